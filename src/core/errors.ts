@@ -1,0 +1,78 @@
+/**
+ * The error hierarchy of heatflow. Every error carries a stable, machine-readable `code`, and
+ * subclasses carry their context as readonly fields. Retryability is data, not guesswork.
+ */
+
+/** Base of every error heatflow throws on purpose. */
+export class HeatflowError extends Error {
+  /** Stable identifier of the error kind, e.g. `DAG_CYCLE`. */
+  readonly code: string;
+  /** Whether trying the same operation again may succeed (network, timeouts, 5xx, 429). */
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+/** A configuration value (environment variable or option) is missing or invalid. */
+export class ConfigError extends HeatflowError {
+  constructor(
+    message: string,
+    /** The variables at fault, e.g. `['DATABASE_URL']`. */
+    readonly variables: readonly string[],
+  ) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+/** A DAG declaration is invalid: names the DAG file (when known) and the field at fault. */
+export class DagDefinitionError extends HeatflowError {
+  constructor(
+    message: string,
+    /** The field at fault, e.g. `tasks[2].upstream` or `schedule`. */
+    readonly field: string,
+    /** The DAG id, when it could be read. */
+    readonly dagId?: string,
+    /** The file the DAG came from, when loaded from a file. */
+    readonly file?: string,
+  ) {
+    super('DAG_INVALID', message);
+  }
+}
+
+/** The DAG's dependency graph has a cycle; `cycle` is the path, first task repeated at the end. */
+export class DagCycleError extends DagDefinitionError {
+  constructor(
+    readonly cycle: readonly string[],
+    dagId?: string,
+    file?: string,
+  ) {
+    super(`cycle in task dependencies: ${cycle.join(' -> ')}`, 'tasks', dagId, file);
+  }
+}
+
+/** An XCom value is over the size cap. */
+export class XComTooLargeError extends HeatflowError {
+  constructor(
+    readonly taskId: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      'XCOM_TOO_LARGE',
+      `XCom of task "${taskId}" is ${sizeBytes} bytes, over the ${limitBytes}-byte cap (HEATFLOW_XCOM_MAX_BYTES); ` +
+        'write large data to a file under HEATFLOW_RUN_DIR and return its path instead',
+    );
+  }
+}
+
+/** A thing looked up by id does not exist (DAG, DAG run, task instance, pool). */
+export class NotFoundError extends HeatflowError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}

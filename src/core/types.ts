@@ -1,0 +1,220 @@
+/**
+ * The DAG model's public types.
+ *
+ * Terminology (Airflow's, used as Airflow means it):
+ * - **DAG**: a set of tasks with dependencies and a schedule.
+ * - **DAG run**: one run of a DAG for one logical date; **task instance (TI)**: one task in one DAG run.
+ * - **try**: one attempt of a task instance; `tryNumber` counts from 1.
+ * - **logical date**: the start of the run's data interval (Airflow 2 semantics); the run starts
+ *   only once the interval has ended. **ds**: the logical date as `YYYY-MM-DD` in the DAG's time zone.
+ * - **backfill**: runs created for a past range, recorded separately from the schedule's cursor.
+ *
+ * Durations are milliseconds (`…Ms`), instants are `Date` (UTC) named `…At` or `…Date`.
+ */
+
+/** State of a DAG run. */
+export type DagRunState =
+  /** created, waiting for a `max_active_runs` slot */
+  | 'queued'
+  /** its task instances are being scheduled */
+  | 'running'
+  /** finished; every leaf task succeeded or was skipped */
+  | 'success'
+  /** finished; a leaf task failed or was upstream_failed, or the run timed out */
+  | 'failed';
+
+/** State of a task instance (Airflow's). */
+export type TaskInstanceState =
+  /** not yet considered by the scheduler */
+  | 'none'
+  /** dependencies met; waiting for capacity (pool, max_active_tasks) */
+  | 'scheduled'
+  /** a try has been put on the queue for a worker */
+  | 'queued'
+  /** a worker is running a try */
+  | 'running'
+  /** the latest try succeeded */
+  | 'success'
+  /** the latest try failed and no retries are left */
+  | 'failed'
+  /** a try failed; another will be queued at `nextRetryAt` */
+  | 'up_for_retry'
+  /** not run because an upstream task failed (per its trigger rule) */
+  | 'upstream_failed'
+  /** not run: skipped by its trigger rule or by the task itself (reserved exit code) */
+  | 'skipped'
+  /** the task no longer exists in the DAG */
+  | 'removed';
+
+/** How a DAG run came to exist. */
+export type RunType = 'scheduled' | 'manual' | 'backfill';
+
+/** When a task may run, given its direct upstream tasks' states (Airflow's trigger rules). */
+export type TriggerRule =
+  | 'all_success'
+  | 'all_failed'
+  | 'all_done'
+  | 'one_success'
+  | 'one_failed'
+  | 'none_failed'
+  | 'none_skipped'
+  | 'always';
+
+/** The states a task instance does not leave unless cleared. */
+export const FINISHED_TI_STATES: readonly TaskInstanceState[] = [
+  'success',
+  'failed',
+  'skipped',
+  'upstream_failed',
+  'removed',
+];
+
+/** The data interval of a run: `[start, end)`. */
+export interface DataInterval {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/** What a DAG run is for: its logical date and data interval. */
+export interface DagRunInfo {
+  readonly logicalDate: Date;
+  readonly dataInterval: DataInterval;
+}
+
+/** What a task's templated values (command, environment) can read. */
+export interface RunContext {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly runType: RunType;
+  readonly taskId: string;
+  readonly tryNumber: number;
+  readonly logicalDate: Date;
+  /** logical date as `YYYY-MM-DD` in the DAG's time zone */
+  readonly ds: string;
+  readonly dataIntervalStart: Date;
+  readonly dataIntervalEnd: Date;
+  /** the DAG's params merged with the run's `conf` */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** return values of the direct upstream tasks, by task id (absent when none was pushed) */
+  readonly upstreamXComs: Readonly<Record<string, unknown>>;
+}
+
+/** A value given literally or computed from the run context at queue time. */
+export type Templated<T> = T | ((ctx: RunContext) => T);
+
+/** Retry and timeout arguments a task takes (and a DAG's `defaultArgs` sets for all its tasks). */
+export interface TaskArgs {
+  /** tries after the first; `@defaultValue 0` */
+  retries?: number;
+  /** wait before the next try; `@defaultValue 300_000` (5 min, as Airflow) */
+  retryDelayMs?: number;
+  /** double the delay on each try (with jitter capped by `maxRetryDelayMs`); `@defaultValue false` */
+  retryExponentialBackoff?: boolean;
+  /** cap on the backoff delay; `@defaultValue 86_400_000` (24 h) */
+  maxRetryDelayMs?: number;
+  /** a try running longer is killed and fails; `@defaultValue undefined` (no limit) */
+  executionTimeoutMs?: number;
+  /** pool whose slots the task takes; `@defaultValue 'default_pool'` */
+  pool?: string;
+  /** slots taken in the pool; `@defaultValue 1` */
+  poolSlots?: number;
+  /** Docker image for the Docker executor; `@defaultValue` the configured `HEATFLOW_TASK_IMAGE` */
+  image?: string;
+}
+
+/** A task as declared in a DAG file. */
+export interface TaskSpec extends TaskArgs {
+  /** unique in the DAG; letters, digits, `_`, `-`, `.` */
+  taskId: string;
+  /** argv of the program to run, e.g. `['node', 'dist/tasks/extract.js']` */
+  command: Templated<readonly string[]>;
+  /** extra environment of the task (never secrets in plain text: use the names of the worker's variables) */
+  env?: Readonly<Record<string, Templated<string>>>;
+  /** ids of the tasks that must finish first */
+  upstream?: readonly string[];
+  /** `@defaultValue 'all_success'` */
+  triggerRule?: TriggerRule;
+  description?: string;
+}
+
+/** A DAG as declared in a DAG file (the input of `defineDag`). */
+export interface DagSpec {
+  /** unique id; letters, digits, `_`, `-`, `.` */
+  dagId: string;
+  description?: string;
+  /**
+   * Cron expression (5 fields), a preset (`@daily`, `@hourly`, `@weekly`, `@monthly`, `@yearly`,
+   * `@once`), or `null` for manual runs only.
+   */
+  schedule: string | null;
+  /** first logical date (a `Date`, or an ISO date/date-time read in `timezone`) */
+  startDate: Date | string;
+  /** last logical date, inclusive; `@defaultValue undefined` (none) */
+  endDate?: Date | string;
+  /** IANA time zone the schedule is read in; `@defaultValue 'UTC'` */
+  timezone?: string;
+  /** create the runs missed since `startDate`; `@defaultValue true` (Airflow 2) */
+  catchup?: boolean;
+  /** `@defaultValue 16` */
+  maxActiveRuns?: number;
+  /** running+queued TIs of this DAG across its runs; `@defaultValue 16` */
+  maxActiveTasks?: number;
+  /** a run older than this is failed; `@defaultValue undefined` (no limit) */
+  dagrunTimeoutMs?: number;
+  /** defaults for every task's retry, timeout and pool arguments */
+  defaultArgs?: TaskArgs;
+  /** params available to templates, overridden by a run's conf */
+  params?: Readonly<Record<string, unknown>>;
+  tags?: readonly string[];
+  /** new DAGs start paused; `@defaultValue false` */
+  isPausedUponCreation?: boolean;
+  tasks: readonly TaskSpec[];
+}
+
+/** A task after validation, with every default applied (what `defineDag` returns inside a `Dag`). */
+export interface Task {
+  readonly taskId: string;
+  readonly description?: string;
+  readonly command: Templated<readonly string[]>;
+  readonly env: Readonly<Record<string, Templated<string>>>;
+  /** direct upstream task ids */
+  readonly upstream: readonly string[];
+  /** direct downstream task ids */
+  readonly downstream: readonly string[];
+  readonly triggerRule: TriggerRule;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly retryExponentialBackoff: boolean;
+  readonly maxRetryDelayMs: number;
+  readonly executionTimeoutMs?: number;
+  readonly pool: string;
+  readonly poolSlots: number;
+  readonly image?: string;
+}
+
+/** A validated DAG, with defaults applied and the graph indexed. */
+export interface Dag {
+  /** brand that lets the DAG loader find DAGs among a file's exports */
+  readonly __heatflowDag: true;
+  readonly dagId: string;
+  readonly description?: string;
+  readonly schedule: string | null;
+  readonly startDate: Date;
+  readonly endDate?: Date;
+  readonly timezone: string;
+  readonly catchup: boolean;
+  readonly maxActiveRuns: number;
+  readonly maxActiveTasks: number;
+  readonly dagrunTimeoutMs?: number;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly tags: readonly string[];
+  readonly isPausedUponCreation: boolean;
+  /** tasks by id */
+  readonly tasks: ReadonlyMap<string, Task>;
+  /** task ids in a topological order (upstream before downstream) */
+  readonly taskIds: readonly string[];
+  /** tasks with no downstream task: they decide the run's final state */
+  readonly leaves: readonly string[];
+  /** tasks with no upstream task */
+  readonly roots: readonly string[];
+}

@@ -1,0 +1,143 @@
+/**
+ * The kysely database type of the `heatflow` schema (orchestrator metadata). Tables are addressed
+ * as `heatflow.<table>`; columns are snake_case as in Postgres. The `tado` warehouse schema has
+ * its own type in `src/db/warehouse.ts`.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface DagsTable {
+  dag_id: string;
+  is_paused: Generated<boolean>;
+  is_active: Generated<boolean>;
+  fileloc: string | null;
+  description: string | null;
+  schedule: string | null;
+  timezone: Generated<string>;
+  tags: Generated<string[]>;
+  max_active_runs: Generated<number>;
+  max_active_tasks: Generated<number>;
+  task_ids: Generated<string[]>;
+  last_parsed_at: Timestamp | null;
+  next_dagrun_logical_date: Timestamp | null;
+  next_dagrun_create_after: Timestamp | null;
+}
+
+export interface ImportErrorsTable {
+  filename: string;
+  error: string;
+  created_at: Generated<Date>;
+}
+
+export interface BackfillsTable {
+  id: Generated<string>;
+  dag_id: string;
+  from_date: Timestamp;
+  to_date: Timestamp;
+  /** `none` | `failed` | `completed` */
+  reprocess_behavior: Generated<string>;
+  run_backwards: Generated<boolean>;
+  max_active_runs: Generated<number>;
+  dag_run_conf: Generated<Json<Record<string, unknown>>>;
+  /** `running` | `completed` | `cancelled` */
+  state: Generated<string>;
+  created_at: Generated<Date>;
+  completed_at: Timestamp | null;
+}
+
+export interface DagRunsTable {
+  id: Generated<string>;
+  dag_id: string;
+  run_id: string;
+  run_type: string;
+  logical_date: Timestamp;
+  data_interval_start: Timestamp;
+  data_interval_end: Timestamp;
+  state: string;
+  conf: Generated<Json<Record<string, unknown>>>;
+  backfill_id: string | null;
+  backfill_sort_ordinal: number | null;
+  queued_at: Timestamp | null;
+  start_date: Timestamp | null;
+  end_date: Timestamp | null;
+  state_reason: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface TaskInstancesTable {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  state: Generated<string>;
+  try_number: Generated<number>;
+  max_tries: Generated<number>;
+  pool: Generated<string>;
+  pool_slots: Generated<number>;
+  queued_at: Timestamp | null;
+  start_date: Timestamp | null;
+  end_date: Timestamp | null;
+  duration_ms: number | null;
+  next_retry_at: Timestamp | null;
+  /** fencing token of the current try; every state write by a worker checks it */
+  lease_token: string | null;
+  worker_id: string | null;
+  heartbeat_at: Timestamp | null;
+  state_reason: string | null;
+  updated_at: Generated<Date>;
+}
+
+export interface TaskTriesTable {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  try_number: number;
+  state: string;
+  lease_token: string;
+  executor: string | null;
+  worker_id: string | null;
+  hostname: string | null;
+  container_id: string | null;
+  queued_at: Timestamp | null;
+  start_date: Timestamp | null;
+  end_date: Timestamp | null;
+  duration_ms: number | null;
+  exit_code: number | null;
+  error: string | null;
+  log_path: string | null;
+}
+
+export interface PoolsTable {
+  pool: string;
+  slots: number;
+  description: string | null;
+}
+
+export interface VariablesTable {
+  key: string;
+  val: string;
+  description: string | null;
+}
+
+/** Every table heatflow's own code reads or writes. */
+export interface Database {
+  'heatflow.dags': DagsTable;
+  'heatflow.import_errors': ImportErrorsTable;
+  'heatflow.backfills': BackfillsTable;
+  'heatflow.dag_runs': DagRunsTable;
+  'heatflow.task_instances': TaskInstancesTable;
+  'heatflow.task_tries': TaskTriesTable;
+  'heatflow.pools': PoolsTable;
+  'heatflow.variables': VariablesTable;
+}
+
+export type DagRow = Selectable<DagsTable>;
+export type DagRunRow = Selectable<DagRunsTable>;
+export type NewDagRun = Insertable<DagRunsTable>;
+export type TaskInstanceRow = Selectable<TaskInstancesTable>;
+export type TaskInstanceUpdate = Updateable<TaskInstancesTable>;
+export type TaskTryRow = Selectable<TaskTriesTable>;
+export type BackfillRow = Selectable<BackfillsTable>;
+export type PoolRow = Selectable<PoolsTable>;
