@@ -22,7 +22,8 @@ export class TadoSchemaError extends HeatflowError {
     readonly issues: readonly TadoSchemaIssue[],
   ) {
     const first = issues[0];
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
+    const more =
+      issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
     super(
       'TADO_SCHEMA',
       `${what}: unexpected response shape at ${first?.path ?? '(root)'}: ${first?.expected ?? 'invalid'}${more}`,

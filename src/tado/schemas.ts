@@ -38,8 +38,10 @@ export function parseTadoTimestamp(s: string): Date {
  * An open enum: the known values are listed for editors and docs, any other string is accepted
  * (tado adds values without notice, see tado-api.md §7).
  */
-function openEnum<const T extends readonly string[]>(_known: T): z.ZodType<T[number] | (string & {}), string> {
-  return z.string() as unknown as z.ZodType<T[number] | (string & {}), string>;
+function openEnum<const T extends readonly string[]>(
+  _known: T,
+): z.ZodType<T[number] | (string & {}), string> {
+  return z.string();
 }
 
 /** A temperature as tado sends it, in both units. */
@@ -272,7 +274,11 @@ export const weatherSchema = z.looseObject({
     type: z.string(),
     precision: temperatureSchema.optional(),
   }),
-  weatherState: z.looseObject({ type: z.string(), value: openEnum(WEATHER_STATES), timestamp: isoTimestampSchema }),
+  weatherState: z.looseObject({
+    type: z.string(),
+    value: openEnum(WEATHER_STATES),
+    timestamp: isoTimestampSchema,
+  }),
 });
 /** Current weather. */
 export type Weather = z.infer<typeof weatherSchema>;

@@ -32,11 +32,15 @@ describe('dayReportSchema on the real fixtures', () => {
     const r = parseWithPath(dayReportSchema, load(WINTER), WINTER);
     expect(r.callForHeat?.dataIntervals).toHaveLength(17);
     expect(r.measuredData.insideTemperature.dataPoints.at(-1)?.timestamp).toBe('2022-12-08T00:02:56.035Z');
-    expect(new Set(r.stripes.dataIntervals.map((i) => i.value.stripeType))).toEqual(new Set(['HOME', 'OVERLAY_ACTIVE']));
+    expect(new Set(r.stripes.dataIntervals.map((i) => i.value.stripeType))).toEqual(
+      new Set(['HOME', 'OVERLAY_ACTIVE']),
+    );
   });
 
   it('keeps unknown keys and accepts unknown enum values and second-precision timestamps', () => {
-    const raw = load(SUMMER) as Record<string, unknown> & { callForHeat: { dataIntervals: { value: string; to: string }[] } };
+    const raw = load(SUMMER) as Record<string, unknown> & {
+      callForHeat: { dataIntervals: { value: string; to: string }[] };
+    };
     raw.callForHeat.dataIntervals[0]!.value = 'ULTRA';
     raw.callForHeat.dataIntervals[0]!.to = '2022-08-15T23:15:00Z';
     raw.somethingNew = { a: 1 };
@@ -48,7 +52,9 @@ describe('dayReportSchema on the real fixtures', () => {
 
 describe('parseWithPath errors', () => {
   it('names the endpoint, the JSON path and what was expected', () => {
-    const raw = load(WINTER) as { measuredData: { insideTemperature: { dataPoints: { value: { celsius: unknown } }[] } } };
+    const raw = load(WINTER) as {
+      measuredData: { insideTemperature: { dataPoints: { value: { celsius: unknown } }[] } };
+    };
     raw.measuredData.insideTemperature.dataPoints[98]!.value.celsius = '19.5';
     let err: unknown;
     try {
@@ -73,7 +79,9 @@ describe('parseWithPath errors', () => {
 
   it('formats odd keys and the root', () => {
     expect(formatJsonPath([])).toBe('(root)');
-    expect(formatJsonPath(['weather', 'slots', 'slots', '04:00', 'state'])).toBe('weather.slots.slots["04:00"].state');
+    expect(formatJsonPath(['weather', 'slots', 'slots', '04:00', 'state'])).toBe(
+      'weather.slots.slots["04:00"].state',
+    );
     expect(() => parseWithPath(zonesSchema, { not: 'an array' }, 'GET /homes/1/zones')).toThrow(/\(root\)/);
   });
 });
