@@ -6,7 +6,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type Json<T> = ColumnType<T, string, string>;
+/** jsonb column: read as T, written as a JSON string (optional on insert: the column has a default). */
+type Json<T> = ColumnType<T, string | undefined, string>;
 
 export interface DagsTable {
   dag_id: string;
@@ -40,7 +41,7 @@ export interface BackfillsTable {
   reprocess_behavior: Generated<string>;
   run_backwards: Generated<boolean>;
   max_active_runs: Generated<number>;
-  dag_run_conf: Generated<Json<Record<string, unknown>>>;
+  dag_run_conf: Json<Record<string, unknown>>;
   /** `running` | `completed` | `cancelled` */
   state: Generated<string>;
   created_at: Generated<Date>;
@@ -56,7 +57,7 @@ export interface DagRunsTable {
   data_interval_start: Timestamp;
   data_interval_end: Timestamp;
   state: string;
-  conf: Generated<Json<Record<string, unknown>>>;
+  conf: Json<Record<string, unknown>>;
   backfill_id: string | null;
   backfill_sort_ordinal: number | null;
   queued_at: Timestamp | null;

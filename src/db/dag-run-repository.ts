@@ -1,0 +1,167 @@
+/**
+ * SQL for `heatflow.dag_runs`.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DagRunState, RunType } from '../core/types.js';
+import type { Database, DagRunRow } from './database.js';
+
+/** A DAG run to create. */
+export interface NewRun {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly runType: RunType;
+  readonly logicalDate: Date;
+  readonly dataIntervalStart: Date;
+  readonly dataIntervalEnd: Date;
+  readonly conf?: Readonly<Record<string, unknown>>;
+  readonly backfillId?: string;
+  readonly backfillSortOrdinal?: number;
+}
+
+/**
+ * Inserts runs in state `queued`; a run whose `(dag_id, logical_date)` or `(dag_id, run_id)`
+ * exists already is left alone (so two schedulers, or a schedule and a backfill, never duplicate).
+ * @returns the runs actually inserted
+ */
+export async function insertQueuedRuns(db: Kysely<Database>, runs: readonly NewRun[], now: Date): Promise<DagRunRow[]> {
+  if (runs.length === 0) return [];
+  return db
+    .insertInto('heatflow.dag_runs')
+    .values(
+      runs.map((r) => ({
+        dag_id: r.dagId,
+        run_id: r.runId,
+        run_type: r.runType,
+        logical_date: r.logicalDate,
+        data_interval_start: r.dataIntervalStart,
+        data_interval_end: r.dataIntervalEnd,
+        state: 'queued',
+        conf: JSON.stringify(r.conf ?? {}),
+        backfill_id: r.backfillId ?? null,
+        backfill_sort_ordinal: r.backfillSortOrdinal ?? null,
+        queued_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .execute();
+}
+
+/** One run, or undefined. */
+export async function getRun(db: Kysely<Database>, dagId: string, runId: string): Promise<DagRunRow | undefined> {
+  return db.selectFrom('heatflow.dag_runs').selectAll().where('dag_id', '=', dagId).where('run_id', '=', runId).executeTakeFirst();
+}
+
+/** Locks a run's row for this transaction; undefined when it does not exist. */
+export async function lockRun(trx: Kysely<Database>, dagId: string, runId: string): Promise<DagRunRow | undefined> {
+  return trx
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Runs of the given DAG in a state, by logical date. */
+export async function listRunsByState(db: Kysely<Database>, state: DagRunState, dagId?: string): Promise<DagRunRow[]> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('state', '=', state)
+    .$if(dagId !== undefined, (q) => q.where('dag_id', '=', dagId as string))
+    .orderBy('logical_date')
+    .execute();
+}
+
+/** DAG ids that have queued runs. */
+export async function dagIdsWithQueuedRuns(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('heatflow.dag_runs').select('dag_id').distinct().where('state', '=', 'queued').execute();
+  return rows.map((r) => r.dag_id);
+}
+
+/** Running runs of a DAG, counted per backfill (`null`: scheduled and manual runs). */
+export async function countRunningByBackfill(trx: Kysely<Database>, dagId: string): Promise<Map<string | null, number>> {
+  const rows = await trx
+    .selectFrom('heatflow.dag_runs')
+    .select(['backfill_id', sql<number>`count(*)::int`.as('n')])
+    .where('dag_id', '=', dagId)
+    .where('state', '=', 'running')
+    .groupBy('backfill_id')
+    .execute();
+  return new Map(rows.map((r) => [r.backfill_id, r.n]));
+}
+
+/** Queued runs of a DAG in start order (backfill order, then logical date). */
+export async function listQueuedRuns(trx: Kysely<Database>, dagId: string): Promise<DagRunRow[]> {
+  return trx
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('state', '=', 'queued')
+    .orderBy('backfill_sort_ordinal', 'asc')
+    .orderBy('logical_date', 'asc')
+    .execute();
+}
+
+/** Sets a run's state (and its start or end date). */
+export async function setRunState(
+  trx: Kysely<Database>,
+  dagId: string,
+  runId: string,
+  state: DagRunState,
+  now: Date,
+  reason?: string,
+): Promise<void> {
+  await trx
+    .updateTable('heatflow.dag_runs')
+    .set({
+      state,
+      updated_at: now,
+      ...(state === 'running' ? { start_date: now, end_date: null } : {}),
+      ...(state === 'success' || state === 'failed' ? { end_date: now } : {}),
+      ...(state === 'queued' ? { queued_at: now, start_date: null, end_date: null } : {}),
+      state_reason: reason ?? null,
+    })
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .execute();
+}
+
+/** Runs whose logical date is in `[from, to]`. */
+export async function listRunsBetween(db: Kysely<Database>, dagId: string, from: Date, to: Date): Promise<DagRunRow[]> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('logical_date', '>=', from)
+    .where('logical_date', '<=', to)
+    .orderBy('logical_date')
+    .execute();
+}
+
+/** Count of runs by state, for one DAG or one backfill. */
+export async function countRunsByState(
+  db: Kysely<Database>,
+  filter: { dagId?: string; backfillId?: string },
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('heatflow.dag_runs')
+    .select(['state', sql<number>`count(*)::int`.as('n')])
+    .$if(filter.dagId !== undefined, (q) => q.where('dag_id', '=', filter.dagId as string))
+    .$if(filter.backfillId !== undefined, (q) => q.where('backfill_id', '=', filter.backfillId as string))
+    .groupBy('state')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+/** Latest automated (scheduled or backfill) logical date of a DAG, if any. */
+export async function latestRun(db: Kysely<Database>, dagId: string): Promise<DagRunRow | undefined> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .orderBy('logical_date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -1,0 +1,371 @@
+/**
+ * SQL for `heatflow.task_instances` and `heatflow.task_tries`. Every write a worker makes is
+ * fenced by the try's lease token: a stale worker's write matches no row.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { TaskInstanceState } from '../core/types.js';
+import type { Database, TaskInstanceRow, TaskTryRow } from './database.js';
+
+/** Identifies a task instance. */
+export interface TiRef {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+}
+
+/** A task instance to create. */
+export interface NewTi extends TiRef {
+  readonly maxTries: number;
+  readonly pool: string;
+  readonly poolSlots: number;
+}
+
+/** Creates task instances in state `none`; existing ones are left alone. */
+export async function insertTaskInstances(trx: Kysely<Database>, tis: readonly NewTi[]): Promise<void> {
+  if (tis.length === 0) return;
+  await trx
+    .insertInto('heatflow.task_instances')
+    .values(
+      tis.map((t) => ({
+        dag_id: t.dagId,
+        run_id: t.runId,
+        task_id: t.taskId,
+        state: 'none',
+        max_tries: t.maxTries,
+        pool: t.pool,
+        pool_slots: t.poolSlots,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Task instances of one run. */
+export async function listRunTis(db: Kysely<Database>, dagId: string, runId: string): Promise<TaskInstanceRow[]> {
+  return db.selectFrom('heatflow.task_instances').selectAll().where('dag_id', '=', dagId).where('run_id', '=', runId).execute();
+}
+
+/** One task instance, or undefined. */
+export async function getTi(db: Kysely<Database>, ref: TiRef): Promise<TaskInstanceRow | undefined> {
+  return db
+    .selectFrom('heatflow.task_instances')
+    .selectAll()
+    .where('dag_id', '=', ref.dagId)
+    .where('run_id', '=', ref.runId)
+    .where('task_id', '=', ref.taskId)
+    .executeTakeFirst();
+}
+
+/** Sets the state of some task instances of one run (scheduler decisions). */
+export async function setTiStates(
+  trx: Kysely<Database>,
+  dagId: string,
+  runId: string,
+  taskIds: readonly string[],
+  state: TaskInstanceState,
+  now: Date,
+  reason?: string,
+): Promise<void> {
+  if (taskIds.length === 0) return;
+  const finished = state === 'skipped' || state === 'upstream_failed' || state === 'removed';
+  await trx
+    .updateTable('heatflow.task_instances')
+    .set({
+      state,
+      updated_at: now,
+      ...(finished ? { end_date: now, lease_token: null } : {}),
+      ...(reason === undefined ? {} : { state_reason: reason }),
+    })
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .where('task_id', 'in', taskIds)
+    .execute();
+}
+
+/** Queued + running task instances of a DAG (for `max_active_tasks`). */
+export async function countActiveTis(trx: Kysely<Database>, dagId: string): Promise<number> {
+  const r = await trx
+    .selectFrom('heatflow.task_instances')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('dag_id', '=', dagId)
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirstOrThrow();
+  return r.n;
+}
+
+/** Slots in use (queued + running) and total, per pool. */
+export async function poolUsage(trx: Kysely<Database>): Promise<Map<string, { used: number; slots: number }>> {
+  const pools = await trx.selectFrom('heatflow.pools').select(['pool', 'slots']).execute();
+  const used = await trx
+    .selectFrom('heatflow.task_instances')
+    .select(['pool', sql<number>`coalesce(sum(pool_slots), 0)::int`.as('n')])
+    .where('state', 'in', ['queued', 'running'])
+    .groupBy('pool')
+    .execute();
+  const usedBy = new Map(used.map((u) => [u.pool, u.n]));
+  return new Map(pools.map((p) => [p.pool, { used: usedBy.get(p.pool) ?? 0, slots: p.slots }]));
+}
+
+/** A try the scheduler has just queued. */
+export interface QueuedTry extends TiRef {
+  readonly tryNumber: number;
+  readonly leaseToken: string;
+}
+
+/**
+ * Moves task instances to `queued`: increments the try number, sets a new lease token and records
+ * the try's row.
+ */
+export async function queueTis(trx: Kysely<Database>, tries: readonly QueuedTry[], executor: string, now: Date): Promise<void> {
+  for (const t of tries) {
+    await trx
+      .updateTable('heatflow.task_instances')
+      .set({
+        state: 'queued',
+        try_number: t.tryNumber,
+        lease_token: t.leaseToken,
+        queued_at: now,
+        start_date: null,
+        end_date: null,
+        duration_ms: null,
+        next_retry_at: null,
+        worker_id: null,
+        heartbeat_at: null,
+        state_reason: null,
+        updated_at: now,
+      })
+      .where('dag_id', '=', t.dagId)
+      .where('run_id', '=', t.runId)
+      .where('task_id', '=', t.taskId)
+      .execute();
+  }
+  if (tries.length === 0) return;
+  await trx
+    .insertInto('heatflow.task_tries')
+    .values(
+      tries.map((t) => ({
+        dag_id: t.dagId,
+        run_id: t.runId,
+        task_id: t.taskId,
+        try_number: t.tryNumber,
+        state: 'queued',
+        lease_token: t.leaseToken,
+        executor,
+        queued_at: now,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['dag_id', 'run_id', 'task_id', 'try_number']).doUpdateSet((eb) => ({
+        state: 'queued',
+        lease_token: eb.ref('excluded.lease_token'),
+        queued_at: eb.ref('excluded.queued_at'),
+        start_date: null,
+        end_date: null,
+        exit_code: null,
+        error: null,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * A worker claims a queued try: `queued` → `running`, only when the lease token and try number
+ * still match. @returns the task instance, or undefined when the try is no longer queued (drop it)
+ */
+export async function claimTry(
+  db: Kysely<Database>,
+  t: QueuedTry,
+  worker: { workerId: string; hostname: string; logPath: string },
+  now: Date,
+): Promise<TaskInstanceRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const ti = await trx
+      .updateTable('heatflow.task_instances')
+      .set({ state: 'running', start_date: now, heartbeat_at: now, worker_id: worker.workerId, updated_at: now })
+      .where('dag_id', '=', t.dagId)
+      .where('run_id', '=', t.runId)
+      .where('task_id', '=', t.taskId)
+      .where('state', '=', 'queued')
+      .where('try_number', '=', t.tryNumber)
+      .where('lease_token', '=', t.leaseToken)
+      .returningAll()
+      .executeTakeFirst();
+    if (ti === undefined) return undefined;
+    await trx
+      .updateTable('heatflow.task_tries')
+      .set({ state: 'running', start_date: now, worker_id: worker.workerId, hostname: worker.hostname, log_path: worker.logPath })
+      .where('dag_id', '=', t.dagId)
+      .where('run_id', '=', t.runId)
+      .where('task_id', '=', t.taskId)
+      .where('try_number', '=', t.tryNumber)
+      .execute();
+    return ti;
+  });
+}
+
+/** Records the container id of a running try. */
+export async function setTryContainer(db: Kysely<Database>, t: QueuedTry, containerId: string): Promise<void> {
+  await db
+    .updateTable('heatflow.task_tries')
+    .set({ container_id: containerId })
+    .where('dag_id', '=', t.dagId)
+    .where('run_id', '=', t.runId)
+    .where('task_id', '=', t.taskId)
+    .where('try_number', '=', t.tryNumber)
+    .execute();
+}
+
+/** Heartbeat of a running try. @returns false when the lease is lost (the try must be killed) */
+export async function heartbeatTry(db: Kysely<Database>, t: QueuedTry, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('heatflow.task_instances')
+    .set({ heartbeat_at: now })
+    .where('dag_id', '=', t.dagId)
+    .where('run_id', '=', t.runId)
+    .where('task_id', '=', t.taskId)
+    .where('state', '=', 'running')
+    .where('lease_token', '=', t.leaseToken)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** The outcome of a try, as recorded. */
+export interface TryOutcome {
+  /** the task instance's new state */
+  readonly tiState: 'success' | 'failed' | 'up_for_retry' | 'skipped';
+  /** the try's own state */
+  readonly tryState: 'success' | 'failed' | 'skipped';
+  readonly exitCode: number | null;
+  readonly error?: string;
+  readonly nextRetryAt?: Date;
+  readonly durationMs: number;
+}
+
+/**
+ * Records how a try ended, fenced by its lease token; only a `running` (or, for zombies and lost
+ * jobs, `queued`) task instance with the same token is changed.
+ * @returns false when the lease was lost (nothing written)
+ */
+export async function finishTry(
+  db: Kysely<Database>,
+  t: QueuedTry,
+  outcome: TryOutcome,
+  now: Date,
+  fromStates: readonly TaskInstanceState[] = ['running'],
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('heatflow.task_instances')
+      .set({
+        state: outcome.tiState,
+        end_date: now,
+        duration_ms: outcome.durationMs,
+        next_retry_at: outcome.nextRetryAt ?? null,
+        state_reason: outcome.error ?? null,
+        updated_at: now,
+      })
+      .where('dag_id', '=', t.dagId)
+      .where('run_id', '=', t.runId)
+      .where('task_id', '=', t.taskId)
+      .where('state', 'in', [...fromStates])
+      .where('lease_token', '=', t.leaseToken)
+      .executeTakeFirst();
+    if (r.numUpdatedRows === 0n) return false;
+    await trx
+      .updateTable('heatflow.task_tries')
+      .set({
+        state: outcome.tryState,
+        end_date: now,
+        duration_ms: outcome.durationMs,
+        exit_code: outcome.exitCode,
+        error: outcome.error ?? null,
+      })
+      .where('dag_id', '=', t.dagId)
+      .where('run_id', '=', t.runId)
+      .where('task_id', '=', t.taskId)
+      .where('try_number', '=', t.tryNumber)
+      .execute();
+    return true;
+  });
+}
+
+/** Running tries whose heartbeat is older than `cutoff` (their worker is gone). */
+export async function findZombies(db: Kysely<Database>, cutoff: Date): Promise<TaskInstanceRow[]> {
+  return db
+    .selectFrom('heatflow.task_instances')
+    .selectAll()
+    .where('state', '=', 'running')
+    .where((eb) => eb.or([eb('heartbeat_at', '<', cutoff), eb('heartbeat_at', 'is', null)]))
+    .execute();
+}
+
+/** Tries queued before `cutoff` (their job may be lost). */
+export async function findStaleQueued(db: Kysely<Database>, cutoff: Date): Promise<TaskInstanceRow[]> {
+  return db
+    .selectFrom('heatflow.task_instances')
+    .selectAll()
+    .where('state', '=', 'queued')
+    .where('queued_at', '<', cutoff)
+    .execute();
+}
+
+/** Is this try still the live one, running under this lease? */
+export async function isTryLive(db: Kysely<Database>, t: QueuedTry): Promise<boolean> {
+  const row = await db
+    .selectFrom('heatflow.task_instances')
+    .select('state')
+    .where('dag_id', '=', t.dagId)
+    .where('run_id', '=', t.runId)
+    .where('task_id', '=', t.taskId)
+    .where('lease_token', '=', t.leaseToken)
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Tries of a task instance, oldest first. */
+export async function listTries(db: Kysely<Database>, ref: TiRef): Promise<TaskTryRow[]> {
+  return db
+    .selectFrom('heatflow.task_tries')
+    .selectAll()
+    .where('dag_id', '=', ref.dagId)
+    .where('run_id', '=', ref.runId)
+    .where('task_id', '=', ref.taskId)
+    .orderBy('try_number')
+    .execute();
+}
+
+/**
+ * Clears task instances so they run again (Airflow's "clear"): state `none`, `max_tries` extended
+ * by the task's retries, lease revoked (a worker still running one loses its lease and kills it).
+ */
+export async function clearTis(
+  trx: Kysely<Database>,
+  dagId: string,
+  runId: string,
+  tasks: readonly { taskId: string; retries: number }[],
+  now: Date,
+): Promise<void> {
+  for (const t of tasks) {
+    await trx
+      .updateTable('heatflow.task_instances')
+      .set((eb) => ({
+        state: 'none',
+        max_tries: sql<number>`${eb.ref('try_number')} + ${t.retries}`,
+        lease_token: null,
+        next_retry_at: null,
+        queued_at: null,
+        start_date: null,
+        end_date: null,
+        duration_ms: null,
+        worker_id: null,
+        heartbeat_at: null,
+        state_reason: 'cleared',
+        updated_at: now,
+      }))
+      .where('dag_id', '=', dagId)
+      .where('run_id', '=', runId)
+      .where('task_id', '=', t.taskId)
+      .execute();
+  }
+}

@@ -1,0 +1,494 @@
+/**
+ * The `tado` warehouse schema: kysely table types and {@link Warehouse}, the repository the load
+ * task writes through. Tables are addressed as `tado.<table>`; columns are snake_case as in
+ * Postgres. The camelCase row types are in `src/etl/warehouse-rows.ts`; this file is the one
+ * place they are mapped.
+ *
+ * Idempotence (docs/pipeline.md): every write is an upsert on the natural key, inside one
+ * transaction per load. Interval rows arrive clipped to their report's local day, so each span is
+ * stored once; for point rows (`interior`), the report whose local day holds the timestamp wins
+ * over a neighbour that holds it in its ±15-minute margin, whatever the load order.
+ */
+import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
+import type {
+  CallForHeatRow,
+  DayRowWithReport,
+  DeviceConnectedRow,
+  InteriorRow,
+  SettingRow,
+  WarehouseBatch,
+  WarehouseRowCounts,
+  WeatherRow,
+  ZoneRow,
+} from '../etl/warehouse-rows.js';
+
+/** `timestamptz`: read as `Date`, written as `Date` or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** `date`: node-postgres reads it as a `Date` at local midnight; written as `YYYY-MM-DD`. */
+type DateColumn = ColumnType<Date, string, string>;
+/** `jsonb`: read parsed, written as a JSON string. */
+type Jsonb = ColumnType<unknown, string, string>;
+
+export interface TadoZonesTable {
+  home_id: number;
+  zone_id: number;
+  name: string;
+  zone_type: string;
+  date_created: Timestamp;
+  device_types: string[];
+  raw: Jsonb;
+}
+
+export interface TadoDaysTable {
+  home_id: number;
+  zone_id: number;
+  date: DateColumn;
+  zone_type: string;
+  time_zone: string;
+  interval_from: Timestamp;
+  interval_to: Timestamp;
+  hours_in_day: number;
+  placeholder: boolean;
+  device_offline_ms: number;
+  report: Jsonb;
+}
+
+export interface TadoInteriorTable {
+  home_id: number;
+  zone_id: number;
+  ts: Timestamp;
+  /** °C */
+  temperature_c: number | null;
+  /** fraction 0..1 */
+  humidity_fraction: number | null;
+  report_date: DateColumn;
+  in_report_day: boolean;
+}
+
+interface IntervalColumns {
+  home_id: number;
+  zone_id: number;
+  interval_start: Timestamp;
+  interval_end: Timestamp;
+  report_date: DateColumn;
+}
+
+export interface TadoWeatherTable extends IntervalColumns {
+  state: string | null;
+  /** outdoor °C */
+  temperature_c: number | null;
+}
+
+export interface TadoCallForHeatTable extends IntervalColumns {
+  level: string;
+}
+
+export interface TadoSettingsTable extends IntervalColumns {
+  setting_type: string;
+  power: string;
+  /** target °C */
+  temperature_c: number | null;
+}
+
+export interface TadoDeviceConnectedTable extends IntervalColumns {
+  connected: boolean;
+}
+
+/** Every table of the `tado` schema the ETL writes. */
+export interface WarehouseDatabase {
+  'tado.zones': TadoZonesTable;
+  'tado.days': TadoDaysTable;
+  'tado.interior': TadoInteriorTable;
+  'tado.weather': TadoWeatherTable;
+  'tado.call_for_heat': TadoCallForHeatTable;
+  'tado.settings': TadoSettingsTable;
+  'tado.device_connected': TadoDeviceConnectedTable;
+}
+
+/** Interval tables and the key of each in {@link WarehouseRowCounts}. */
+const INTERVAL_TABLES = [
+  ['tado.weather', 'weather'],
+  ['tado.call_for_heat', 'callForHeat'],
+  ['tado.settings', 'settings'],
+  ['tado.device_connected', 'deviceConnected'],
+] as const;
+
+/** Table of each key of {@link WarehouseRowCounts}. */
+export const WAREHOUSE_TABLES: Readonly<Record<keyof WarehouseRowCounts, keyof WarehouseDatabase>> = {
+  zones: 'tado.zones',
+  days: 'tado.days',
+  interior: 'tado.interior',
+  weather: 'tado.weather',
+  callForHeat: 'tado.call_for_heat',
+  settings: 'tado.settings',
+  deviceConnected: 'tado.device_connected',
+};
+
+/** Rows per INSERT statement (Postgres caps a statement at 65 535 parameters). */
+const CHUNK_ROWS = 1000;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS) out.push(rows.slice(i, i + CHUNK_ROWS));
+  return out;
+}
+
+/** Sorts by zone then by an instant, so concurrent loads take row locks in the same order. */
+function byZoneThen<T extends { homeId: number; zoneId: number }>(key: (r: T) => string) {
+  return (a: T, b: T): number =>
+    a.homeId - b.homeId || a.zoneId - b.zoneId || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/**
+ * Keeps one row per key (a statement may not touch a row twice): a later row replaces an earlier
+ * one unless `keepFirst(earlier, later)` says otherwise.
+ */
+function uniqueBy<T>(rows: readonly T[], key: (r: T) => string, keepFirst?: (a: T, b: T) => boolean): T[] {
+  const seen = new Map<string, T>();
+  for (const r of rows) {
+    const k = key(r);
+    const prev = seen.get(k);
+    if (prev === undefined || keepFirst === undefined || !keepFirst(prev, r)) seen.set(k, r);
+  }
+  return [...seen.values()];
+}
+
+const intervalKey = (r: { homeId: number; zoneId: number; intervalStart: string }): string =>
+  `${r.homeId}/${r.zoneId}/${new Date(r.intervalStart).toISOString()}`;
+
+/** What {@link Warehouse.load} did. */
+export interface WarehouseLoadResult {
+  /** rows inserted or updated, per table (an owner-held interior row left alone is not counted) */
+  readonly upserted: WarehouseRowCounts;
+  /** rows of a reloaded day that its new report no longer has, removed, per table */
+  readonly deleted: WarehouseRowCounts;
+}
+
+function zeroCounts(): WarehouseRowCounts {
+  return { zones: 0, days: 0, interior: 0, weather: 0, callForHeat: 0, settings: 0, deviceConnected: 0 };
+}
+
+/**
+ * The warehouse repository: idempotent loads into schema `tado` and row counts.
+ * The kysely instance is injected; the caller owns (and destroys) it.
+ */
+export class Warehouse {
+  constructor(private readonly db: Kysely<WarehouseDatabase>) {}
+
+  /**
+   * Writes a batch in ONE transaction: zones, days, then every series, each an upsert on its
+   * natural key. For each day in the batch, rows of that day (same zone and `report_date`) whose
+   * key the batch no longer has are deleted first, so reloading a day with a changed report leaves
+   * exactly the new report's rows. Either everything is written or nothing is.
+   * @throws the database error (the transaction is rolled back)
+   */
+  async load(batch: WarehouseBatch): Promise<WarehouseLoadResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const upserted = zeroCounts();
+      const deleted = zeroCounts();
+      upserted.zones = await this.upsertZones(trx, batch.zones);
+      upserted.days = await this.upsertDays(trx, batch.days);
+      deleted.interior = await this.deleteStaleInterior(trx, batch);
+      upserted.interior = await this.upsertInterior(trx, batch.interior);
+      for (const [table, key] of INTERVAL_TABLES) {
+        const rows = batch[key];
+        deleted[key] = await this.deleteStaleIntervals(trx, table, batch.days, rows);
+      }
+      upserted.weather = await this.upsertWeather(trx, batch.weather);
+      upserted.callForHeat = await this.upsertCallForHeat(trx, batch.callForHeat);
+      upserted.settings = await this.upsertSettings(trx, batch.settings);
+      upserted.deviceConnected = await this.upsertDeviceConnected(trx, batch.deviceConnected);
+      return { upserted, deleted };
+    });
+  }
+
+  /** Rows stored per table. */
+  async countRows(): Promise<WarehouseRowCounts> {
+    const counts = zeroCounts();
+    for (const [key, table] of Object.entries(WAREHOUSE_TABLES) as [keyof WarehouseRowCounts, keyof WarehouseDatabase][]) {
+      const row = await this.db
+        .selectFrom(table)
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow();
+      counts[key] = row.n;
+    }
+    return counts;
+  }
+
+  private async upsertZones(trx: Transaction<WarehouseDatabase>, rows: readonly ZoneRow[]): Promise<number> {
+    let n = 0;
+    const sorted = uniqueBy(rows, (z) => `${z.homeId}/${z.zoneId}`).sort(byZoneThen(() => ''));
+    for (const chunk of chunks(sorted)) {
+      const r = await trx
+        .insertInto('tado.zones')
+        .values(
+          chunk.map((z) => ({
+            home_id: z.homeId,
+            zone_id: z.zoneId,
+            name: z.name,
+            zone_type: z.zoneType,
+            date_created: z.dateCreated,
+            device_types: [...z.deviceTypes],
+            raw: JSON.stringify(z.raw),
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['home_id', 'zone_id']).doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            zone_type: eb.ref('excluded.zone_type'),
+            date_created: eb.ref('excluded.date_created'),
+            device_types: eb.ref('excluded.device_types'),
+            raw: eb.ref('excluded.raw'),
+          })),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+
+  private async upsertDays(trx: Transaction<WarehouseDatabase>, rows: readonly DayRowWithReport[]): Promise<number> {
+    let n = 0;
+    const sorted = uniqueBy(rows, (d) => `${d.homeId}/${d.zoneId}/${d.date}`).sort(byZoneThen((d) => d.date));
+    for (const chunk of chunks(sorted)) {
+      const r = await trx
+        .insertInto('tado.days')
+        .values(
+          chunk.map((d) => ({
+            home_id: d.homeId,
+            zone_id: d.zoneId,
+            date: d.date,
+            zone_type: d.zoneType,
+            time_zone: d.timeZone,
+            interval_from: d.intervalFrom,
+            interval_to: d.intervalTo,
+            hours_in_day: d.hoursInDay,
+            placeholder: d.placeholder,
+            device_offline_ms: d.deviceOfflineMs,
+            report: JSON.stringify(d.report),
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['home_id', 'zone_id', 'date']).doUpdateSet((eb) => ({
+            zone_type: eb.ref('excluded.zone_type'),
+            time_zone: eb.ref('excluded.time_zone'),
+            interval_from: eb.ref('excluded.interval_from'),
+            interval_to: eb.ref('excluded.interval_to'),
+            hours_in_day: eb.ref('excluded.hours_in_day'),
+            placeholder: eb.ref('excluded.placeholder'),
+            device_offline_ms: eb.ref('excluded.device_offline_ms'),
+            report: eb.ref('excluded.report'),
+          })),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+
+  /** Deletes interior rows a reloaded day's report no longer has (rows it owns by `report_date`). */
+  private async deleteStaleInterior(trx: Transaction<WarehouseDatabase>, batch: WarehouseBatch): Promise<number> {
+    let n = 0;
+    for (const day of batch.days) {
+      const keep = batch.interior
+        .filter((r) => r.homeId === day.homeId && r.zoneId === day.zoneId && r.reportDate === day.date)
+        .map((r) => r.ts);
+      let q = trx
+        .deleteFrom('tado.interior')
+        .where('home_id', '=', day.homeId)
+        .where('zone_id', '=', day.zoneId)
+        .where('report_date', '=', day.date);
+      if (keep.length > 0) q = q.where('ts', 'not in', keep);
+      const r = await q.executeTakeFirst();
+      n += Number(r.numDeletedRows);
+    }
+    return n;
+  }
+
+  /** Deletes interval rows of a reloaded day whose start the new report no longer has. */
+  private async deleteStaleIntervals(
+    trx: Transaction<WarehouseDatabase>,
+    table: (typeof INTERVAL_TABLES)[number][0],
+    days: readonly DayRowWithReport[],
+    rows: readonly { homeId: number; zoneId: number; reportDate: string; intervalStart: string }[],
+  ): Promise<number> {
+    let n = 0;
+    for (const day of days) {
+      const keep = rows
+        .filter((r) => r.homeId === day.homeId && r.zoneId === day.zoneId && r.reportDate === day.date)
+        .map((r) => r.intervalStart);
+      let q = trx
+        .deleteFrom(table)
+        .where('home_id', '=', day.homeId)
+        .where('zone_id', '=', day.zoneId)
+        .where('report_date', '=', day.date);
+      if (keep.length > 0) q = q.where('interval_start', 'not in', keep);
+      const r = await q.executeTakeFirst();
+      n += Number(r.numDeletedRows);
+    }
+    return n;
+  }
+
+  private async upsertInterior(trx: Transaction<WarehouseDatabase>, rows: readonly InteriorRow[]): Promise<number> {
+    let n = 0;
+    // Within one batch (several days), the row whose report day holds the point wins, as across loads.
+    const unique = uniqueBy(
+      rows,
+      (r) => `${r.homeId}/${r.zoneId}/${new Date(r.ts).toISOString()}`,
+      (a, b) => a.inReportDay && !b.inReportDay,
+    );
+    const sorted = unique.sort(byZoneThen((r) => r.ts));
+    for (const chunk of chunks(sorted)) {
+      const r = await trx
+        .insertInto('tado.interior')
+        .values(
+          chunk.map((p) => ({
+            home_id: p.homeId,
+            zone_id: p.zoneId,
+            ts: p.ts,
+            temperature_c: p.temperatureC,
+            humidity_fraction: p.humidityFraction,
+            report_date: p.reportDate,
+            in_report_day: p.inReportDay,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['home_id', 'zone_id', 'ts'])
+            .doUpdateSet((eb) => ({
+              temperature_c: eb.ref('excluded.temperature_c'),
+              humidity_fraction: eb.ref('excluded.humidity_fraction'),
+              report_date: eb.ref('excluded.report_date'),
+              in_report_day: eb.ref('excluded.in_report_day'),
+            }))
+            // The report whose local day holds the point wins; a neighbour's margin copy only
+            // fills a gap or replaces another margin copy.
+            .where(sql<boolean>`excluded.in_report_day OR NOT tado.interior.in_report_day`),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+
+  private async upsertWeather(trx: Transaction<WarehouseDatabase>, rows: readonly WeatherRow[]): Promise<number> {
+    let n = 0;
+    for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
+      const r = await trx
+        .insertInto('tado.weather')
+        .values(
+          chunk.map((w) => ({
+            home_id: w.homeId,
+            zone_id: w.zoneId,
+            interval_start: w.intervalStart,
+            interval_end: w.intervalEnd,
+            report_date: w.reportDate,
+            state: w.state,
+            temperature_c: w.temperatureC,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['home_id', 'zone_id', 'interval_start']).doUpdateSet((eb) => ({
+            interval_end: eb.ref('excluded.interval_end'),
+            report_date: eb.ref('excluded.report_date'),
+            state: eb.ref('excluded.state'),
+            temperature_c: eb.ref('excluded.temperature_c'),
+          })),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+
+  private async upsertCallForHeat(trx: Transaction<WarehouseDatabase>, rows: readonly CallForHeatRow[]): Promise<number> {
+    let n = 0;
+    for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
+      const r = await trx
+        .insertInto('tado.call_for_heat')
+        .values(
+          chunk.map((c) => ({
+            home_id: c.homeId,
+            zone_id: c.zoneId,
+            interval_start: c.intervalStart,
+            interval_end: c.intervalEnd,
+            report_date: c.reportDate,
+            level: c.level,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['home_id', 'zone_id', 'interval_start']).doUpdateSet((eb) => ({
+            interval_end: eb.ref('excluded.interval_end'),
+            report_date: eb.ref('excluded.report_date'),
+            level: eb.ref('excluded.level'),
+          })),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+
+  private async upsertSettings(trx: Transaction<WarehouseDatabase>, rows: readonly SettingRow[]): Promise<number> {
+    let n = 0;
+    for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
+      const r = await trx
+        .insertInto('tado.settings')
+        .values(
+          chunk.map((s) => ({
+            home_id: s.homeId,
+            zone_id: s.zoneId,
+            interval_start: s.intervalStart,
+            interval_end: s.intervalEnd,
+            report_date: s.reportDate,
+            setting_type: s.settingType,
+            power: s.power,
+            temperature_c: s.temperatureC,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['home_id', 'zone_id', 'interval_start']).doUpdateSet((eb) => ({
+            interval_end: eb.ref('excluded.interval_end'),
+            report_date: eb.ref('excluded.report_date'),
+            setting_type: eb.ref('excluded.setting_type'),
+            power: eb.ref('excluded.power'),
+            temperature_c: eb.ref('excluded.temperature_c'),
+          })),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+
+  private async upsertDeviceConnected(
+    trx: Transaction<WarehouseDatabase>,
+    rows: readonly DeviceConnectedRow[],
+  ): Promise<number> {
+    let n = 0;
+    for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
+      const r = await trx
+        .insertInto('tado.device_connected')
+        .values(
+          chunk.map((d) => ({
+            home_id: d.homeId,
+            zone_id: d.zoneId,
+            interval_start: d.intervalStart,
+            interval_end: d.intervalEnd,
+            report_date: d.reportDate,
+            connected: d.connected,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['home_id', 'zone_id', 'interval_start']).doUpdateSet((eb) => ({
+            interval_end: eb.ref('excluded.interval_end'),
+            report_date: eb.ref('excluded.report_date'),
+            connected: eb.ref('excluded.connected'),
+          })),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+}
