@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Builds heatflow's task image (the Dockerfile at the repository root), also on a machine that
+# reaches no image registry.
+#
+#   scripts/build-images.sh [--local-base | --official-base] [--tag IMAGE] [--rebuild-base]
+#
+# Which Node.js 20 base image the Dockerfile builds on:
+#   --official-base  node:20-bookworm-slim, pulled from Docker Hub if not present (what users get).
+#   --local-base     a local stand-in built without any registry: a Debian bookworm root file
+#                    system made by debootstrap from the Debian mirror apt already uses, imported
+#                    as localhost/debian:bookworm, plus this machine's own Node.js (and npm, and
+#                    its CA bundle so npm reaches the registry through the same TLS setup),
+#                    tagged localhost/node:20-bookworm-local.
+#   (default)        the official image if it is present or can be pulled within 30 s, else the
+#                    local stand-in.
+# HEATFLOW_NODE_IMAGE=<image> skips all of that and uses the given base.
+#
+# Idempotent and cached: the Debian and Node.js base images are built only when missing (or with
+# --rebuild-base); the task image is rebuilt by `docker build`, whose layer cache makes an
+# unchanged tree cost a few seconds. Uses the legacy builder (DOCKER_BUILDKIT=0), which accepts a
+# local base image, and `--network host` so `npm ci` inside the build reaches the npm registry.
+#
+# Needs: a running Docker engine, and for --local-base: root (debootstrap), apt, node on PATH.
+# Output: the image tag on the last line of stdout; progress on stderr.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+OFFICIAL_BASE=node:20-bookworm-slim
+DEBIAN_IMAGE=localhost/debian:bookworm
+LOCAL_BASE=localhost/node:20-bookworm-local
+TAG=${HEATFLOW_TASK_IMAGE:-heatflow:latest}
+mode=auto
+rebuild_base=0
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --local-base) mode=local ;;
+    --official-base) mode=official ;;
+    --rebuild-base) rebuild_base=1 ;;
+    --tag) TAG=$2; shift ;;
+    --tag=*) TAG=${1#--tag=} ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build-images: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+log() { echo "build-images: $*" >&2; }
+tmpdirs=()
+cleanup() { for d in "${tmpdirs[@]}"; do rm -rf "$d"; done; }
+trap cleanup EXIT
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+if ! docker info >/dev/null 2>&1; then
+  log "the Docker engine does not answer (DOCKER_HOST=${DOCKER_HOST:-unset, socket /var/run/docker.sock}); start dockerd first"
+  exit 1
+fi
+
+# --- the local stand-in for node:20-bookworm-slim --------------------------------------------
+build_debian_base() {
+  if have_image "$DEBIAN_IMAGE" && [ "$rebuild_base" = 0 ]; then
+    log "$DEBIAN_IMAGE present (cached)"
+    return
+  fi
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    log "installing debootstrap"
+    (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq debootstrap) >/tmp/heatflow-apt.log 2>&1 \
+      || { log "apt-get install debootstrap failed, see /tmp/heatflow-apt.log"; exit 1; }
+  fi
+  # the mirror apt already uses (deb822 sources or a classic sources.list)
+  local mirror
+  mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+    | head -1 | awk '{print $2}' || true)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  local rootfs
+  rootfs=$(mktemp -d /tmp/heatflow-rootfs.XXXXXX)
+  tmpdirs+=("$rootfs")
+  log "debootstrap --variant=minbase bookworm from $mirror (about 30 s)"
+  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/tmp/heatflow-debootstrap.log 2>&1 \
+    || { log "debootstrap failed, see /tmp/heatflow-debootstrap.log"; exit 1; }
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | docker import - "$DEBIAN_IMAGE" >/dev/null
+  log "built $DEBIAN_IMAGE"
+}
+
+build_node_base() {
+  if have_image "$LOCAL_BASE" && [ "$rebuild_base" = 0 ]; then
+    log "$LOCAL_BASE present (cached)"
+    return
+  fi
+  build_debian_base
+  local node_bin npm_dir ctx major
+  node_bin=$(command -v node) || { log "node is not on PATH; the local base copies this machine's Node.js 20"; exit 1; }
+  node_bin=$(readlink -f "$node_bin")
+  major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
+  [ "$major" = 20 ] || { log "this machine's Node.js is $("$node_bin" -v), the image needs 20"; exit 1; }
+  npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  ctx=$(mktemp -d /tmp/heatflow-nodebase.XXXXXX)
+  tmpdirs+=("$ctx")
+  cp "$node_bin" "$ctx/node"
+  cp -r "$npm_dir" "$ctx/npm"
+  # the CA bundle this machine's npm trusts (it may include a TLS-inspecting proxy's CA)
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt "$ctx/ca-certificates.crt"; else : >"$ctx/ca-certificates.crt"; fi
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $DEBIAN_IMAGE
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
+ && (id -u node >/dev/null 2>&1 || useradd --uid 1000 --user-group --create-home --shell /bin/bash node) \\
+ && node -e 'process.exit(0)'
+ENV NODE_VERSION=$("$node_bin" -p 'process.versions.node') NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+CMD ["node"]
+EOF
+  log "building $LOCAL_BASE from $DEBIAN_IMAGE + $node_bin ($("$node_bin" -v))"
+  DOCKER_BUILDKIT=0 docker build -q -t "$LOCAL_BASE" "$ctx" >/dev/null
+  log "built $LOCAL_BASE"
+}
+
+# --- which base ------------------------------------------------------------------------------
+if [ -n "${HEATFLOW_NODE_IMAGE:-}" ]; then
+  base=$HEATFLOW_NODE_IMAGE
+elif [ "$mode" = local ]; then
+  build_node_base
+  base=$LOCAL_BASE
+elif [ "$mode" = official ]; then
+  have_image "$OFFICIAL_BASE" || docker pull "$OFFICIAL_BASE" >&2
+  base=$OFFICIAL_BASE
+elif have_image "$OFFICIAL_BASE" || timeout 30 docker pull "$OFFICIAL_BASE" >/dev/null 2>&1; then
+  base=$OFFICIAL_BASE
+else
+  log "$OFFICIAL_BASE cannot be pulled (no registry?); using the local stand-in"
+  build_node_base
+  base=$LOCAL_BASE
+fi
+
+# --- the task image --------------------------------------------------------------------------
+log "building $TAG on $base"
+start=$(date +%s)
+DOCKER_BUILDKIT=0 docker build --network host --build-arg "NODE_IMAGE=$base" -t "$TAG" . >/tmp/heatflow-image-build.log 2>&1 \
+  || { tail -30 /tmp/heatflow-image-build.log >&2; log "docker build failed (full log: /tmp/heatflow-image-build.log)"; exit 1; }
+size=$(docker image inspect -f '{{.Size}}' "$TAG")
+log "built $TAG in $(($(date +%s) - start)) s, $((size / 1024 / 1024)) MiB"
+echo "$TAG"
