@@ -205,7 +205,10 @@ export class Warehouse {
   /** Rows stored per table. */
   async countRows(): Promise<WarehouseRowCounts> {
     const counts = zeroCounts();
-    for (const [key, table] of Object.entries(WAREHOUSE_TABLES) as [keyof WarehouseRowCounts, keyof WarehouseDatabase][]) {
+    for (const [key, table] of Object.entries(WAREHOUSE_TABLES) as [
+      keyof WarehouseRowCounts,
+      keyof WarehouseDatabase,
+    ][]) {
       const row = await this.db
         .selectFrom(table)
         .select(sql<number>`count(*)::int`.as('n'))
@@ -247,7 +250,10 @@ export class Warehouse {
     return n;
   }
 
-  private async upsertDays(trx: Transaction<WarehouseDatabase>, rows: readonly DayRowWithReport[]): Promise<number> {
+  private async upsertDays(
+    trx: Transaction<WarehouseDatabase>,
+    rows: readonly DayRowWithReport[],
+  ): Promise<number> {
     let n = 0;
     const sorted = uniqueBy(rows, (d) => `${d.homeId}/${d.zoneId}/${d.date}`).sort(byZoneThen((d) => d.date));
     for (const chunk of chunks(sorted)) {
@@ -287,7 +293,10 @@ export class Warehouse {
   }
 
   /** Deletes interior rows a reloaded day's report no longer has (rows it owns by `report_date`). */
-  private async deleteStaleInterior(trx: Transaction<WarehouseDatabase>, batch: WarehouseBatch): Promise<number> {
+  private async deleteStaleInterior(
+    trx: Transaction<WarehouseDatabase>,
+    batch: WarehouseBatch,
+  ): Promise<number> {
     let n = 0;
     for (const day of batch.days) {
       const keep = batch.interior
@@ -297,8 +306,13 @@ export class Warehouse {
         .deleteFrom('tado.interior')
         .where('home_id', '=', day.homeId)
         .where('zone_id', '=', day.zoneId)
-        .where('report_date', '=', day.date);
-      if (keep.length > 0) q = q.where('ts', 'not in', keep);
+        .where('report_date', '=', sql<Date>`${day.date}::date`);
+      if (keep.length > 0)
+        q = q.where(
+          'ts',
+          'not in',
+          keep.map((t) => new Date(t)),
+        );
       const r = await q.executeTakeFirst();
       n += Number(r.numDeletedRows);
     }
@@ -321,15 +335,23 @@ export class Warehouse {
         .deleteFrom(table)
         .where('home_id', '=', day.homeId)
         .where('zone_id', '=', day.zoneId)
-        .where('report_date', '=', day.date);
-      if (keep.length > 0) q = q.where('interval_start', 'not in', keep);
+        .where('report_date', '=', sql<Date>`${day.date}::date`);
+      if (keep.length > 0)
+        q = q.where(
+          'interval_start',
+          'not in',
+          keep.map((t) => new Date(t)),
+        );
       const r = await q.executeTakeFirst();
       n += Number(r.numDeletedRows);
     }
     return n;
   }
 
-  private async upsertInterior(trx: Transaction<WarehouseDatabase>, rows: readonly InteriorRow[]): Promise<number> {
+  private async upsertInterior(
+    trx: Transaction<WarehouseDatabase>,
+    rows: readonly InteriorRow[],
+  ): Promise<number> {
     let n = 0;
     // Within one batch (several days), the row whose report day holds the point wins, as across loads.
     const unique = uniqueBy(
@@ -371,7 +393,10 @@ export class Warehouse {
     return n;
   }
 
-  private async upsertWeather(trx: Transaction<WarehouseDatabase>, rows: readonly WeatherRow[]): Promise<number> {
+  private async upsertWeather(
+    trx: Transaction<WarehouseDatabase>,
+    rows: readonly WeatherRow[],
+  ): Promise<number> {
     let n = 0;
     for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
       const r = await trx
@@ -401,7 +426,10 @@ export class Warehouse {
     return n;
   }
 
-  private async upsertCallForHeat(trx: Transaction<WarehouseDatabase>, rows: readonly CallForHeatRow[]): Promise<number> {
+  private async upsertCallForHeat(
+    trx: Transaction<WarehouseDatabase>,
+    rows: readonly CallForHeatRow[],
+  ): Promise<number> {
     let n = 0;
     for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
       const r = await trx
@@ -429,7 +457,10 @@ export class Warehouse {
     return n;
   }
 
-  private async upsertSettings(trx: Transaction<WarehouseDatabase>, rows: readonly SettingRow[]): Promise<number> {
+  private async upsertSettings(
+    trx: Transaction<WarehouseDatabase>,
+    rows: readonly SettingRow[],
+  ): Promise<number> {
     let n = 0;
     for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
       const r = await trx

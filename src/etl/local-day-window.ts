@@ -1,0 +1,55 @@
+/**
+ * What a day report for one local date should cover: tado's window is the local day widened by
+ * 15 minutes on each side (tado-api.md §5.2), with 23 or 25 hours on clock-change days.
+ */
+import { DateTime } from 'luxon';
+import { HeatflowError } from '../core/errors.js';
+
+/** The margin tado adds on each side of the local day, in ms (15 min). */
+export const REPORT_MARGIN_MS = 15 * 60 * 1000;
+/** Spacing of `dataPoints` series, in ms (15 min). */
+export const POINT_GRID_MS = 15 * 60 * 1000;
+
+/** The local day of a report and the window tado should report for it (UTC instants). */
+export interface LocalDayWindow {
+  /** `YYYY-MM-DD` */
+  readonly date: string;
+  /** IANA time zone */
+  readonly timeZone: string;
+  /** local midnight starting the day */
+  readonly dayStart: Date;
+  /** next local midnight (exclusive end of the day) */
+  readonly dayEnd: Date;
+  /** hours of the local day: 24, 23 (spring forward) or 25 (fall back) */
+  readonly hoursInDay: number;
+  /** expected `interval.from`: `dayStart` − 15 min */
+  readonly windowStart: Date;
+  /** expected `interval.to`: `dayEnd` + 15 min */
+  readonly windowEnd: Date;
+}
+
+/**
+ * Computes the local day `date` in `timeZone` and tado's report window for it.
+ * @throws HeatflowError `INVALID_DAY` when the date or the time zone is invalid
+ */
+export function localDayWindow(date: string, timeZone: string): LocalDayWindow {
+  const start = DateTime.fromISO(date, { zone: timeZone });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !start.isValid) {
+    throw new HeatflowError(
+      'INVALID_DAY',
+      `invalid day "${date}" in time zone "${timeZone}": ${start.invalidExplanation ?? 'expected YYYY-MM-DD'}`,
+    );
+  }
+  const end = start.plus({ days: 1 });
+  const dayStart = start.toJSDate();
+  const dayEnd = end.toJSDate();
+  return {
+    date,
+    timeZone,
+    dayStart,
+    dayEnd,
+    hoursInDay: Math.round((dayEnd.getTime() - dayStart.getTime()) / 3_600_000),
+    windowStart: new Date(dayStart.getTime() - REPORT_MARGIN_MS),
+    windowEnd: new Date(dayEnd.getTime() + REPORT_MARGIN_MS),
+  };
+}
