@@ -1,0 +1,12 @@
+/**
+ * The task SDK: what task programs (`tasks/*.ts`) use to follow the task container contract.
+ */
+export {
+  runTask,
+  describeError,
+  FAILURE_EXIT_CODE,
+  type RunTaskOptions,
+  type TaskRuntimeContext,
+} from './run-task.js';
+export { SkipTask } from './skip-task.js';
+export { readTaskEnv, TASK_ENV_VARIABLES, type TaskEnv } from './task-env.js';
