@@ -19,7 +19,10 @@ const schema = z.object({
   /** Redis connection string (BullMQ transport and XCom store). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key heatflow writes (queues and XComs). */
-  HEATFLOW_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').default('heatflow'),
+  HEATFLOW_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -')
+    .default('heatflow'),
   /** Folder of DAG files (`.ts`, `.js`, `.mjs`). */
   HEATFLOW_DAGS_DIR: z.string().min(1).default('dags'),
   /** Shared data folder; each DAG run gets `<dir>/runs/<dag_id>/<run_id>/`. */
@@ -68,6 +71,16 @@ const schema = z.object({
   HEATFLOW_DOCKER_USER: z.string().optional(),
   /** Keep containers of failed tries for debugging. */
   HEATFLOW_DOCKER_KEEP_FAILED: bool.default(false),
+  /**
+   * How the worker reaches a try's XCom files on the data volume: `shared` (the worker's
+   * HEATFLOW_DATA_DIR is the same storage: plain file I/O), `archive` (through the Docker archive
+   * API, ~100 ms more per try), `auto` (shared when detected, see docs/docker-executor.md).
+   */
+  HEATFLOW_DOCKER_DATA_ACCESS: z.enum(['auto', 'shared', 'archive']).default('auto'),
+  /** Worker variables copied into every task container (comma-separated names, `PREFIX_*` allowed). */
+  HEATFLOW_DOCKER_FORWARD_ENV: z.string().default('DATABASE_URL,TADO_*,TZ'),
+  /** Wait between SIGTERM and SIGKILL when a task container is killed, in ms. */
+  HEATFLOW_DOCKER_KILL_GRACE_MS: int(0).default(5000),
 });
 
 /** The validated configuration; paths are absolute. */

@@ -1,0 +1,596 @@
+/**
+ * The Docker executor: every task try runs in its own container, created through dockerode from
+ * the task's image, with the task container contract's environment, the shared data volume, the
+ * configured network, user, memory and CPU limits, and labels naming the try. Logs stream live
+ * into the try's log file; the return value is read only from `HEATFLOW_XCOM_RETURN_PATH` on the
+ * volume; the container is removed once its result is read. See docs/docker-executor.md.
+ *
+ * Docker Engine API used: create, archive (put/get), attach, start, wait, inspect, stop, remove,
+ * rename, list (https://docs.docker.com/reference/api/engine/).
+ */
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import Dockerode from 'dockerode';
+import type { HeatflowConfig } from '../config/config.js';
+import { HeatflowError } from '../core/errors.js';
+import { packTar, readFirstFileFromTar } from './docker-archive.js';
+import {
+  containerCreateOptions,
+  KEPT_SUFFIX,
+  DOCKER_LABELS,
+  mountinfoShowsVolume,
+  orphanFromLabels,
+  selectForwardedEnv,
+  tryPaths,
+  type ContainerSettings,
+  type TryPaths,
+} from './docker-container-spec.js';
+import { resolveDockerEndpoint, type DockerEndpoint } from './docker-endpoint.js';
+import { DockerImageMissingError, DockerOperationError, DockerUnavailableError } from './docker-errors.js';
+import { readReturnValue, StderrTail } from './executor-files.js';
+import {
+  SKIP_EXIT_CODE,
+  type ExecutionHooks,
+  type ExecutionOutcome,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Executor,
+  type OrphanTry,
+} from './executor.js';
+
+/**
+ * How the worker reads and writes a try's XCom files on the data volume.
+ * - `shared`: the worker's data folder is the volume (same named volume mounted at the same
+ *   place, or the bind-mounted folder itself): plain file I/O.
+ * - `archive`: through the Docker archive API on the try's container (works with any volume the
+ *   worker cannot see; about 50 ms per call on the build machines).
+ * - `auto`: `shared` when detected (see {@link DockerExecutor.dataAccess}), else `archive`.
+ */
+export type DockerDataAccess = 'auto' | 'shared' | 'archive';
+
+/** Options of {@link DockerExecutor}; `DockerExecutor.fromConfig` fills them from the environment. */
+export interface DockerExecutorOptions {
+  /** the worker's data folder (HEATFLOW_DATA_DIR), absolute */
+  dataDir: string;
+  /** image of tasks that name none (HEATFLOW_TASK_IMAGE); `@defaultValue 'heatflow:latest'` */
+  image?: string;
+  /** named volume, or absolute host path for a bind mount (HEATFLOW_DOCKER_DATA_VOLUME); `@defaultValue 'heatflow-data'` */
+  dataVolume?: string;
+  /** where the volume is mounted in task containers (HEATFLOW_DOCKER_DATA_MOUNT); `@defaultValue '/data'` */
+  dataMount?: string;
+  /** HEATFLOW_DOCKER_DATA_ACCESS; `@defaultValue 'auto'` */
+  dataAccess?: DockerDataAccess;
+  /** HEATFLOW_DOCKER_NETWORK: `host`, `none`, `bridge` or a named network; `@defaultValue 'host'` */
+  network?: string;
+  /** HEATFLOW_DOCKER_USER (`uid[:gid]`); `@defaultValue undefined` (the image's user) */
+  user?: string;
+  /** memory limit in MiB, 0 for none (HEATFLOW_DOCKER_MEMORY_MB); `@defaultValue 1024` */
+  memoryMb?: number;
+  /** CPU limit in CPUs, 0 for none (HEATFLOW_DOCKER_CPUS); `@defaultValue 1` */
+  cpus?: number;
+  /** keep containers of failed or timed-out tries, renamed `<name>.kept` (HEATFLOW_DOCKER_KEEP_FAILED); `@defaultValue false` */
+  keepFailed?: boolean;
+  /** wait between SIGTERM and SIGKILL when killing, in ms, rounded up to seconds (HEATFLOW_DOCKER_KILL_GRACE_MS); `@defaultValue 5000` */
+  killGraceMs?: number;
+  /** label value separating deployments on one engine (the Redis prefix); `@defaultValue 'heatflow'` */
+  namespace?: string;
+  /** id of this worker, set as the `heatflow.worker_id` label; `@defaultValue '<hostname>:<pid>'` */
+  workerId?: string;
+  /** worker variables copied into every container, comma-separated, `PREFIX_*` allowed (HEATFLOW_DOCKER_FORWARD_ENV); `@defaultValue 'DATABASE_URL,TADO_*,TZ'` */
+  forwardEnv?: string;
+  /** environment the forwarded variables are read from; `@defaultValue process.env` */
+  env?: NodeJS.ProcessEnv;
+  /** run docker-init as the container's PID 1 (signals reach the task, zombies reaped); `@defaultValue true` */
+  init?: boolean;
+  /** DOCKER_HOST to use; `@defaultValue process.env.DOCKER_HOST` (else the default unix socket) */
+  dockerHost?: string;
+  /** command named in the "image missing" error for the default image; `@defaultValue 'scripts/build-images.sh (or make containers_build)'` */
+  buildCommand?: string;
+  /** how long to wait for the log stream to drain after the container exits, in ms; `@defaultValue 5000` */
+  logDrainMs?: number;
+  /** a ready dockerode client (tests); `@defaultValue` one built from `dockerHost` */
+  docker?: Dockerode;
+}
+
+/** Error codes of Node.js sockets that mean "the engine did not answer". */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ESOCKETTIMEDOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+interface DockerApiError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  json?: { message?: string } | null;
+}
+
+/** The Docker executor (see the file comment). */
+export class DockerExecutor implements Executor {
+  readonly name = 'docker';
+  /** the engine endpoint, described for error messages */
+  readonly endpoint: DockerEndpoint;
+  private readonly docker: Dockerode;
+  private readonly settings: ContainerSettings;
+  private readonly dataDir: string;
+  private readonly dataAccessOption: DockerDataAccess;
+  private readonly keepFailed: boolean;
+  private readonly killGraceMs: number;
+  private readonly buildCommand: string;
+  private readonly logDrainMs: number;
+  private resolvedAccess: Promise<'shared' | 'archive'> | undefined;
+  /** containers of tries this executor is running now (never reaped) */
+  private readonly active = new Set<string>();
+
+  constructor(options: DockerExecutorOptions) {
+    this.endpoint = resolveDockerEndpoint(options.dockerHost ?? process.env.DOCKER_HOST);
+    this.docker = options.docker ?? new Dockerode(this.endpoint.options);
+    this.dataDir = path.resolve(options.dataDir);
+    this.dataAccessOption = options.dataAccess ?? 'auto';
+    this.keepFailed = options.keepFailed ?? false;
+    this.killGraceMs = options.killGraceMs ?? 5000;
+    this.buildCommand = options.buildCommand ?? 'scripts/build-images.sh (or make containers_build)';
+    this.logDrainMs = options.logDrainMs ?? 5000;
+    this.settings = {
+      namespace: options.namespace ?? 'heatflow',
+      workerId: options.workerId ?? `${os.hostname()}:${process.pid}`,
+      defaultImage: options.image ?? 'heatflow:latest',
+      dataVolume: options.dataVolume ?? 'heatflow-data',
+      dataMount: options.dataMount ?? '/data',
+      network: options.network ?? 'host',
+      user: options.user,
+      memoryMb: options.memoryMb ?? 1024,
+      cpus: options.cpus ?? 1,
+      init: options.init ?? true,
+      forwardedEnv: selectForwardedEnv(
+        options.forwardEnv ?? 'DATABASE_URL,TADO_*,TZ',
+        options.env ?? process.env,
+      ),
+    };
+  }
+
+  /**
+   * Builds the executor from the validated configuration.
+   * @param extra - the worker's id, and the environment forwarded variables are read from
+   */
+  static fromConfig(
+    config: HeatflowConfig,
+    extra: { workerId?: string; env?: NodeJS.ProcessEnv } = {},
+  ): DockerExecutor {
+    return new DockerExecutor({
+      dataDir: config.HEATFLOW_DATA_DIR,
+      image: config.HEATFLOW_TASK_IMAGE,
+      dataVolume: config.HEATFLOW_DOCKER_DATA_VOLUME,
+      dataMount: config.HEATFLOW_DOCKER_DATA_MOUNT,
+      dataAccess: config.HEATFLOW_DOCKER_DATA_ACCESS,
+      network: config.HEATFLOW_DOCKER_NETWORK,
+      ...(config.HEATFLOW_DOCKER_USER === undefined ? {} : { user: config.HEATFLOW_DOCKER_USER }),
+      memoryMb: config.HEATFLOW_DOCKER_MEMORY_MB,
+      cpus: config.HEATFLOW_DOCKER_CPUS,
+      keepFailed: config.HEATFLOW_DOCKER_KEEP_FAILED,
+      killGraceMs: config.HEATFLOW_DOCKER_KILL_GRACE_MS,
+      forwardEnv: config.HEATFLOW_DOCKER_FORWARD_ENV,
+      namespace: config.HEATFLOW_REDIS_PREFIX,
+      ...extra,
+    });
+  }
+
+  /**
+   * Checks that the engine answers and the default image (or `image`) exists; call it at worker
+   * start to fail fast with a clear message.
+   * @throws DockerUnavailableError when the engine does not answer
+   * @throws DockerImageMissingError when the image is not on the engine
+   */
+  async verify(image = this.settings.defaultImage): Promise<void> {
+    await this.call('ping', () => this.docker.ping());
+    try {
+      await this.docker.getImage(image).inspect();
+    } catch (err) {
+      if ((err as DockerApiError).statusCode === 404) throw this.imageMissing(image, err);
+      throw this.wrap('inspect image', err);
+    }
+  }
+
+  /**
+   * How XCom files are reached (resolved once): `shared` when configured, or, for `auto`, when the
+   * bind-mounted folder is the worker's data folder, when this process runs in a container that
+   * mounts the named volume at its data folder (`/proc/self/mountinfo`), or when the named
+   * volume's mount point on this host is the data folder; otherwise `archive`.
+   */
+  dataAccess(): Promise<'shared' | 'archive'> {
+    if (this.resolvedAccess === undefined) {
+      const p = this.detectDataAccess();
+      this.resolvedAccess = p;
+      p.catch(() => {
+        if (this.resolvedAccess === p) this.resolvedAccess = undefined;
+      });
+    }
+    return this.resolvedAccess;
+  }
+
+  private async detectDataAccess(): Promise<'shared' | 'archive'> {
+    if (this.dataAccessOption !== 'auto') return this.dataAccessOption;
+    const volume = this.settings.dataVolume;
+    if (path.isAbsolute(volume)) return path.resolve(volume) === this.dataDir ? 'shared' : 'archive';
+    const mountinfo = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+    if (mountinfoShowsVolume(mountinfo, this.dataDir, volume)) return 'shared';
+    try {
+      const info = (await this.docker.getVolume(volume).inspect()) as { Mountpoint?: string };
+      return info.Mountpoint !== undefined && path.resolve(info.Mountpoint) === this.dataDir
+        ? 'shared'
+        : 'archive';
+    } catch (err) {
+      if ((err as DockerApiError).statusCode === 404) return 'archive';
+      throw this.wrap('inspect volume', err);
+    }
+  }
+
+  async execute(req: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
+    const startedAt = Date.now();
+    if (req.command.length === 0) {
+      throw new HeatflowError(
+        'EMPTY_COMMAND',
+        `task "${req.taskId}" of DAG "${req.dagId}" has an empty command`,
+      );
+    }
+    const paths = tryPaths(this.settings.dataMount, req);
+    const image = req.image ?? this.settings.defaultImage;
+    await mkdir(path.dirname(req.logPath), { recursive: true });
+    const log = createWriteStream(req.logPath, { flags: 'a' });
+    const note = (line: string) => log.write(`[heatflow] ${line}\n`);
+    let container: Dockerode.Container | undefined;
+    let outcome: ExecutionOutcome | undefined;
+    try {
+      const access = await this.dataAccess();
+      const upload = access === 'shared' ? undefined : await this.archiveInput(req, paths);
+      if (access === 'shared') await this.writeInputShared(req, paths);
+
+      const createOptions = containerCreateOptions(this.settings, req, paths);
+      container = await this.createContainer(createOptions, req, image);
+      const c = container;
+      this.active.add(c.id);
+      if (upload !== undefined) {
+        await this.call('upload XCom input (archive API)', () =>
+          c.putArchive(upload, { path: this.settings.dataMount }),
+        );
+      }
+
+      // attach before start so no output is lost; demultiplex into the log, keep stderr's tail
+      const tail = new StderrTail();
+      const stream = await this.call('attach to container', () =>
+        c.attach({ stream: true, stdout: true, stderr: true }),
+      );
+      const drained = new Promise<void>((resolve) => {
+        stream.once('end', resolve);
+        stream.once('close', resolve);
+        stream.once('error', () => resolve());
+      });
+      const toLog = (keepTail: boolean) =>
+        new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            if (keepTail) tail.push(chunk);
+            log.write(chunk, () => cb());
+          },
+        });
+      this.docker.modem.demuxStream(stream, toLog(false), toLog(true));
+
+      if (req.signal?.aborted === true) {
+        outcome = 'aborted';
+        note('try aborted before its container started');
+        (stream as unknown as { destroy(): void }).destroy();
+        return {
+          outcome,
+          exitCode: null,
+          error: 'try aborted (lease lost or worker stopping)',
+          containerId: c.id,
+          durationMs: Date.now() - startedAt,
+        };
+      }
+      await this.call('start container', () => c.start());
+      hooks.onStarted?.({ containerId: c.id });
+
+      let why: 'timeout' | 'aborted' | undefined;
+      const kill = (reason: 'timeout' | 'aborted') => {
+        if (why !== undefined) return;
+        why = reason;
+        const graceS = Math.ceil(this.killGraceMs / 1000);
+        note(
+          `${reason === 'timeout' ? `execution_timeout of ${req.executionTimeoutMs} ms reached` : 'try aborted'}: ` +
+            `stopping container ${createOptions.name} (SIGTERM, SIGKILL after ${graceS} s)`,
+        );
+        c.stop({ t: graceS }).catch(() => {
+          // already stopped, or the engine is gone: wait() reports it
+        });
+      };
+      const timer =
+        req.executionTimeoutMs === undefined
+          ? undefined
+          : setTimeout(() => kill('timeout'), req.executionTimeoutMs);
+      const onAbort = () => kill('aborted');
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      if (isAborted(req.signal)) onAbort();
+      let waited: { StatusCode?: number };
+      try {
+        waited = (await this.call('wait for container', () => c.wait())) as { StatusCode?: number };
+      } finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+      }
+      await Promise.race([drained, sleep(this.logDrainMs)]);
+      const info = await this.call('inspect container', () => c.inspect());
+      const exitCode = info.State.ExitCode ?? waited.StatusCode ?? null;
+      const durationMs = () => Date.now() - startedAt;
+      const base = { exitCode, containerId: c.id };
+
+      if (why === 'timeout') {
+        outcome = 'timeout';
+        return {
+          ...base,
+          outcome,
+          error: `killed after execution_timeout of ${req.executionTimeoutMs} ms`,
+          durationMs: durationMs(),
+        };
+      }
+      if (why === 'aborted') {
+        outcome = 'aborted';
+        return {
+          ...base,
+          outcome,
+          error: 'try aborted (lease lost or worker stopping)',
+          durationMs: durationMs(),
+        };
+      }
+      if (info.State.OOMKilled) {
+        outcome = 'failed';
+        const limit =
+          this.settings.memoryMb > 0
+            ? `the ${this.settings.memoryMb} MiB limit (HEATFLOW_DOCKER_MEMORY_MB)`
+            : 'the memory available';
+        const error = `killed by the kernel for running out of memory (OOM): the container exceeded ${limit}; exit code ${exitCode}${tail.describe()}`;
+        note(error);
+        return { ...base, outcome, error, durationMs: durationMs() };
+      }
+      if (exitCode === 0) {
+        const rv = await this.readReturn(c, req, paths, access);
+        if (rv.error !== undefined) {
+          outcome = 'failed';
+          note(rv.error);
+          return { ...base, outcome, error: rv.error, durationMs: durationMs() };
+        }
+        outcome = 'success';
+        return {
+          ...base,
+          outcome,
+          ...(rv.present ? { returnValue: rv.value } : {}),
+          durationMs: durationMs(),
+        };
+      }
+      if (exitCode === SKIP_EXIT_CODE) {
+        outcome = 'skipped';
+        return { ...base, outcome, durationMs: durationMs() };
+      }
+      outcome = 'failed';
+      return {
+        ...base,
+        outcome,
+        error: `container exited with code ${exitCode}${tail.describe()}`,
+        durationMs: durationMs(),
+      };
+    } catch (err) {
+      note(err instanceof Error ? err.message : String(err));
+      throw err;
+    } finally {
+      if (container !== undefined) {
+        this.active.delete(container.id);
+        await this.dispose(container, outcome, note);
+      }
+      await new Promise<void>((resolve) => log.end(resolve));
+    }
+  }
+
+  /** Removes the try's container, or keeps (renames) it when it failed and keeping is on. */
+  private async dispose(
+    container: Dockerode.Container,
+    outcome: ExecutionOutcome | undefined,
+    note: (line: string) => void,
+  ): Promise<void> {
+    const failed = outcome === 'failed' || outcome === 'timeout';
+    try {
+      if (this.keepFailed && failed) {
+        const info = await container.inspect();
+        const kept = `${info.Name.replace(/^\//, '')}${KEPT_SUFFIX}`;
+        await container.rename({ name: kept });
+        note(`container kept for debugging as ${kept} (HEATFLOW_DOCKER_KEEP_FAILED)`);
+        return;
+      }
+      await container.remove({ force: true });
+    } catch (err) {
+      if ((err as DockerApiError).statusCode === 404) return;
+      note(
+        `could not remove container ${container.id.slice(0, 12)}: ${(err as Error).message}; the next reapOrphans removes it`,
+      );
+    }
+  }
+
+  /** Shared mode: the run folder and the XCom files, written by the worker directly. */
+  private async writeInputShared(req: ExecutionRequest, paths: TryPaths): Promise<void> {
+    const runDir = path.join(this.dataDir, paths.runDirRel);
+    const input = path.join(this.dataDir, paths.inputRel);
+    await mkdir(path.dirname(input), { recursive: true });
+    // the task runs as another user (the image's): let it write to the run folder
+    await chmodIfOwner(runDir, 0o777);
+    await chmodIfOwner(path.dirname(input), 0o777);
+    await rm(path.join(this.dataDir, paths.returnRel), { force: true });
+    await writeFile(input, JSON.stringify(req.xcomInput));
+  }
+
+  /**
+   * Archive mode: a tar with the run folder, the input file and an empty return file (so a file
+   * left by an earlier execution of the same try is never read back), extracted at the mount.
+   */
+  private async archiveInput(req: ExecutionRequest, paths: TryPaths): Promise<Buffer> {
+    const parts = paths.runDirRel.split('/');
+    const dirs = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    const xcomDir = path.posix.dirname(paths.inputRel);
+    if (xcomDir !== paths.runDirRel) dirs.push(xcomDir);
+    return packTar([
+      ...dirs.map((name) => ({ type: 'directory' as const, name, mode: 0o777 })),
+      { type: 'file', name: paths.inputRel, mode: 0o644, content: JSON.stringify(req.xcomInput) },
+      { type: 'file', name: paths.returnRel, mode: 0o666, content: '' },
+    ]);
+  }
+
+  private async readReturn(
+    container: Dockerode.Container,
+    req: ExecutionRequest,
+    paths: TryPaths,
+    access: 'shared' | 'archive',
+  ): Promise<Awaited<ReturnType<typeof readReturnValue>>> {
+    if (access === 'shared') {
+      return readReturnValue(path.join(this.dataDir, paths.returnRel), req.taskId, (p) =>
+        readFile(p, 'utf8'),
+      );
+    }
+    return readReturnValue(paths.returnPath, req.taskId, async (p) => {
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = await container.getArchive({ path: p });
+      } catch (err) {
+        if ((err as DockerApiError).statusCode === 404)
+          throw Object.assign(new Error(`${p} not found`), { code: 'ENOENT' });
+        throw this.wrap('read XCom return file (archive API)', err);
+      }
+      const content = await readFirstFileFromTar(stream);
+      if (content === undefined) throw Object.assign(new Error(`${p} is not a file`), { code: 'ENOENT' });
+      return content.toString('utf8');
+    });
+  }
+
+  /** Creates the container; a stale container of the same try (another lease) is removed first. */
+  private async createContainer(
+    options: Dockerode.ContainerCreateOptions,
+    req: ExecutionRequest,
+    image: string,
+  ): Promise<Dockerode.Container> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.docker.createContainer(options);
+      } catch (err) {
+        const e = err as DockerApiError;
+        if (e.statusCode === 404 && /no such image/i.test(apiMessage(e))) throw this.imageMissing(image, err);
+        if (e.statusCode === 409 && attempt === 0 && options.name !== undefined) {
+          const existing = this.docker.getContainer(options.name);
+          const info = await this.call('inspect conflicting container', () => existing.inspect());
+          if (info.Config.Labels?.[DOCKER_LABELS.leaseToken] === req.leaseToken) {
+            throw new HeatflowError(
+              'DOCKER_DUPLICATE_TRY',
+              `a container of this very try (same lease) already exists: ${options.name}; refusing to run the try twice`,
+            );
+          }
+          await this.call('remove stale container', () => existing.remove({ force: true }));
+          continue;
+        }
+        throw this.wrap('create container', err);
+      }
+    }
+  }
+
+  /**
+   * Removes containers of this namespace whose try is no longer owned by a live worker (per
+   * `isLive`), running or exited, and returns their tries so the caller fails them (the scheduler
+   * retries). Containers of tries this executor runs now, and kept ones (`*.kept`), are left alone.
+   * @throws DockerUnavailableError when the engine does not answer
+   */
+  async reapOrphans(isLive: (orphan: OrphanTry) => Promise<boolean>): Promise<OrphanTry[]> {
+    const list = await this.call('list containers', () =>
+      this.docker.listContainers({
+        all: true,
+        filters: { label: [`${DOCKER_LABELS.namespace}=${this.settings.namespace}`] },
+      }),
+    );
+    const reaped: OrphanTry[] = [];
+    for (const c of list) {
+      if (this.active.has(c.Id)) continue;
+      if (c.Names.some((n) => n.endsWith(KEPT_SUFFIX))) continue;
+      const orphan = orphanFromLabels(c.Labels, c.Id);
+      if (orphan === undefined) continue;
+      if (await isLive(orphan)) continue;
+      try {
+        await this.docker.getContainer(c.Id).remove({ force: true });
+      } catch (err) {
+        if ((err as DockerApiError).statusCode !== 404) throw this.wrap('remove orphan container', err);
+      }
+      reaped.push(orphan);
+    }
+    return reaped;
+  }
+
+  /** Nothing to release: dockerode opens a connection per request. Running tries are not killed. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private imageMissing(image: string, cause: unknown): DockerImageMissingError {
+    const command =
+      image === this.settings.defaultImage
+        ? this.buildCommand
+        : `docker pull ${image} (or docker build -t ${image} <folder of its Dockerfile>)`;
+    return new DockerImageMissingError(image, command, { cause });
+  }
+
+  /** Runs one engine call, turning its errors into heatflow errors. */
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.wrap(operation, err);
+    }
+  }
+
+  private wrap(operation: string, err: unknown): HeatflowError {
+    if (err instanceof HeatflowError) return err;
+    const e = err as DockerApiError;
+    if (e.statusCode === undefined && e.code !== undefined && UNREACHABLE_CODES.has(e.code)) {
+      return new DockerUnavailableError(this.endpoint.description, operation, {
+        cause: err,
+        detail: e.message ?? e.code,
+      });
+    }
+    return new DockerOperationError(operation, e.statusCode, apiMessage(e), { cause: err });
+  }
+}
+
+function apiMessage(e: DockerApiError): string {
+  return (e.json?.message ?? e.message ?? 'unknown error').trim();
+}
+
+async function chmodIfOwner(p: string, mode: number): Promise<void> {
+  try {
+    await chmod(p, mode);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EPERM') throw err;
+  }
+}
+
+/** Read through a call so TypeScript does not narrow it away between awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
