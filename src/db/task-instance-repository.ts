@@ -239,6 +239,8 @@ export interface TryOutcome {
   readonly error?: string;
   readonly nextRetryAt?: Date;
   readonly durationMs: number;
+  /** the try could not be attempted (infrastructure): grant one more try so none is lost */
+  readonly extraTry?: boolean;
 }
 
 /**
@@ -256,14 +258,15 @@ export async function finishTry(
   return db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable('heatflow.task_instances')
-      .set({
+      .set((eb) => ({
+        ...(outcome.extraTry === true ? { max_tries: sql<number>`${eb.ref('max_tries')} + 1` } : {}),
         state: outcome.tiState,
         end_date: now,
         duration_ms: outcome.durationMs,
         next_retry_at: outcome.nextRetryAt ?? null,
         state_reason: outcome.error ?? null,
         updated_at: now,
-      })
+      }))
       .where('dag_id', '=', t.dagId)
       .where('run_id', '=', t.runId)
       .where('task_id', '=', t.taskId)

@@ -1,0 +1,73 @@
+/**
+ * What every command needs: the validated configuration, a logger and, lazily, a runtime.
+ */
+import { loadConfig, type HeatflowConfig } from '../config/config.js';
+import { HeatflowError } from '../core/errors.js';
+import type { Dag } from '../core/types.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { openRuntime, type Runtime } from '../runtime/runtime.js';
+
+/** Thrown by commands for a one-line failure with an exit code. */
+export class CliError extends HeatflowError {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super('CLI', message);
+  }
+}
+
+/** Configuration and logger of this invocation. */
+export function cliSetup(name: string): { config: HeatflowConfig; logger: Logger } {
+  const config = loadConfig();
+  const logger = createLogger({
+    level: config.HEATFLOW_LOG_LEVEL,
+    ...(config.HEATFLOW_LOG_FORMAT === undefined ? {} : { format: config.HEATFLOW_LOG_FORMAT }),
+    name,
+  });
+  return { config, logger };
+}
+
+/** Runs `fn` with an open runtime and closes it afterwards. */
+export async function withRuntime<T>(name: string, fn: (rt: Runtime) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const { config, logger } = cliSetup(name);
+  const rt = await openRuntime(config, logger, options);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/**
+ * The DAG with this id from the DAG folder.
+ * @throws CliError naming the DAG and listing the known ones (and import errors)
+ */
+export async function requireDag(rt: Runtime, dagId: string): Promise<Dag> {
+  const bag = await rt.registry.refresh();
+  const found = bag.dags.get(dagId);
+  if (found !== undefined) return found.dag;
+  const known = [...bag.dags.keys()].sort().join(', ') || '(none)';
+  const errors = bag.importErrors.length > 0 ? `; import errors in: ${bag.importErrors.map((e) => e.file).join(', ')}` : '';
+  throw new CliError(`DAG "${dagId}" not found in ${rt.config.HEATFLOW_DAGS_DIR} (known: ${known}${errors})`);
+}
+
+/** Parses a JSON object option. @throws CliError naming the option */
+export function parseJsonObject(option: string, value: string | undefined): Record<string, unknown> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    throw new CliError(`${option} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`${option} must be a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+/** Parses a positive integer option. @throws CliError naming the option */
+export function parsePositiveInt(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${option} must be a positive integer, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,178 @@
+/**
+ * `heatflow dags …`: list, show, trigger, pause, unpause, backfill.
+ */
+import type { Command } from 'commander';
+import { parseDagDate } from '../core/timetable.js';
+import { listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
+import { countRunsByState } from '../db/dag-run-repository.js';
+import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
+import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
+import { syncDagFolder } from './sync-dags.js';
+import { CliError, parseJsonObject, parsePositiveInt, requireDag, withRuntime } from './context.js';
+import { waitForBackfill } from './wait-backfill.js';
+
+export function registerDagsCommands(program: Command): void {
+  const dags = program.command('dags').description('DAGs and their runs');
+
+  dags
+    .command('list')
+    .description('list the DAGs of the DAG folder, with import errors')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withRuntime('dags', async (rt) => {
+        await syncDagFolder(rt);
+        const rows = await listDagRows(rt.db);
+        const errors = await listImportErrors(rt.db);
+        if (o.json === true) {
+          process.stdout.write(`${JSON.stringify({ dags: rows, import_errors: errors }, null, 2)}\n`);
+          return;
+        }
+        const lines = rows
+          .filter((r) => r.is_active)
+          .map((r) => `${r.dag_id.padEnd(24)} ${(r.schedule ?? 'None').padEnd(14)} ${r.is_paused ? 'paused ' : 'active '} ${r.fileloc ?? ''}`);
+        process.stdout.write(`${'dag_id'.padEnd(24)} ${'schedule'.padEnd(14)} state   file\n${lines.join('\n')}\n`);
+        if (errors.length > 0) {
+          process.stdout.write(`\nimport errors:\n${errors.map((e) => `  ${e.filename}: ${e.error}`).join('\n')}\n`);
+        }
+      });
+    });
+
+  dags
+    .command('show <dag_id>')
+    .description('show a DAG: schedule, tasks and their dependencies')
+    .action(async (dagId: string) => {
+      await withRuntime('dags', async (rt) => {
+        const dag = await requireDag(rt, dagId);
+        const out = [
+          `dag_id: ${dag.dagId}`,
+          `schedule: ${dag.schedule ?? 'None'} (${dag.timezone}), start ${dag.startDate.toISOString()}${dag.endDate ? `, end ${dag.endDate.toISOString()}` : ''}`,
+          `catchup: ${dag.catchup}, max_active_runs: ${dag.maxActiveRuns}, max_active_tasks: ${dag.maxActiveTasks}`,
+          'tasks:',
+          ...dag.taskIds.map((id) => {
+            const t = dag.tasks.get(id);
+            return `  ${id}  <- [${t?.upstream.join(', ') ?? ''}]  trigger_rule=${t?.triggerRule} retries=${t?.retries} pool=${t?.pool}`;
+          }),
+        ];
+        process.stdout.write(`${out.join('\n')}\n`);
+      });
+    });
+
+  dags
+    .command('trigger <dag_id>')
+    .description('create a manual DAG run')
+    .option('--conf <json>', 'run configuration (JSON object)')
+    .option('--logical-date <date>', 'logical date (ISO 8601); default: now')
+    .action(async (dagId: string, o: { conf?: string; logicalDate?: string }) => {
+      await withRuntime('dags', async (rt) => {
+        const dag = await requireDag(rt, dagId);
+        await syncDagFolder(rt);
+        const conf = parseJsonObject('--conf', o.conf);
+        const logicalDate = o.logicalDate === undefined ? undefined : parseDate('--logical-date', o.logicalDate, dag.timezone, false);
+        const run = await triggerDagRun(rt.deps, dag, { conf, ...(logicalDate === undefined ? {} : { logicalDate }) });
+        process.stdout.write(`created ${run.run_id} (state ${run.state})\n`);
+      });
+    });
+
+  for (const [verb, paused] of [
+    ['pause', true],
+    ['unpause', false],
+  ] as const) {
+    dags
+      .command(`${verb} <dag_id>`)
+      .description(`${verb} a DAG's schedule`)
+      .action(async (dagId: string) => {
+        await withRuntime('dags', async (rt) => {
+          await requireDag(rt, dagId);
+          await syncDagFolder(rt);
+          await setDagPaused(rt.db, dagId, paused);
+          process.stdout.write(`${dagId}: ${paused ? 'paused' : 'unpaused'}\n`);
+        });
+      });
+  }
+
+  dags
+    .command('backfill <dag_id>')
+    .description('create a backfill over a date range and, by default, wait for it')
+    .requiredOption('-s, --start-date <date>', 'first logical date (YYYY-MM-DD in the DAG time zone, or ISO 8601)')
+    .requiredOption('-e, --end-date <date>', 'last logical date, inclusive (a date means to the end of that day)')
+    .option('--reprocess <behavior>', 'existing runs: none | failed | completed', 'none')
+    .option('--run-backwards', 'start with the newest date')
+    .option('--dry-run', 'print the runs it would create, create nothing')
+    .option('--max-active-runs <n>', "runs of this backfill at once (default: the DAG's max_active_runs)")
+    .option('--conf <json>', 'run configuration (JSON object)')
+    .option('--no-wait', 'return once the backfill is created')
+    .option('--local', 'run a scheduler and a worker in this process while waiting')
+    .option('--json', 'print the summary as JSON')
+    .action(
+      async (
+        dagId: string,
+        o: {
+          startDate: string;
+          endDate: string;
+          reprocess: string;
+          runBackwards?: boolean;
+          dryRun?: boolean;
+          maxActiveRuns?: string;
+          conf?: string;
+          wait: boolean;
+          local?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        if (!['none', 'failed', 'completed'].includes(o.reprocess)) {
+          throw new CliError(`--reprocess must be none, failed or completed, got "${o.reprocess}"`);
+        }
+        await withRuntime('backfill', async (rt) => {
+          const dag = await requireDag(rt, dagId);
+          await syncDagFolder(rt);
+          const from = parseDate('--start-date', o.startDate, dag.timezone, false);
+          const to = parseDate('--end-date', o.endDate, dag.timezone, true);
+          const result = await createBackfill(rt.deps, dag, {
+            from,
+            to,
+            reprocess: o.reprocess as 'none' | 'failed' | 'completed',
+            runBackwards: o.runBackwards === true,
+            dryRun: o.dryRun === true,
+            conf: parseJsonObject('--conf', o.conf),
+            ...(o.maxActiveRuns === undefined ? {} : { maxActiveRuns: parsePositiveInt('--max-active-runs', o.maxActiveRuns) }),
+          });
+          const counts = { create: 0, reprocess: 0, skip: 0 };
+          for (const p of result.plan) counts[p.action]++;
+          if (o.dryRun === true) {
+            for (const p of result.plan) process.stdout.write(`${p.action.padEnd(9)} ${p.runId}${p.existingState ? ` (${p.existingState})` : ''}\n`);
+            process.stdout.write(`dry run: ${counts.create} to create, ${counts.reprocess} to reprocess, ${counts.skip} left alone\n`);
+            return;
+          }
+          const id = result.backfill?.id ?? '';
+          process.stderr.write(`backfill ${id} of ${dagId}: ${counts.create} runs created, ${counts.reprocess} reprocessed, ${counts.skip} existing left alone\n`);
+          if (!o.wait) return;
+          const summary = await runAndWait(rt, id, o.local === true);
+          if (o.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+          else process.stdout.write(`backfill ${id}: ${summary.success} succeeded, ${summary.failed} failed, in ${(summary.wallMs / 1000).toFixed(1)} s\n`);
+          if (summary.failed > 0) throw new CliError(`${summary.failed} of ${summary.total} runs failed (see heatflow's logs folder)`);
+        });
+      },
+    );
+}
+
+async function runAndWait(rt: Runtime, backfillId: string, local: boolean) {
+  if (!local) return waitForBackfill(rt, backfillId);
+  const sched = await startScheduler(rt);
+  const worker = await startWorker(rt);
+  try {
+    return await waitForBackfill(rt, backfillId);
+  } finally {
+    await worker.stop();
+    await sched.stop();
+  }
+}
+
+function parseDate(option: string, value: string, timezone: string, endOfDay: boolean): Date {
+  try {
+    return parseDagDate(value, timezone, endOfDay);
+  } catch (err) {
+    throw new CliError(`${option}: ${(err as Error).message}`);
+  }
+}
+
+export { countRunsByState };

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The `heatflow` command. Thin: parses arguments (commander), calls the services, prints.
+ * Exit codes: 0 success; 1 failure, with a one-line reason on stderr; 2 bad usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, HeatflowError } from '../core/errors.js';
+import { registerDagsCommands } from './dags-commands.js';
+import { registerServiceCommands } from './service-commands.js';
+import { registerTasksCommands } from './tasks-commands.js';
+import { CliError, withRuntime } from './context.js';
+
+const program = new Command()
+  .name('heatflow')
+  .description('An Airflow-style DAG orchestrator, shipped with a daily ETL of tado° thermostat data')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError();
+
+const db = program.command('db').description('the metadata database');
+db.command('migrate')
+  .description('create the database if missing and apply pending migrations (idempotent)')
+  .action(async () => {
+    await withRuntime(
+      'db',
+      async () => {
+        process.stdout.write('database is up to date\n');
+      },
+      { migrate: true },
+    );
+  });
+
+registerDagsCommands(program);
+registerTasksCommands(program);
+registerServiceCommands(program);
+
+async function registerOptional(): Promise<void> {
+  // Parts that live in their own modules; absent ones simply add no commands.
+  try {
+    const { registerTadoCommands } = await import('../tado/cli-commands.js');
+    registerTadoCommands(program);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  await registerOptional();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`heatflow: ${message.split('\n')[0]}\n`);
+    if (process.env.HEATFLOW_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : err instanceof ConfigError || err instanceof HeatflowError ? 1 : 1;
+  }
+}
+
+await main();

@@ -1,0 +1,112 @@
+/**
+ * `heatflow tasks …`: test (run one task now, record nothing) and clear.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { makeRunId } from '../core/run-id.js';
+import { dagRunInfosBetween, formatDs, inferManualDataInterval, parseDagDate } from '../core/timetable.js';
+import { ProcessExecutor } from '../executors/process-executor.js';
+import { renderTask } from '../worker/render-task.js';
+import { runDirOf } from '../worker/task-worker.js';
+import { clearTaskInstances } from '../scheduler/dag-run-service.js';
+import { CliError, requireDag, withRuntime } from './context.js';
+
+export function registerTasksCommands(program: Command): void {
+  const tasks = program.command('tasks').description('task instances');
+
+  tasks
+    .command('test <dag_id> <task_id> <date>')
+    .description('run one task now with the process executor, printing its log; records no state')
+    .action(async (dagId: string, taskId: string, date: string) => {
+      await withRuntime('tasks', async (rt) => {
+        const dag = await requireDag(rt, dagId);
+        const task = dag.tasks.get(taskId);
+        if (task === undefined) throw new CliError(`task "${taskId}" not in DAG "${dagId}" (tasks: ${dag.taskIds.join(', ')})`);
+        let logical: Date;
+        try {
+          const from = parseDagDate(date, dag.timezone, false);
+          const sameDay = dagRunInfosBetween(dag, from, parseDagDate(date, dag.timezone, true));
+          logical = /^\d{4}-\d{2}-\d{2}$/.test(date) && sameDay[0] !== undefined ? sameDay[0].logicalDate : from;
+        } catch (err) {
+          throw new CliError(`<date>: ${(err as Error).message}`);
+        }
+        const info = dagRunInfosBetween(dag, logical, logical)[0] ?? inferManualDataInterval(dag, logical);
+        const runId = makeRunId('manual', logical);
+        const upstream = await rt.xcom.pullReturnValues(dagId, runId, task.upstream);
+        const ctx = {
+          dagId,
+          runId,
+          runType: 'manual' as const,
+          taskId,
+          tryNumber: 1,
+          logicalDate: info.logicalDate,
+          ds: formatDs(info.logicalDate, dag.timezone),
+          dataIntervalStart: info.dataInterval.start,
+          dataIntervalEnd: info.dataInterval.end,
+          params: dag.params,
+          upstreamXComs: upstream,
+        };
+        const rendered = renderTask(task, ctx);
+        const logDir = await mkdtemp(path.join(os.tmpdir(), 'heatflow-test-'));
+        const logPath = path.join(logDir, 'attempt=1.log');
+        const executor = new ProcessExecutor({ dataDir: rt.config.HEATFLOW_DATA_DIR });
+        process.stderr.write(`running ${dagId}.${taskId} for ${ctx.ds} (${runId}); run folder ${path.join(rt.config.HEATFLOW_DATA_DIR, runDirOf(dagId, runId))}\n`);
+        const result = await executor.execute({
+          dagId,
+          runId,
+          taskId,
+          tryNumber: 1,
+          leaseToken: 'tasks-test',
+          command: rendered.command,
+          env: rendered.env,
+          runDir: runDirOf(dagId, runId),
+          xcomInput: upstream,
+          ...(task.executionTimeoutMs === undefined ? {} : { executionTimeoutMs: task.executionTimeoutMs }),
+          logPath,
+        });
+        process.stdout.write(await readFile(logPath, 'utf8').catch(() => ''));
+        process.stdout.write(`\n${result.outcome} (exit ${result.exitCode ?? '-'}, ${result.durationMs} ms)${result.returnValue === undefined ? '' : `; return value: ${JSON.stringify(result.returnValue)}`}\n`);
+        if (result.outcome !== 'success' && result.outcome !== 'skipped') throw new CliError(result.error ?? result.outcome);
+      });
+    });
+
+  tasks
+    .command('clear <dag_id>')
+    .description('clear task instances so they run again')
+    .option('-s, --start-date <date>', 'runs with logical date on or after this')
+    .option('-e, --end-date <date>', 'runs with logical date on or before this (a date: to the end of that day)')
+    .option('-t, --task-regex <regex>', 'only tasks whose id matches')
+    .option('--only-failed', 'only failed and upstream_failed task instances')
+    .option('--downstream', 'also clear the downstream tasks')
+    .option('--dry-run', 'list what would be cleared')
+    .action(async (dagId: string, o: { startDate?: string; endDate?: string; taskRegex?: string; onlyFailed?: boolean; downstream?: boolean; dryRun?: boolean }) => {
+      await withRuntime('tasks', async (rt) => {
+        const dag = await requireDag(rt, dagId);
+        let regex: RegExp | undefined;
+        try {
+          regex = o.taskRegex === undefined ? undefined : new RegExp(o.taskRegex);
+        } catch (err) {
+          throw new CliError(`--task-regex: ${(err as Error).message}`);
+        }
+        const parse = (opt: string, v: string, end: boolean) => {
+          try {
+            return parseDagDate(v, dag.timezone, end);
+          } catch (err) {
+            throw new CliError(`${opt}: ${(err as Error).message}`);
+          }
+        };
+        const cleared = await clearTaskInstances(rt.deps, dag, {
+          ...(o.startDate === undefined ? {} : { start: parse('--start-date', o.startDate, false) }),
+          ...(o.endDate === undefined ? {} : { end: parse('--end-date', o.endDate, true) }),
+          ...(regex === undefined ? {} : { taskRegex: regex }),
+          onlyFailed: o.onlyFailed === true,
+          downstream: o.downstream === true,
+          dryRun: o.dryRun === true,
+        });
+        for (const c of cleared) process.stdout.write(`${o.dryRun === true ? 'would clear' : 'cleared'} ${c.runId} ${c.taskId} (was ${c.previousState})\n`);
+        process.stdout.write(`${cleared.length} task instance(s) ${o.dryRun === true ? 'would be ' : ''}cleared\n`);
+      });
+    });
+}

@@ -1,0 +1,61 @@
+/**
+ * Waits for a backfill to finish, with a progress bar on a terminal (cli-progress) and a line every
+ * 10 s otherwise. Warns when no scheduler seems to be running.
+ */
+import cliProgress from 'cli-progress';
+import { getBackfill } from '../db/backfill-repository.js';
+import { countRunsByState } from '../db/dag-run-repository.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+/** How a backfill ended. */
+export interface BackfillSummary {
+  readonly backfillId: string;
+  readonly total: number;
+  readonly success: number;
+  readonly failed: number;
+  readonly wallMs: number;
+}
+
+export async function waitForBackfill(rt: Runtime, backfillId: string, pollMs = 500): Promise<BackfillSummary> {
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { format: 'backfill {bar} {value}/{total} runs | {success} ok, {failed} failed | {duration_formatted}', stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let lastLine = 0;
+  let warned = false;
+  try {
+    for (;;) {
+      const counts = await countRunsByState(rt.db, { backfillId });
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      const success = counts.success ?? 0;
+      const failed = counts.failed ?? 0;
+      const done = success + failed;
+      if (bar !== undefined) {
+        if (lastLine === 0) bar.start(total, done, { success, failed });
+        bar.update(done, { success, failed });
+        lastLine = 1;
+      } else if (Date.now() - lastLine > 10_000) {
+        process.stderr.write(`backfill ${backfillId}: ${done}/${total} runs finished (${success} ok, ${failed} failed)\n`);
+        lastLine = Date.now();
+      }
+      const b = await getBackfill(rt.db, backfillId);
+      if (done === total || b?.state === 'completed') {
+        return { backfillId, total, success, failed, wallMs: Date.now() - started };
+      }
+      if (!warned && Date.now() - started > 15_000) {
+        const beat = await rt.redis.get(`${rt.config.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`);
+        if (beat === null) {
+          process.stderr.write('warning: no scheduler is running (start `heatflow scheduler` and `heatflow worker`, or use --local)\n');
+          warned = true;
+        }
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    bar?.stop();
+  }
+}

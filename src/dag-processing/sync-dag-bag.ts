@@ -1,0 +1,28 @@
+/**
+ * Records a parsed DAG folder in the database: DAG rows (schedule, limits, task ids) and import
+ * errors. The scheduler calls it periodically; commands that run without one call it first.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { syncParsedDags } from '../db/dag-repository.js';
+import type { DagBag } from './dag-bag.js';
+
+export async function syncDagBag(db: Kysely<Database>, bag: DagBag, now: Date): Promise<void> {
+  await syncParsedDags(
+    db,
+    [...bag.dags.values()].map(({ dag, file }) => ({
+      dagId: dag.dagId,
+      fileloc: file,
+      ...(dag.description === undefined ? {} : { description: dag.description }),
+      schedule: dag.schedule,
+      timezone: dag.timezone,
+      tags: dag.tags,
+      maxActiveRuns: dag.maxActiveRuns,
+      maxActiveTasks: dag.maxActiveTasks,
+      taskIds: dag.taskIds,
+      isPausedUponCreation: dag.isPausedUponCreation,
+    })),
+    bag.importErrors,
+    now,
+  );
+}

@@ -1,0 +1,279 @@
+/**
+ * Operations on DAG runs and task instances that the CLI and the web server share: trigger a run,
+ * create a backfill, clear task instances, mark states. Each writes Postgres and then publishes a
+ * scheduling event so schedulers act at once.
+ */
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { HeatflowError, NotFoundError } from '../core/errors.js';
+import { makeRunId } from '../core/run-id.js';
+import { dagRunInfosBetween, inferManualDataInterval } from '../core/timetable.js';
+import type { Dag, DagRunInfo, TaskInstanceState } from '../core/types.js';
+import { insertBackfill, type ReprocessBehavior } from '../db/backfill-repository.js';
+import type { BackfillRow, Database, DagRunRow } from '../db/database.js';
+import { getRun, insertQueuedRuns, listRunsBetween, lockRun, setRunState } from '../db/dag-run-repository.js';
+import { clearTis, listRunTis } from '../db/task-instance-repository.js';
+import { publishEvent } from '../queue/events.js';
+import type { XComStore } from '../xcom/xcom-store.js';
+
+/** What the operations need. */
+export interface ServiceDeps {
+  readonly db: Kysely<Database>;
+  /** Redis connection used to publish events (optional: without it schedulers notice on their next pass) */
+  readonly redis?: Redis;
+  readonly prefix: string;
+  readonly xcom?: XComStore;
+  readonly clock?: () => Date;
+}
+
+const now = (d: ServiceDeps) => (d.clock ?? (() => new Date()))();
+
+async function wake(d: ServiceDeps, dagId: string, kind: 'run_created' | 'cleared', runId?: string): Promise<void> {
+  if (d.redis === undefined) return;
+  await publishEvent(d.redis, d.prefix, { kind, dagId, ...(runId === undefined ? {} : { runId }) });
+}
+
+/**
+ * Creates a manual DAG run (`manual__<logical date>`), queued.
+ * @throws HeatflowError `RUN_EXISTS` when the DAG has a run at that logical date
+ */
+export async function triggerDagRun(
+  d: ServiceDeps,
+  dag: Dag,
+  options: { logicalDate?: Date; conf?: Record<string, unknown>; runId?: string } = {},
+): Promise<DagRunRow> {
+  const logicalDate = options.logicalDate ?? now(d);
+  const info = inferManualDataInterval(dag, logicalDate);
+  const runId = options.runId ?? makeRunId('manual', logicalDate);
+  const [row] = await insertQueuedRuns(
+    d.db,
+    [
+      {
+        dagId: dag.dagId,
+        runId,
+        runType: 'manual',
+        logicalDate,
+        dataIntervalStart: info.dataInterval.start,
+        dataIntervalEnd: info.dataInterval.end,
+        conf: options.conf ?? {},
+      },
+    ],
+    now(d),
+  );
+  if (row === undefined) {
+    throw new HeatflowError('RUN_EXISTS', `DAG "${dag.dagId}" already has a run with logical date ${logicalDate.toISOString()} or run id ${runId}`);
+  }
+  await wake(d, dag.dagId, 'run_created', runId);
+  return row;
+}
+
+/** Options of {@link createBackfill}. */
+export interface BackfillOptions {
+  readonly from: Date;
+  readonly to: Date;
+  /** `@defaultValue 'none'` */
+  readonly reprocess?: ReprocessBehavior;
+  /** start the newest date first; `@defaultValue false` */
+  readonly runBackwards?: boolean;
+  /** runs of this backfill active at once; `@defaultValue` the DAG's `max_active_runs` */
+  readonly maxActiveRuns?: number;
+  /** only report what would be done; `@defaultValue false` */
+  readonly dryRun?: boolean;
+  readonly conf?: Record<string, unknown>;
+}
+
+/** What a backfill does with one logical date. */
+export interface BackfillPlanItem {
+  readonly logicalDate: Date;
+  readonly runId: string;
+  /** `create` a new run, `reprocess` an existing one, or `skip` it (exists, not to reprocess) */
+  readonly action: 'create' | 'reprocess' | 'skip';
+  /** state of the existing run, if any */
+  readonly existingState?: string;
+}
+
+/** The result of {@link createBackfill}. */
+export interface BackfillResult {
+  /** undefined for a dry run */
+  readonly backfill?: BackfillRow;
+  readonly plan: readonly BackfillPlanItem[];
+}
+
+/**
+ * Creates a backfill: a record of its own (range, reprocess behaviour, order, max active runs) and
+ * its DAG runs (`backfill__<date>`), queued, which the scheduler starts within the backfill's own
+ * `max_active_runs`. Shares only the unique `(dag_id, logical_date)` with scheduled runs; never
+ * moves the schedule's cursor (Airflow #47886, #50522).
+ * @throws HeatflowError `BACKFILL_EMPTY` when the range holds no logical date of the schedule
+ */
+export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOptions): Promise<BackfillResult> {
+  if (o.to.getTime() < o.from.getTime()) {
+    throw new HeatflowError('BACKFILL_RANGE', `backfill end ${o.to.toISOString()} is before its start ${o.from.toISOString()}`);
+  }
+  const infos: DagRunInfo[] = dagRunInfosBetween(dag, o.from, o.to);
+  if (infos.length === 0) {
+    throw new HeatflowError(
+      'BACKFILL_EMPTY',
+      `no logical date of DAG "${dag.dagId}" (schedule ${dag.schedule ?? 'none'}) between ${o.from.toISOString()} and ${o.to.toISOString()}`,
+    );
+  }
+  if (o.runBackwards === true) infos.reverse();
+  const reprocess = o.reprocess ?? 'none';
+  const existing = new Map(
+    (await listRunsBetween(d.db, dag.dagId, new Date(Math.min(...infos.map((i) => i.logicalDate.getTime()))), new Date(Math.max(...infos.map((i) => i.logicalDate.getTime())))))
+      .map((r) => [r.logical_date.getTime(), r]),
+  );
+  const plan: BackfillPlanItem[] = infos.map((info) => {
+    const ex = existing.get(info.logicalDate.getTime());
+    if (ex === undefined) return { logicalDate: info.logicalDate, runId: makeRunId('backfill', info.logicalDate), action: 'create' };
+    const redo =
+      (reprocess === 'failed' && ex.state === 'failed') ||
+      (reprocess === 'completed' && (ex.state === 'failed' || ex.state === 'success'));
+    return { logicalDate: info.logicalDate, runId: ex.run_id, action: redo ? 'reprocess' : 'skip', existingState: ex.state };
+  });
+  if (o.dryRun === true) return { plan };
+
+  const backfill = await d.db.transaction().execute(async (trx) => {
+    const b = await insertBackfill(trx, {
+      dagId: dag.dagId,
+      fromDate: o.from,
+      toDate: o.to,
+      reprocessBehavior: reprocess,
+      runBackwards: o.runBackwards ?? false,
+      maxActiveRuns: o.maxActiveRuns ?? dag.maxActiveRuns,
+      conf: o.conf ?? {},
+    });
+    const t = now(d);
+    const creates = infos
+      .map((info, ordinal) => ({ info, ordinal, item: plan[ordinal] }))
+      .filter((x) => x.item?.action === 'create')
+      .map(({ info, ordinal }) => ({
+        dagId: dag.dagId,
+        runId: makeRunId('backfill', info.logicalDate),
+        runType: 'backfill' as const,
+        logicalDate: info.logicalDate,
+        dataIntervalStart: info.dataInterval.start,
+        dataIntervalEnd: info.dataInterval.end,
+        conf: o.conf ?? {},
+        backfillId: b.id,
+        backfillSortOrdinal: ordinal,
+      }));
+    for (let i = 0; i < creates.length; i += 500) await insertQueuedRuns(trx, creates.slice(i, i + 500), t);
+    for (const [ordinal, item] of plan.entries()) {
+      if (item.action !== 'reprocess') continue;
+      const run = await lockRun(trx, dag.dagId, item.runId);
+      if (run === undefined || (run.state !== 'success' && run.state !== 'failed')) continue;
+      const tis = await listRunTis(trx, dag.dagId, item.runId);
+      const redo = tis.filter((ti) => reprocess === 'completed' || ['failed', 'upstream_failed'].includes(ti.state));
+      await clearTis(trx, dag.dagId, item.runId, redo.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })), t);
+      await trx
+        .updateTable('heatflow.dag_runs')
+        .set({ backfill_id: b.id, backfill_sort_ordinal: ordinal })
+        .where('dag_id', '=', dag.dagId)
+        .where('run_id', '=', item.runId)
+        .execute();
+      await setRunState(trx, dag.dagId, item.runId, 'queued', t);
+    }
+    return b;
+  });
+  if (d.xcom !== undefined) {
+    for (const item of plan.filter((p) => p.action === 'reprocess')) {
+      for (const taskId of dag.taskIds) await d.xcom.clear({ dagId: dag.dagId, runId: item.runId, taskId });
+    }
+  }
+  await wake(d, dag.dagId, 'run_created');
+  return { backfill, plan };
+}
+
+/** Options of {@link clearTaskInstances}. */
+export interface ClearOptions {
+  /** runs with logical date ≥ this */
+  readonly start?: Date;
+  /** runs with logical date ≤ this */
+  readonly end?: Date;
+  /** only these runs */
+  readonly runIds?: readonly string[];
+  /** task ids matching this regular expression */
+  readonly taskRegex?: RegExp;
+  /** explicit task ids */
+  readonly taskIds?: readonly string[];
+  /** only failed and upstream_failed task instances */
+  readonly onlyFailed?: boolean;
+  /** also clear the downstream tasks of the matched ones */
+  readonly downstream?: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** One task instance cleared. */
+export interface ClearedTi {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly previousState: string;
+}
+
+/**
+ * Clears task instances so they run again, as Airflow's `tasks clear`: their state goes to `none`,
+ * they get the task's retries again, their XComs are deleted, and a finished run goes back to
+ * `queued`. Loads downstream are idempotent, so a re-run stores the same rows.
+ */
+export async function clearTaskInstances(d: ServiceDeps, dag: Dag, o: ClearOptions): Promise<ClearedTi[]> {
+  let runs = await listRunsBetween(d.db, dag.dagId, o.start ?? new Date(0), o.end ?? new Date(8.64e15));
+  if (o.runIds !== undefined) runs = runs.filter((r) => o.runIds?.includes(r.run_id));
+  let tasks = dag.taskIds.filter((id) => (o.taskRegex?.test(id) ?? true) && (o.taskIds?.includes(id) ?? true));
+  if (o.downstream === true) {
+    const all = new Set(tasks);
+    const stack = [...tasks];
+    while (stack.length > 0) {
+      const id = stack.pop() as string;
+      for (const down of dag.tasks.get(id)?.downstream ?? []) if (!all.has(down)) (all.add(down), stack.push(down));
+    }
+    tasks = dag.taskIds.filter((id) => all.has(id));
+  }
+  const cleared: ClearedTi[] = [];
+  const t = now(d);
+  for (const run of runs) {
+    await d.db.transaction().execute(async (trx) => {
+      const locked = await lockRun(trx, dag.dagId, run.run_id);
+      if (locked === undefined) return;
+      const tis = (await listRunTis(trx, dag.dagId, run.run_id)).filter(
+        (ti) => tasks.includes(ti.task_id) && (o.onlyFailed !== true || ['failed', 'upstream_failed'].includes(ti.state)) && ti.state !== 'none',
+      );
+      if (tis.length === 0) return;
+      cleared.push(...tis.map((ti) => ({ runId: run.run_id, taskId: ti.task_id, previousState: ti.state })));
+      if (o.dryRun === true) return;
+      await clearTis(trx, dag.dagId, run.run_id, tis.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })), t);
+      if (locked.state === 'success' || locked.state === 'failed') await setRunState(trx, dag.dagId, run.run_id, 'queued', t);
+    });
+  }
+  if (o.dryRun !== true) {
+    if (d.xcom !== undefined) for (const c of cleared) await d.xcom.clear({ dagId: dag.dagId, runId: c.runId, taskId: c.taskId });
+    await wake(d, dag.dagId, 'cleared');
+  }
+  return cleared;
+}
+
+/**
+ * Sets a task instance's state by hand (Airflow's "mark success/failed"); a running try loses its
+ * lease and is killed by its worker.
+ * @throws NotFoundError when the task instance does not exist
+ */
+export async function markTaskInstance(
+  d: ServiceDeps,
+  ref: { dagId: string; runId: string; taskId: string },
+  state: Extract<TaskInstanceState, 'success' | 'failed' | 'skipped'>,
+): Promise<void> {
+  const t = now(d);
+  const r = await d.db
+    .updateTable('heatflow.task_instances')
+    .set({ state, lease_token: null, end_date: t, state_reason: `marked ${state} by hand`, updated_at: t })
+    .where('dag_id', '=', ref.dagId)
+    .where('run_id', '=', ref.runId)
+    .where('task_id', '=', ref.taskId)
+    .executeTakeFirst();
+  if (r.numUpdatedRows === 0n) throw new NotFoundError(`task instance ${ref.dagId}.${ref.taskId} of run ${ref.runId} not found`);
+  const run = await getRun(d.db, ref.dagId, ref.runId);
+  if (run !== undefined && (run.state === 'success' || run.state === 'failed')) {
+    await d.db.transaction().execute((trx) => setRunState(trx, ref.dagId, ref.runId, 'running', t));
+  }
+  if (d.redis !== undefined) await publishEvent(d.redis, d.prefix, { kind: 'ti_finished', dagId: ref.dagId, runId: ref.runId, taskId: ref.taskId });
+}

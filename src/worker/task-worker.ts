@@ -1,0 +1,320 @@
+/**
+ * The worker: takes task tries from BullMQ, claims each in Postgres (a job whose task instance is
+ * no longer `queued` under the same lease token is acknowledged and dropped), renders the task's
+ * command and environment, runs it through the executor while heartbeating, stores the return
+ * value as an XCom, records the outcome (fenced by the lease token) and wakes the schedulers.
+ *
+ * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
+ * aborts running tries (their processes or containers are killed, the tries recorded as failed).
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { HeatflowError, XComTooLargeError } from '../core/errors.js';
+import { formatDs } from '../core/timetable.js';
+import { decideAfterFailure } from '../core/try-outcome.js';
+import type { Dag, RunContext, RunType, Task } from '../core/types.js';
+import type { Database } from '../db/database.js';
+import { getRun } from '../db/dag-run-repository.js';
+import { claimTry, finishTry, heartbeatTry, isTryLive, setTryContainer, type QueuedTry, type TryOutcome } from '../db/task-instance-repository.js';
+import type { DagRegistry } from '../dag-processing/dag-registry.js';
+import type { ExecutionResult, Executor, OrphanTry } from '../executors/executor.js';
+import { publishEvent } from '../queue/events.js';
+import { bullConnection, TASK_QUEUE_NAME, taskJobSchema } from '../queue/task-queue.js';
+import type { XComStore } from '../xcom/xcom-store.js';
+import { renderTask } from './render-task.js';
+import { tryLogPath } from './log-paths.js';
+
+/** Options of {@link TaskWorker}. */
+export interface TaskWorkerOptions {
+  readonly db: Kysely<Database>;
+  /** a Redis connection for XComs, events and liveness keys */
+  readonly redis: Redis;
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly registry: DagRegistry;
+  readonly executor: Executor;
+  readonly xcom: XComStore;
+  readonly logger: Logger;
+  /** root of the try logs (HEATFLOW_LOG_DIR) */
+  readonly logDir: string;
+  /** tries run at once; `@defaultValue 4` */
+  readonly concurrency?: number;
+  /** heartbeat period, in ms; `@defaultValue 5000` */
+  readonly heartbeatMs?: number;
+  /** period of orphan reaping after start, in ms; `@defaultValue 30_000` */
+  readonly reapIntervalMs?: number;
+  /** stable id of this worker; `@defaultValue` `<hostname>-<pid>-<random>` */
+  readonly workerId?: string;
+}
+
+/** Lifecycle of a worker. */
+export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED';
+
+/** The worker. */
+export class TaskWorker {
+  readonly workerId: string;
+  private bull: Worker | undefined;
+  private stateValue: WorkerState = 'INITIALIZED';
+  private readonly running = new Map<string, AbortController>();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly heartbeatMs: number;
+
+  constructor(private readonly o: TaskWorkerOptions) {
+    this.workerId = o.workerId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.heartbeatMs = o.heartbeatMs ?? 5000;
+  }
+
+  get state(): WorkerState {
+    return this.stateValue;
+  }
+
+  /** The Redis key that says this worker is alive (refreshed by its heartbeat). */
+  livenessKey(workerId = this.workerId): string {
+    return `${this.o.prefix}:worker:${workerId}`;
+  }
+
+  /** Reaps orphans of dead workers, then starts taking jobs. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'INITIALIZED') return;
+    await this.beat();
+    await this.reap();
+    this.timers.push(setInterval(() => void this.beat().catch((err: unknown) => this.o.logger.warn({ err }, 'liveness beat failed')), this.heartbeatMs));
+    this.timers.push(setInterval(() => void this.reap().catch((err: unknown) => this.o.logger.warn({ err }, 'orphan reaping failed')), this.o.reapIntervalMs ?? 30_000));
+    this.bull = new Worker(TASK_QUEUE_NAME, (job) => this.process(job), {
+      connection: bullConnection(this.o.redisUrl),
+      prefix: this.o.prefix,
+      concurrency: this.o.concurrency ?? 4,
+      // The scheduler owns retries; BullMQ's stalled-job recovery only re-delivers, and the claim drops duplicates.
+      maxStalledCount: 1,
+    });
+    this.bull.on('error', (err) => this.o.logger.error({ err }, 'BullMQ worker error'));
+    this.stateValue = 'RUNNING';
+    this.o.logger.info({ workerId: this.workerId, executor: this.o.executor.name, concurrency: this.o.concurrency ?? 4 }, 'worker started');
+  }
+
+  /**
+   * Stops taking jobs. Without `force`, waits for running tries to finish (drain); with `force`,
+   * aborts them (their processes/containers are killed and the tries recorded as failed).
+   */
+  async stop(force = false): Promise<void> {
+    if (this.stateValue === 'STOPPED') return;
+    this.stateValue = 'DRAINING';
+    if (force) for (const ac of this.running.values()) ac.abort();
+    await this.bull?.close(force);
+    if (force) {
+      // give aborted tries a moment to record their outcome
+      const until = Date.now() + 10_000;
+      while (this.running.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.o.redis.del(this.livenessKey()).catch(() => undefined);
+    this.stateValue = 'STOPPED';
+  }
+
+  /** Number of tries running now. */
+  get activeTries(): number {
+    return this.running.size;
+  }
+
+  private async beat(): Promise<void> {
+    await this.o.redis.set(this.livenessKey(), String(Date.now()), 'PX', this.heartbeatMs * 3);
+  }
+
+  /** Removes containers of tries whose worker is gone, and fails those tries (they are then retried). */
+  private async reap(): Promise<void> {
+    const isLive = async (o: OrphanTry): Promise<boolean> => {
+      const key = { dagId: o.dagId, runId: o.runId, taskId: o.taskId, tryNumber: o.tryNumber, leaseToken: o.leaseToken };
+      if (this.running.has(o.leaseToken)) return true;
+      if (!(await isTryLive(this.o.db, key))) return false;
+      const row = await this.o.db
+        .selectFrom('heatflow.task_instances')
+        .select('worker_id')
+        .where('dag_id', '=', o.dagId)
+        .where('run_id', '=', o.runId)
+        .where('task_id', '=', o.taskId)
+        .executeTakeFirst();
+      if (row?.worker_id === null || row?.worker_id === undefined) return true; // queued, not yet claimed
+      if (row.worker_id === this.workerId) return this.running.has(o.leaseToken);
+      return (await this.o.redis.exists(this.livenessKey(row.worker_id))) === 1;
+    };
+    const orphans = await this.o.executor.reapOrphans(isLive);
+    for (const o of orphans) {
+      const dag = await this.o.registry.get(o.dagId);
+      const ti = await this.o.db
+        .selectFrom('heatflow.task_instances')
+        .select(['max_tries', 'start_date'])
+        .where('dag_id', '=', o.dagId)
+        .where('run_id', '=', o.runId)
+        .where('task_id', '=', o.taskId)
+        .executeTakeFirst();
+      const now = new Date();
+      const decision = decideAfterFailure(dag?.tasks.get(o.taskId), o.tryNumber, ti?.max_tries ?? 0, now);
+      const ok = await finishTry(
+        this.o.db,
+        o,
+        {
+          tiState: decision.state,
+          tryState: 'failed',
+          exitCode: null,
+          error: `orphaned: its worker died; container ${o.containerId ?? '?'} removed by worker ${this.workerId}`,
+          ...(decision.state === 'up_for_retry' ? { nextRetryAt: decision.nextRetryAt } : {}),
+          durationMs: ti?.start_date == null ? 0 : now.getTime() - ti.start_date.getTime(),
+        },
+        now,
+      );
+      this.o.logger.warn({ ...o, recorded: ok }, 'reaped orphaned try');
+      if (ok) await publishEvent(this.o.redis, this.o.prefix, { kind: 'ti_finished', dagId: o.dagId, runId: o.runId, taskId: o.taskId });
+    }
+  }
+
+  private async process(job: Job): Promise<string> {
+    const parsed = taskJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      this.o.logger.error({ jobId: job.id, issues: parsed.error.issues }, 'malformed job dropped');
+      return 'malformed';
+    }
+    const t = parsed.data;
+    const logPath = tryLogPath(this.o.logDir, t);
+    const ti = await claimTry(this.o.db, t, { workerId: this.workerId, hostname: os.hostname(), logPath }, new Date());
+    if (ti === undefined) {
+      this.o.logger.debug({ ...t }, 'job dropped: task instance no longer queued under this lease');
+      return 'dropped';
+    }
+    const ac = new AbortController();
+    this.running.set(t.leaseToken, ac);
+    const hb = setInterval(() => {
+      heartbeatTry(this.o.db, t, new Date())
+        .then((ok) => {
+          if (!ok && !ac.signal.aborted) {
+            this.o.logger.warn({ ...t }, 'lease lost: killing the try');
+            ac.abort();
+          }
+        })
+        .catch((err: unknown) => this.o.logger.warn({ err }, 'heartbeat failed'));
+    }, this.heartbeatMs);
+    try {
+      const outcome = await this.runTry(t, ti.max_tries, logPath, ac.signal);
+      const recorded = await finishTry(this.o.db, t, outcome, new Date());
+      if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
+      await publishEvent(this.o.redis, this.o.prefix, { kind: 'ti_finished', dagId: t.dagId, runId: t.runId, taskId: t.taskId });
+      return outcome.tiState;
+    } finally {
+      clearInterval(hb);
+      this.running.delete(t.leaseToken);
+    }
+  }
+
+  private async runTry(t: QueuedTry, maxTries: number, logPath: string, signal: AbortSignal): Promise<TryOutcome> {
+    const started = Date.now();
+    await mkdir(path.dirname(logPath), { recursive: true });
+    const note = (line: string) => appendFile(logPath, `[heatflow ${new Date().toISOString()}] ${line}\n`);
+    await note(`try ${t.tryNumber} of ${t.dagId}.${t.taskId} (${t.runId}) on worker ${this.workerId}, executor ${this.o.executor.name}`);
+    const dag = await this.o.registry.get(t.dagId);
+    const task = dag?.tasks.get(t.taskId);
+    const fail = async (error: string, exitCode: number | null, extraTry = false): Promise<TryOutcome> => {
+      const decision = extraTry
+        ? decideAfterFailure(task, t.tryNumber, maxTries + 1, new Date())
+        : decideAfterFailure(task, t.tryNumber, maxTries, new Date());
+      await note(`failed: ${error}${decision.state === 'up_for_retry' ? `; next try at ${decision.nextRetryAt.toISOString()}` : ''}`);
+      return {
+        tiState: decision.state,
+        tryState: 'failed',
+        exitCode,
+        error,
+        ...(decision.state === 'up_for_retry' ? { nextRetryAt: decision.nextRetryAt } : {}),
+        ...(extraTry ? { extraTry: true } : {}),
+        durationMs: Date.now() - started,
+      };
+    };
+    if (dag === undefined || task === undefined) {
+      return fail(`task "${t.taskId}" not found in DAG "${t.dagId}" (DAG folder ${this.o.registry.dagsDir})`, null);
+    }
+    const run = await getRun(this.o.db, t.dagId, t.runId);
+    if (run === undefined) return fail(`DAG run ${t.runId} not found`, null);
+
+    await this.o.xcom.clear(t);
+    const upstreamXComs = await this.o.xcom.pullReturnValues(t.dagId, t.runId, task.upstream);
+    const ctx: RunContext = {
+      dagId: t.dagId,
+      runId: t.runId,
+      runType: run.run_type as RunType,
+      taskId: t.taskId,
+      tryNumber: t.tryNumber,
+      logicalDate: run.logical_date,
+      ds: formatDs(run.logical_date, dag.timezone),
+      dataIntervalStart: run.data_interval_start,
+      dataIntervalEnd: run.data_interval_end,
+      params: { ...dag.params, ...run.conf },
+      upstreamXComs,
+    };
+    let rendered;
+    try {
+      rendered = renderTask(task, ctx);
+    } catch (err) {
+      return fail(`rendering the command or environment failed: ${(err as Error).message}`, null);
+    }
+
+    let result: ExecutionResult;
+    try {
+      result = await this.o.executor.execute(
+        {
+          dagId: t.dagId,
+          runId: t.runId,
+          taskId: t.taskId,
+          tryNumber: t.tryNumber,
+          leaseToken: t.leaseToken,
+          command: rendered.command,
+          env: rendered.env,
+          runDir: runDirOf(t.dagId, t.runId),
+          xcomInput: upstreamXComs,
+          ...(task.image === undefined ? {} : { image: task.image }),
+          ...(task.executionTimeoutMs === undefined ? {} : { executionTimeoutMs: task.executionTimeoutMs }),
+          logPath,
+          signal,
+        },
+        {
+          onStarted: (info) => {
+            if (info.containerId !== undefined) {
+              setTryContainer(this.o.db, t, info.containerId).catch((err: unknown) => this.o.logger.warn({ err }, 'could not record container id'));
+            }
+          },
+        },
+      );
+    } catch (err) {
+      const retryable = err instanceof HeatflowError && err.retryable;
+      return fail(`could not run the try: ${(err as Error).message}`, null, retryable);
+    }
+
+    if (result.outcome === 'success') {
+      if (result.returnValue !== undefined) {
+        try {
+          await this.o.xcom.push(t, result.returnValue);
+        } catch (err) {
+          if (err instanceof XComTooLargeError || err instanceof TypeError) return fail(err.message, result.exitCode);
+          throw err;
+        }
+      }
+      await note(`success in ${result.durationMs} ms`);
+      return { tiState: 'success', tryState: 'success', exitCode: result.exitCode, durationMs: Date.now() - started };
+    }
+    if (result.outcome === 'skipped') {
+      await note('skipped (the task exited with the skip code)');
+      return { tiState: 'skipped', tryState: 'skipped', exitCode: result.exitCode, durationMs: Date.now() - started };
+    }
+    return fail(result.error ?? result.outcome, result.exitCode);
+  }
+}
+
+/** The run's folder relative to the data root: `runs/<dag_id>/<run_id>`. */
+export function runDirOf(dagId: string, runId: string): string {
+  return path.posix.join('runs', dagId, runId);
+}
+
+export type { Dag, Task };

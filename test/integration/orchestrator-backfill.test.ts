@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineDag } from '../../src/core/define-dag.js';
+import { parseDagDate } from '../../src/core/timetable.js';
+import { countRunsByState } from '../../src/db/dag-run-repository.js';
+import { createBackfill } from '../../src/scheduler/dag-run-service.js';
+import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
+
+const step = (mode = 'ok') => ['node', path.resolve('test/fixtures/task-scripts/step.mjs'), mode];
+
+const etlLike = defineDag({
+  dagId: 'four_tasks',
+  schedule: '0 1 * * *',
+  startDate: '2022-01-01',
+  timezone: 'Europe/London',
+  maxActiveRuns: 3,
+  tasks: [
+    { taskId: 'extract', command: step() },
+    { taskId: 'validate', command: step('echo-upstream'), upstream: ['extract'] },
+    { taskId: 'transform', command: step(), upstream: ['validate'] },
+    { taskId: 'load', command: step(), upstream: ['transform'] },
+  ],
+});
+
+describe('a four-task DAG backfilled over 30 days (process executor, real Postgres and Redis)', () => {
+  let h: TestOrchestrator;
+  beforeAll(async () => {
+    h = await createTestOrchestrator('backfill30', { dags: [etlLike] });
+    await h.startScheduler();
+    await h.startWorker({ concurrency: 4 });
+  });
+  afterAll(async () => h.cleanup());
+
+  it('ends with 30 successful runs, never more than max_active_runs at once, XCom passed downstream', async () => {
+    const from = parseDagDate('2022-01-01', 'Europe/London', false);
+    const to = parseDagDate('2022-01-30', 'Europe/London', true);
+    const { backfill, plan } = await createBackfill(h.rt.deps, etlLike, { from, to, maxActiveRuns: 3 });
+    expect(plan).toHaveLength(30);
+    const id = backfill?.id ?? '';
+    const counts = await waitFor(
+      'the backfill to finish',
+      async () => {
+        const c = await countRunsByState(h.rt.db, { backfillId: id });
+        return (c.success ?? 0) + (c.failed ?? 0) === 30 ? c : undefined;
+      },
+      120_000,
+    );
+    expect(counts).toEqual({ success: 30 });
+
+    const runs = await h.rt.db.selectFrom('heatflow.dag_runs').selectAll().orderBy('logical_date').execute();
+    expect(runs).toHaveLength(30);
+    expect(runs[0]?.run_id).toBe('backfill__2022-01-01T01:00:00+00:00');
+    // max_active_runs: the largest number of runs whose [start, end] overlap.
+    const events = runs.flatMap((r) => [
+      { t: r.start_date?.getTime() ?? 0, d: 1 },
+      { t: r.end_date?.getTime() ?? 0, d: -1 },
+    ]);
+    events.sort((a, b) => a.t - b.t || a.d - b.d);
+    let cur = 0;
+    let peak = 0;
+    for (const e of events) peak = Math.max(peak, (cur += e.d));
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(3);
+
+    const tis = await h.rt.db.selectFrom('heatflow.task_instances').selectAll().execute();
+    expect(tis).toHaveLength(120);
+    expect(tis.every((t) => t.state === 'success' && t.try_number === 1)).toBe(true);
+
+    const first = runs[0];
+    const v = await h.rt.xcom.pull({ dagId: 'four_tasks', runId: first?.run_id ?? '', taskId: 'validate' });
+    expect(v).toEqual({ sawUpstream: { extract: { task: 'extract', ds: '2022-01-01' } } });
+    const log = await readFile(path.join(h.config.HEATFLOW_DATA_DIR, 'runs', 'four_tasks', first?.run_id ?? '', 'executions.log'), 'utf8');
+    expect(log.trim().split('\n')).toHaveLength(4);
+  });
+});
