@@ -9,7 +9,8 @@
  * stored once; for point rows (`interior`), the report whose local day holds the timestamp wins
  * over a neighbour that holds it in its ±15-minute margin, whatever the load order.
  */
-import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type ColumnType, type Transaction } from 'kysely';
+import pg from 'pg';
 import type {
   CallForHeatRow,
   DayRowWithReport,
@@ -522,4 +523,17 @@ export class Warehouse {
     }
     return n;
   }
+}
+
+/**
+ * Opens a {@link Warehouse} on its own small `pg` pool (for task programs).
+ * @returns the warehouse and a `close` that ends the pool
+ */
+export function openWarehouse(
+  databaseUrl: string,
+  applicationName = 'heatflow-warehouse',
+): { warehouse: Warehouse; close: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: applicationName });
+  const db = new Kysely<WarehouseDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return { warehouse: new Warehouse(db), close: () => db.destroy() };
 }

@@ -1,0 +1,109 @@
+/**
+ * The return values (XComs) of the tado_etl tasks, as zod schemas: each task validates its
+ * upstream's value with them (`ctx.xcom('extract', extractResultSchema)`), so a mismatch names the
+ * task and the JSON path. Files are relative to the run folder (`HEATFLOW_RUN_DIR`).
+ */
+import { z } from 'zod';
+
+/** Where extract writes its files, relative to the run folder. */
+export const EXTRACT_DIR = 'extract';
+/** Where transform writes its tables, relative to the run folder. */
+export const TRANSFORM_DIR = 'transform';
+
+/** A day report extract wrote. */
+export const extractedReportSchema = z.object({
+  zoneId: z.number().int(),
+  zoneName: z.string(),
+  /** raw JSON of the day report, relative to the run folder */
+  file: z.string(),
+});
+
+/** A zone extract did not fetch for the day, and why. */
+export const skippedZoneSchema = z.object({
+  zoneId: z.number().int(),
+  zoneName: z.string(),
+  /** `before_zone_creation` or `not_heating` */
+  reason: z.enum(['before_zone_creation', 'not_heating']),
+  detail: z.string(),
+});
+
+/** extract's return value. */
+export const extractResultSchema = z.object({
+  homeId: z.number().int(),
+  /** the home's IANA time zone (`dateTimeZone`): what a day is */
+  timeZone: z.string(),
+  /** the local day extracted */
+  date: z.string(),
+  /** raw `GET /homes/{homeId}/zones`, relative to the run folder */
+  zonesFile: z.string(),
+  reports: z.array(extractedReportSchema),
+  skipped: z.array(skippedZoneSchema),
+  /** API requests this try sent */
+  requests: z.number().int(),
+  /** requests left in the daily quota after this try, when the API said */
+  rateLimitRemaining: z.number().nullable(),
+});
+/** extract's return value. */
+export type ExtractResult = z.infer<typeof extractResultSchema>;
+
+/** validate's return value: the reports that passed, with their flags. */
+export const validateResultSchema = z.object({
+  reports: z.array(
+    extractedReportSchema.extend({
+      placeholder: z.boolean(),
+      deviceOfflineMs: z.number(),
+      flags: z.array(z.object({ code: z.string(), message: z.string() })),
+    }),
+  ),
+  /** number of reports flagged (placeholder or device offline) */
+  flagged: z.number().int(),
+});
+/** validate's return value. */
+export type ValidateResult = z.infer<typeof validateResultSchema>;
+
+/** Per-table counts. */
+export const rowCountsSchema = z.object({
+  zones: z.number().int(),
+  days: z.number().int(),
+  interior: z.number().int(),
+  weather: z.number().int(),
+  callForHeat: z.number().int(),
+  settings: z.number().int(),
+  deviceConnected: z.number().int(),
+});
+
+/** transform's return value. */
+export const transformResultSchema = z.object({
+  /** one JSON file per table, relative to the run folder */
+  files: z.object({
+    zones: z.string(),
+    days: z.string(),
+    interior: z.string(),
+    weather: z.string(),
+    callForHeat: z.string(),
+    settings: z.string(),
+    deviceConnected: z.string(),
+  }),
+  rows: rowCountsSchema,
+  /** time to import danfojs-node, in ms */
+  danfoImportMs: z.number(),
+  /** time to read, flatten and write the tables (after the import), in ms */
+  workMs: z.number(),
+});
+/** transform's return value. */
+export type TransformResult = z.infer<typeof transformResultSchema>;
+
+/** load's return value. */
+export const loadResultSchema = z.object({
+  /** rows inserted or updated per table */
+  upserted: rowCountsSchema,
+  /** rows of reloaded days their new reports no longer have, per table */
+  deleted: rowCountsSchema,
+  /** rows written in total */
+  totalRows: z.number().int(),
+  /** time of the load transaction, in ms */
+  loadMs: z.number(),
+  rowsPerSecond: z.number(),
+});
+/** load's return value. */
+export type LoadResult = z.infer<typeof loadResultSchema>;

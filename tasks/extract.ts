@@ -1,0 +1,82 @@
+/**
+ * tado_etl › extract: fetches the zone list and one day report per HEATING zone for `ds` (the
+ * local day in the home's time zone) and writes them, raw, under `<run dir>/extract/`. Zones that
+ * did not exist yet that day are recorded as skipped, not failed. A report cut short (fetched
+ * before its window closed) fails the try, so the retry fetches it again. The client's rate limit
+ * and pacing apply (TADO_* variables, `src/tado/tado-config.ts`).
+ *
+ * Returns {@link ExtractResult}.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { assertDayReportValid, checkDayReport } from '../src/etl/check-day-report.js';
+import { EXTRACT_DIR, type ExtractResult } from '../src/etl/task-results.js';
+import { runTask } from '../src/task-sdk/index.js';
+import { isBeforeZoneCreation } from '../src/tado/errors.js';
+import { TadoClient } from '../src/tado/tado-client.js';
+import { loadTadoConfig } from '../src/tado/tado-config.js';
+
+await runTask(async (ctx): Promise<ExtractResult> => {
+  const client = new TadoClient({ config: loadTadoConfig(ctx.env), logger: ctx.log });
+  const homeId = await client.resolveHomeId();
+  const home = await client.getHome(homeId);
+  const timeZone = home.dateTimeZone;
+  const zones = await client.getZones(homeId);
+  const date = ctx.ds;
+  await mkdir(ctx.runPath(EXTRACT_DIR), { recursive: true });
+  const zonesFile = path.posix.join(EXTRACT_DIR, 'zones.json');
+  await writeFile(ctx.runPath(zonesFile), JSON.stringify(zones));
+
+  const reports: ExtractResult['reports'] = [];
+  const skipped: ExtractResult['skipped'] = [];
+  for (const zone of zones) {
+    const base = { zoneId: zone.id, zoneName: zone.name };
+    if (zone.type !== 'HEATING') {
+      skipped.push({ ...base, reason: 'not_heating', detail: `zone type ${zone.type}` });
+      continue;
+    }
+    const created = DateTime.fromISO(zone.dateCreated, { zone: timeZone }).toISODate();
+    if (created !== null && created > date) {
+      skipped.push({ ...base, reason: 'before_zone_creation', detail: `zone created on ${created}` });
+      ctx.log.info({ zoneId: zone.id, created }, 'zone not created yet that day: skipped');
+      continue;
+    }
+    let report;
+    try {
+      report = await client.getDayReport(homeId, zone.id, date);
+    } catch (err) {
+      if (isBeforeZoneCreation(err)) {
+        skipped.push({ ...base, reason: 'before_zone_creation', detail: err.message });
+        ctx.log.info({ zoneId: zone.id, err: err.message }, 'zone not created yet that day: skipped');
+        continue;
+      }
+      throw err;
+    }
+    const file = path.posix.join(EXTRACT_DIR, `dayreport-zone-${zone.id}-${date}.json`);
+    await writeFile(ctx.runPath(file), JSON.stringify(report));
+    // Only "cut short" fails here: fetching again is what fixes it. validate checks the rest.
+    const check = checkDayReport(report, { file, zoneId: zone.id, date, timeZone });
+    if (check.cutShort) assertDayReportValid(check);
+    reports.push({ ...base, file });
+    ctx.log.info(
+      { zoneId: zone.id, file, points: report.measuredData.insideTemperature.dataPoints.length },
+      'day report fetched',
+    );
+  }
+  const result: ExtractResult = {
+    homeId,
+    timeZone,
+    date,
+    zonesFile,
+    reports,
+    skipped,
+    requests: client.requestCount,
+    rateLimitRemaining: client.rateLimit?.remaining ?? null,
+  };
+  ctx.log.info(
+    { reports: reports.length, skipped: skipped.length, requests: result.requests },
+    'extract done',
+  );
+  return result;
+});

@@ -1,0 +1,50 @@
+/**
+ * tado_etl › load: upserts transform's tables into schema `tado` in ONE transaction, keyed on
+ * natural keys (`src/db/warehouse.ts`), so loading the same day twice, or two overlapping days,
+ * stores each measurement once. Reads `DATABASE_URL` (default
+ * `postgres://postgres@127.0.0.1:5432/heatflow`); the schema must be migrated.
+ *
+ * Returns {@link LoadResult}: rows written per table, and the throughput.
+ */
+import { readFile } from 'node:fs/promises';
+import { openWarehouse } from '../src/db/warehouse.js';
+import { transformResultSchema, type LoadResult } from '../src/etl/task-results.js';
+import type { WarehouseBatch } from '../src/etl/warehouse-rows.js';
+import { runTask } from '../src/task-sdk/index.js';
+import type { DayFileRow } from './transform.js';
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/heatflow';
+
+await runTask(async (ctx): Promise<LoadResult> => {
+  const transform = ctx.xcom('transform', transformResultSchema);
+  const readJson = async <T>(file: string): Promise<T> =>
+    JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as T;
+  const f = transform.files;
+  const days = await readJson<DayFileRow[]>(f.days);
+  const batch: WarehouseBatch = {
+    zones: await readJson(f.zones),
+    days: await Promise.all(
+      days.map(async ({ reportFile, ...d }) => ({ ...d, report: await readJson(reportFile) })),
+    ),
+    interior: await readJson(f.interior),
+    weather: await readJson(f.weather),
+    callForHeat: await readJson(f.callForHeat),
+    settings: await readJson(f.settings),
+    deviceConnected: await readJson(f.deviceConnected),
+  };
+  const { warehouse, close } = openWarehouse(
+    ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    'heatflow-task-load',
+  );
+  try {
+    const start = performance.now();
+    const { upserted, deleted } = await warehouse.load(batch);
+    const loadMs = Math.round(performance.now() - start);
+    const totalRows = (Object.values(upserted) as number[]).reduce((a, b) => a + b, 0);
+    const rowsPerSecond = loadMs > 0 ? Math.round((totalRows / loadMs) * 1000) : totalRows;
+    ctx.log.info({ upserted, deleted, loadMs, rowsPerSecond }, 'load done');
+    return { upserted, deleted, totalRows, loadMs, rowsPerSecond };
+  } finally {
+    await close();
+  }
+});

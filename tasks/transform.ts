@@ -1,0 +1,80 @@
+/**
+ * tado_etl › transform: flattens each validated day report into the rows of the `tado` tables
+ * (`src/etl/flatten-day-report.ts`; temperature and humidity joined with danfojs-node, the
+ * project card's stand-in for pandas) and writes one JSON file per table under
+ * `<run dir>/transform/`. Interval rows are clipped to the report's local day (docs/pipeline.md).
+ * Times the danfojs import and the work separately (log line and return value).
+ *
+ * Returns {@link TransformResult}.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { flattenDayReport, zoneRow } from '../src/etl/flatten-day-report.js';
+import { danfoInteriorJoin, type DanfoModule } from '../src/etl/join-interior.js';
+import {
+  extractResultSchema,
+  TRANSFORM_DIR,
+  validateResultSchema,
+  type TransformResult,
+} from '../src/etl/task-results.js';
+import type { DayRow } from '../src/etl/warehouse-rows.js';
+import { runTask } from '../src/task-sdk/index.js';
+import { dayReportSchema, parseWithPath, zonesSchema } from '../src/tado/schemas.js';
+
+/** A `tado.days` row as transform writes it: the raw report stays in extract's file. */
+export interface DayFileRow extends DayRow {
+  /** the raw report, relative to the run folder */
+  readonly reportFile: string;
+}
+
+await runTask(async (ctx): Promise<TransformResult> => {
+  const extract = ctx.xcom('extract', extractResultSchema);
+  const validated = ctx.xcom('validate', validateResultSchema);
+
+  const importStart = performance.now();
+  const dfd: DanfoModule = await import('danfojs-node');
+  const danfoImportMs = Math.round(performance.now() - importStart);
+
+  const workStart = performance.now();
+  const join = danfoInteriorJoin(dfd);
+  const readJson = async (file: string): Promise<unknown> =>
+    JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as unknown;
+  const zones = parseWithPath(zonesSchema, await readJson(extract.zonesFile), extract.zonesFile).map((z) =>
+    zoneRow(extract.homeId, z),
+  );
+  const tables = {
+    zones,
+    days: [] as DayFileRow[],
+    interior: [] as unknown[],
+    weather: [] as unknown[],
+    callForHeat: [] as unknown[],
+    settings: [] as unknown[],
+    deviceConnected: [] as unknown[],
+  };
+  for (const r of validated.reports) {
+    const report = parseWithPath(dayReportSchema, await readJson(r.file), `${r.file} (zone ${r.zoneId})`);
+    const rows = flattenDayReport(
+      report,
+      { homeId: extract.homeId, zoneId: r.zoneId, date: extract.date, timeZone: extract.timeZone },
+      join,
+    );
+    tables.days.push({ ...rows.day, reportFile: r.file });
+    tables.interior.push(...rows.interior);
+    tables.weather.push(...rows.weather);
+    tables.callForHeat.push(...rows.callForHeat);
+    tables.settings.push(...rows.settings);
+    tables.deviceConnected.push(...rows.deviceConnected);
+  }
+  await mkdir(ctx.runPath(TRANSFORM_DIR), { recursive: true });
+  const files = {} as TransformResult['files'];
+  const counts = {} as TransformResult['rows'];
+  for (const [table, rows] of Object.entries(tables) as [keyof typeof tables, unknown[]][]) {
+    const file = path.posix.join(TRANSFORM_DIR, `${table}.json`);
+    await writeFile(ctx.runPath(file), JSON.stringify(rows));
+    files[table] = file;
+    counts[table] = rows.length;
+  }
+  const workMs = Math.round(performance.now() - workStart);
+  ctx.log.info({ danfoImportMs, workMs, rows: counts }, 'transform done');
+  return { files, rows: counts, danfoImportMs, workMs };
+});

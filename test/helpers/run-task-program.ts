@@ -1,0 +1,87 @@
+/**
+ * Runs a compiled task program (`node dist/tasks/<name>.js`) as a child process under the task
+ * container contract, as the ProcessExecutor does: contract environment, XCom input file, return
+ * value file. Needs `npm run build` first.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** One try of a task program. */
+export interface TaskProgramRun {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** parsed return value; undefined when none was written */
+  readonly returnValue: unknown;
+  readonly durationMs: number;
+}
+
+/** What the run needs. */
+export interface TaskProgramOptions {
+  readonly taskId: string;
+  readonly ds: string;
+  /** the run folder */
+  readonly runDir: string;
+  /** upstream return values by task id */
+  readonly upstream: Record<string, unknown>;
+  /** extra environment (DATABASE_URL, TADO_*) */
+  readonly env?: Record<string, string>;
+  readonly tryNumber?: number;
+  /** applied last: replaces (or, when undefined, removes) contract variables */
+  readonly override?: Record<string, string | undefined>;
+}
+
+/** Runs `node dist/tasks/<taskId>.js` to its end. */
+export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgramRun> {
+  const program = path.join(PROJECT_ROOT, 'dist', 'tasks', `${o.taskId}.js`);
+  if (!existsSync(program)) throw new Error(`${program} is missing: run \`npm run build\` first`);
+  const xcomDir = path.join(o.runDir, '.xcom');
+  await mkdir(xcomDir, { recursive: true });
+  const tryNumber = o.tryNumber ?? 1;
+  const inputPath = path.join(xcomDir, `${o.taskId}.try${tryNumber}.input.json`);
+  const returnPath = path.join(xcomDir, `${o.taskId}.try${tryNumber}.return.json`);
+  await writeFile(inputPath, JSON.stringify(o.upstream));
+  const logical = new Date(`${o.ds}T01:00:00.000Z`);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...o.env,
+    HEATFLOW_DAG_ID: 'tado_etl',
+    HEATFLOW_RUN_ID: `manual__${logical.toISOString()}`,
+    HEATFLOW_TASK_ID: o.taskId,
+    HEATFLOW_TRY_NUMBER: String(tryNumber),
+    HEATFLOW_LOGICAL_DATE: logical.toISOString(),
+    HEATFLOW_DS: o.ds,
+    HEATFLOW_DATA_INTERVAL_START: logical.toISOString(),
+    HEATFLOW_DATA_INTERVAL_END: new Date(logical.getTime() + 86_400_000).toISOString(),
+    HEATFLOW_RUN_DIR: o.runDir,
+    HEATFLOW_XCOM_INPUT_PATH: inputPath,
+    HEATFLOW_XCOM_RETURN_PATH: returnPath,
+    ...o.override,
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, [program], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exitCode = await new Promise<number | null>((resolve) =>
+    child.once('close', (code) => resolve(code)),
+  );
+  let returnValue: unknown;
+  try {
+    returnValue = JSON.parse(await readFile(returnPath, 'utf8'));
+  } catch {
+    returnValue = undefined;
+  }
+  return { exitCode, stdout, stderr, returnValue, durationMs: Math.round(performance.now() - started) };
+}
