@@ -189,10 +189,11 @@ export class TaskWorker {
     }
     const ac = new AbortController();
     this.running.set(t.leaseToken, ac);
+    let finishing = false;
     const hb = setInterval(() => {
       heartbeatTry(this.o.db, t, new Date())
         .then((ok) => {
-          if (!ok && !ac.signal.aborted) {
+          if (!ok && !finishing && !ac.signal.aborted) {
             this.o.logger.warn({ ...t }, 'lease lost: killing the try');
             ac.abort();
           }
@@ -201,6 +202,7 @@ export class TaskWorker {
     }, this.heartbeatMs);
     try {
       const outcome = await this.runTry(t, ti.max_tries, logPath, ac.signal);
+      finishing = true;
       const recorded = await finishTry(this.o.db, t, outcome, new Date());
       if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
       await publishEvent(this.o.redis, this.o.prefix, { kind: 'ti_finished', dagId: t.dagId, runId: t.runId, taskId: t.taskId });

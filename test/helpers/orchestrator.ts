@@ -42,7 +42,7 @@ export async function createTestOrchestrator(
     HEATFLOW_DAGS_DIR: o.dagsDir ?? path.join(tmp, 'dags'),
     HEATFLOW_SCHEDULER_INTERVAL_MS: '200',
     HEATFLOW_HEARTBEAT_MS: '300',
-    HEATFLOW_ZOMBIE_THRESHOLD_MS: '3000',
+    HEATFLOW_ZOMBIE_THRESHOLD_MS: '10000',
     HEATFLOW_QUEUED_TIMEOUT_MS: '5000',
     HEATFLOW_LOG_LEVEL: process.env.HEATFLOW_TEST_LOG_LEVEL ?? 'warn',
     HEATFLOW_LOG_FORMAT: 'json',

@@ -14,6 +14,8 @@ const etlLike = defineDag({
   schedule: '0 1 * * *',
   startDate: '2022-01-01',
   timezone: 'Europe/London',
+  // paused: the schedule creates no runs of its own; backfill runs still run (docs/adr)
+  isPausedUponCreation: true,
   maxActiveRuns: 3,
   tasks: [
     { taskId: 'extract', command: step() },
@@ -72,5 +74,5 @@ describe('a four-task DAG backfilled over 30 days (process executor, real Postgr
     expect(v).toEqual({ sawUpstream: { extract: { task: 'extract', ds: '2022-01-01' } } });
     const log = await readFile(path.join(h.config.HEATFLOW_DATA_DIR, 'runs', 'four_tasks', first?.run_id ?? '', 'executions.log'), 'utf8');
     expect(log.trim().split('\n')).toHaveLength(4);
-  });
+  }, 240_000);
 });
