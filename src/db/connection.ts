@@ -14,6 +14,8 @@ export interface CreateDbOptions {
   max?: number;
   /** name shown in `pg_stat_activity` */
   applicationName?: string;
+  /** called when an idle pooled connection fails (e.g. the server restarted) */
+  onIdleError?: (err: Error) => void;
 }
 
 /** Opens a kysely instance over a `pg` pool. Call `db.destroy()` to close it. */
@@ -23,6 +25,9 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Ky
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'heatflow',
   });
+  // An idle client whose server connection drops emits 'error' on the pool; unhandled, it would
+  // crash the process (node-postgres docs). The next query gets a fresh connection.
+  pool.on('error', (err) => options.onIdleError?.(err));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
