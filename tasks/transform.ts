@@ -11,12 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { flattenDayReport, zoneRow } from '../src/etl/flatten-day-report.js';
 import { danfoInteriorJoin, type DanfoModule } from '../src/etl/join-interior.js';
-import {
-  extractResultSchema,
-  TRANSFORM_DIR,
-  validateResultSchema,
-  type TransformResult,
-} from '../src/etl/task-results.js';
+import { TRANSFORM_DIR, validateResultSchema, type TransformResult } from '../src/etl/task-results.js';
 import type { DayRow } from '../src/etl/warehouse-rows.js';
 import { runTask } from '../src/task-sdk/index.js';
 import { dayReportSchema, parseWithPath, zonesSchema } from '../src/tado/schemas.js';
@@ -28,8 +23,9 @@ export interface DayFileRow extends DayRow {
 }
 
 await runTask(async (ctx): Promise<TransformResult> => {
-  const extract = ctx.xcom('extract', extractResultSchema);
+  // validate passes on extract's home, day and zone list, so transform needs only its direct upstream
   const validated = ctx.xcom('validate', validateResultSchema);
+  const extract = validated;
 
   const importStart = performance.now();
   const dfd: DanfoModule = await import('danfojs-node');

@@ -56,5 +56,12 @@ await runTask(async (ctx): Promise<ValidateResult> => {
   }
   const flagged = reports.filter((r) => r.flags.length > 0).length;
   ctx.log.info({ reports: reports.length, flagged }, 'validate done');
-  return { reports, flagged };
+  return {
+    homeId: extract.homeId,
+    timeZone: extract.timeZone,
+    date: extract.date,
+    zonesFile: extract.zonesFile,
+    reports,
+    flagged,
+  };
 });

@@ -46,18 +46,20 @@ export const extractResultSchema = z.object({
 /** extract's return value. */
 export type ExtractResult = z.infer<typeof extractResultSchema>;
 
-/** validate's return value: the reports that passed, with their flags. */
-export const validateResultSchema = z.object({
-  reports: z.array(
-    extractedReportSchema.extend({
-      placeholder: z.boolean(),
-      deviceOfflineMs: z.number(),
-      flags: z.array(z.object({ code: z.string(), message: z.string() })),
-    }),
-  ),
-  /** number of reports flagged (placeholder or device offline) */
-  flagged: z.number().int(),
-});
+/** validate's return value: extract's home, day and zone list, and the reports that passed, with their flags. */
+export const validateResultSchema = extractResultSchema
+  .pick({ homeId: true, timeZone: true, date: true, zonesFile: true })
+  .extend({
+    reports: z.array(
+      extractedReportSchema.extend({
+        placeholder: z.boolean(),
+        deviceOfflineMs: z.number(),
+        flags: z.array(z.object({ code: z.string(), message: z.string() })),
+      }),
+    ),
+    /** number of reports flagged (placeholder or device offline) */
+    flagged: z.number().int(),
+  });
 /** validate's return value. */
 export type ValidateResult = z.infer<typeof validateResultSchema>;
 

@@ -83,7 +83,7 @@ describe('validate, transform, load as child processes on the real fixtures', ()
       taskId: 'transform',
       ds: '2022-08-15',
       runDir,
-      upstream: { extract, validate: validate.returnValue },
+      upstream: { validate: validate.returnValue },
     });
     expect(transform.stderr).toBe('');
     expect(transform.exitCode).toBe(0);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { isDag } from '../../src/core/index.js';
+import { tadoEtl } from '../../dags/tado_etl.js';
+
+describe('dags/tado_etl.ts', () => {
+  it('is a daily DAG at 01:00 London time from 2022-01-01 with catchup', () => {
+    expect(isDag(tadoEtl)).toBe(true);
+    expect(tadoEtl.dagId).toBe('tado_etl');
+    expect(tadoEtl.schedule).toBe('0 1 * * *');
+    expect(tadoEtl.timezone).toBe('Europe/London');
+    expect(tadoEtl.catchup).toBe(true);
+    expect(tadoEtl.startDate.toISOString()).toBe('2022-01-01T00:00:00.000Z'); // midnight in London (GMT)
+  });
+
+  it('chains extract >> validate >> transform >> load, each a compiled task program', () => {
+    expect(tadoEtl.taskIds).toEqual(['extract', 'validate', 'transform', 'load']);
+    expect(tadoEtl.roots).toEqual(['extract']);
+    expect(tadoEtl.leaves).toEqual(['load']);
+    for (const id of tadoEtl.taskIds) {
+      const task = tadoEtl.tasks.get(id);
+      expect(task?.command).toEqual(['node', `dist/tasks/${id}.js`]);
+      expect(task?.retries).toBe(3);
+      expect(task?.retryExponentialBackoff).toBe(true);
+    }
+    expect(tadoEtl.tasks.get('load')?.upstream).toEqual(['transform']);
+    expect(tadoEtl.tasks.get('transform')?.upstream).toEqual(['validate']);
+  });
+
+  it('passes DATABASE_URL and TADO_* by reference to the worker environment, never as literals', () => {
+    const load = tadoEtl.tasks.get('load');
+    const extract = tadoEtl.tasks.get('extract');
+    expect(Object.keys(load?.env ?? {})).toEqual(['DATABASE_URL']);
+    expect(Object.keys(extract?.env ?? {})).toEqual(
+      expect.arrayContaining(['TADO_API_URL', 'TADO_TOKEN_FILE', 'TADO_HOME_ID']),
+    );
+    for (const value of [...Object.values(load?.env ?? {}), ...Object.values(extract?.env ?? {})]) {
+      expect(typeof value).toBe('function');
+    }
+    const before = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = 'postgres://u:secret@db:5432/heatflow';
+    try {
+      const render = load?.env.DATABASE_URL;
+      expect(typeof render === 'function' ? render({} as never) : render).toBe(
+        'postgres://u:secret@db:5432/heatflow',
+      );
+    } finally {
+      if (before === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before;
+    }
+    expect(tadoEtl.tasks.get('validate')?.env).toEqual({});
+  });
+});
