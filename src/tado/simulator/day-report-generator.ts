@@ -434,11 +434,14 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
     }
     // record before stepping: the state at time t
     while (gridIdx < gridTimes.length && (gridTimes[gridIdx] ?? Infinity) <= t) {
-      const rh = Math.min(0.95, Math.max(0.2, vapourHpa / saturationVapourPressureHpa(insideC)));
       if (mode.connected) {
         const noise = (hashUnit(seed, z, gridTimes[gridIdx] ?? 0, 21) - 0.5) * 0.06;
         staleC = insideC + noise;
-        staleRh = rh + (hashUnit(seed, z, gridTimes[gridIdx] ?? 0, 22) - 0.5) * 0.004;
+        const rh = vapourHpa / saturationVapourPressureHpa(insideC);
+        staleRh = Math.min(
+          0.95,
+          Math.max(0.2, rh + (hashUnit(seed, z, gridTimes[gridIdx] ?? 0, 22) - 0.5) * 0.004),
+        );
       }
       tempPoints.push(staleC);
       humPoints.push(staleRh);
@@ -461,8 +464,8 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
     const hod = ((localH % 24) + 24) % 24;
     // more ventilation in summer: less of the occupants' moisture stays in
     let source = zone.moistureHpa * mode.occupancy * (1 - 0.6 * summerness(t));
-    if (z === 2 && hod >= 7 && hod < 7.5) source += 4;
-    if (z === 3 && hod >= 18 && hod < 19) source += 3.5;
+    if (z === 2 && hod >= 7 && hod < 7.5) source += 3;
+    if (z === 3 && hod >= 18 && hod < 19) source += 3;
     const target = outdoorVapourPressureHpa(weather) + source;
     const tauMoistH = mode.windowOpen ? 0.3 : 1.6;
     vapourHpa += (target - vapourHpa) / (tauMoistH * 60);

@@ -82,7 +82,7 @@ export const DEFAULT_SIM_HOME: SimHome = {
       heatRateKPerH: 2.8,
       gainsKPerH: 0.075,
       solarGainKPerH: 0.32,
-      moistureHpa: 6.5,
+      moistureHpa: 5,
       weekday: [
         { start: '00:00', setpointC: 16 },
         { start: '06:30', setpointC: 20 },
@@ -108,7 +108,7 @@ export const DEFAULT_SIM_HOME: SimHome = {
       heatRateKPerH: 3.1,
       gainsKPerH: 0.06,
       solarGainKPerH: 0.24,
-      moistureHpa: 7.5,
+      moistureHpa: 5.5,
       weekday: [
         { start: '00:00', setpointC: null },
         { start: '06:00', setpointC: 19 },
@@ -135,7 +135,7 @@ export const DEFAULT_SIM_HOME: SimHome = {
       heatRateKPerH: 3.4,
       gainsKPerH: 0.09,
       solarGainKPerH: 0.2,
-      moistureHpa: 8,
+      moistureHpa: 6,
       weekday: [
         { start: '00:00', setpointC: 15 },
         { start: '06:45', setpointC: 19 },
@@ -161,7 +161,7 @@ export const DEFAULT_SIM_HOME: SimHome = {
       heatRateKPerH: 3.0,
       gainsKPerH: 0.07,
       solarGainKPerH: 0.42,
-      moistureHpa: 5,
+      moistureHpa: 4,
       weekday: [
         { start: '00:00', setpointC: null },
         { start: '08:45', setpointC: 20.5 },
