@@ -1,0 +1,323 @@
+/**
+ * Read-only SQL behind the web pages and the REST API. Every value that comes from a request is a
+ * kysely parameter; sort columns come from a fixed whitelist ({@link RUN_ORDER_COLUMNS}), never
+ * from request text.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { BackfillRow, Database, DagRow, DagRunRow, TaskInstanceRow, TaskTryRow } from './database.js';
+
+/** One DAG with what the DAG list shows beside it. */
+export interface DagSummary {
+  readonly dag: DagRow;
+  /** runs of the DAG by state */
+  readonly runCounts: Readonly<Record<string, number>>;
+  /** the run with the latest logical date, if any */
+  readonly lastRun?: Pick<DagRunRow, 'run_id' | 'state' | 'logical_date' | 'start_date' | 'end_date'>;
+}
+
+/** The DAG list: every DAG, its run counts by state and its latest run (3 queries, no N+1). */
+export async function listDagSummaries(
+  db: Kysely<Database>,
+  filter: { dagIds?: readonly string[]; onlyActive?: boolean; paused?: boolean } = {},
+): Promise<DagSummary[]> {
+  const dags = await db
+    .selectFrom('heatflow.dags')
+    .selectAll()
+    .$if(filter.dagIds !== undefined, (q) => q.where('dag_id', 'in', filter.dagIds?.length ? [...filter.dagIds] : ['']))
+    .$if(filter.onlyActive === true, (q) => q.where('is_active', '=', true))
+    .$if(filter.paused !== undefined, (q) => q.where('is_paused', '=', filter.paused === true))
+    .orderBy('is_active', 'desc')
+    .orderBy('dag_id')
+    .execute();
+  if (dags.length === 0) return [];
+  const ids = dags.map((d) => d.dag_id);
+  const [counts, last] = await Promise.all([
+    db
+      .selectFrom('heatflow.dag_runs')
+      .select(['dag_id', 'state', sql<number>`count(*)::int`.as('n')])
+      .where('dag_id', 'in', ids)
+      .groupBy(['dag_id', 'state'])
+      .execute(),
+    db
+      .selectFrom('heatflow.dag_runs')
+      .distinctOn('dag_id')
+      .select(['dag_id', 'run_id', 'state', 'logical_date', 'start_date', 'end_date'])
+      .where('dag_id', 'in', ids)
+      .orderBy('dag_id')
+      .orderBy('logical_date', 'desc')
+      .execute(),
+  ]);
+  const countsBy = new Map<string, Record<string, number>>();
+  for (const c of counts) {
+    const m = countsBy.get(c.dag_id) ?? {};
+    m[c.state] = c.n;
+    countsBy.set(c.dag_id, m);
+  }
+  const lastBy = new Map(last.map((r) => [r.dag_id, r]));
+  return dags.map((dag) => {
+    const l = lastBy.get(dag.dag_id);
+    return {
+      dag,
+      runCounts: countsBy.get(dag.dag_id) ?? {},
+      ...(l === undefined
+        ? {}
+        : { lastRun: { run_id: l.run_id, state: l.state, logical_date: l.logical_date, start_date: l.start_date, end_date: l.end_date } }),
+    };
+  });
+}
+
+/** Sortable columns of DAG runs (Airflow's `order_by` names → column). */
+export const RUN_ORDER_COLUMNS = {
+  id: 'id',
+  logical_date: 'logical_date',
+  execution_date: 'logical_date',
+  start_date: 'start_date',
+  end_date: 'end_date',
+  updated_at: 'updated_at',
+  state: 'state',
+  run_id: 'run_id',
+} as const;
+
+/** A filter on DAG runs (all bounds inclusive). */
+export interface RunFilter {
+  /** one DAG, or every DAG when undefined (Airflow's `~`) */
+  readonly dagId?: string;
+  readonly logicalDateGte?: Date;
+  readonly logicalDateLte?: Date;
+  readonly startDateGte?: Date;
+  readonly startDateLte?: Date;
+  readonly endDateGte?: Date;
+  readonly endDateLte?: Date;
+  readonly updatedAtGte?: Date;
+  readonly updatedAtLte?: Date;
+  readonly states?: readonly string[];
+  readonly runTypes?: readonly string[];
+  readonly backfillId?: string;
+}
+
+/** One page of DAG runs and the number of runs matching the filter. */
+export interface RunPage {
+  readonly runs: DagRunRow[];
+  readonly totalEntries: number;
+}
+
+/** Runs matching a filter, one page at a time. */
+export async function listRunPage(
+  db: Kysely<Database>,
+  filter: RunFilter,
+  page: { limit: number; offset: number; orderBy: keyof typeof RUN_ORDER_COLUMNS; descending: boolean },
+): Promise<RunPage> {
+  const column = RUN_ORDER_COLUMNS[page.orderBy];
+  let q = db.selectFrom('heatflow.dag_runs');
+  if (filter.dagId !== undefined) q = q.where('dag_id', '=', filter.dagId);
+  if (filter.logicalDateGte !== undefined) q = q.where('logical_date', '>=', filter.logicalDateGte);
+  if (filter.logicalDateLte !== undefined) q = q.where('logical_date', '<=', filter.logicalDateLte);
+  if (filter.startDateGte !== undefined) q = q.where('start_date', '>=', filter.startDateGte);
+  if (filter.startDateLte !== undefined) q = q.where('start_date', '<=', filter.startDateLte);
+  if (filter.endDateGte !== undefined) q = q.where('end_date', '>=', filter.endDateGte);
+  if (filter.endDateLte !== undefined) q = q.where('end_date', '<=', filter.endDateLte);
+  if (filter.updatedAtGte !== undefined) q = q.where('updated_at', '>=', filter.updatedAtGte);
+  if (filter.updatedAtLte !== undefined) q = q.where('updated_at', '<=', filter.updatedAtLte);
+  if (filter.states !== undefined && filter.states.length > 0) q = q.where('state', 'in', [...filter.states]);
+  if (filter.runTypes !== undefined && filter.runTypes.length > 0) q = q.where('run_type', 'in', [...filter.runTypes]);
+  if (filter.backfillId !== undefined) q = q.where('backfill_id', '=', filter.backfillId);
+  const direction = page.descending ? 'desc' : 'asc';
+  const rows = await q
+    .selectAll()
+    .select(sql<number>`count(*) over ()::int`.as('total_entries'))
+    .orderBy(column, (ob) => (page.descending ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
+    .orderBy('id', direction)
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  let total = rows[0]?.total_entries;
+  if (total === undefined) {
+    const c = await q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    total = c.n;
+  }
+  return { runs: rows.map(({ total_entries: _t, ...run }) => run), totalEntries: total };
+}
+
+/** A task instance with its current try's host and exit code (for the API's `hostname`). */
+export interface TiWithTry extends TaskInstanceRow {
+  readonly hostname: string | null;
+  readonly exit_code: number | null;
+  readonly logical_date: Date;
+}
+
+/** Task instances of some runs of one DAG (the grid's cells, the API's list), by run then task. */
+export async function listTisOfRuns(
+  db: Kysely<Database>,
+  dagId: string,
+  runIds: readonly string[],
+  filter: { taskIds?: readonly string[]; states?: readonly string[] } = {},
+): Promise<TiWithTry[]> {
+  if (runIds.length === 0) return [];
+  return db
+    .selectFrom('heatflow.task_instances as ti')
+    .innerJoin('heatflow.dag_runs as r', (j) => j.onRef('r.dag_id', '=', 'ti.dag_id').onRef('r.run_id', '=', 'ti.run_id'))
+    .leftJoin('heatflow.task_tries as t', (j) =>
+      j
+        .onRef('t.dag_id', '=', 'ti.dag_id')
+        .onRef('t.run_id', '=', 'ti.run_id')
+        .onRef('t.task_id', '=', 'ti.task_id')
+        .onRef('t.try_number', '=', 'ti.try_number'),
+    )
+    .selectAll('ti')
+    .select(['t.hostname', 't.exit_code', 'r.logical_date'])
+    .where('ti.dag_id', '=', dagId)
+    .where('ti.run_id', 'in', [...runIds])
+    .$if(filter.taskIds !== undefined && filter.taskIds.length > 0, (q) => q.where('ti.task_id', 'in', [...(filter.taskIds ?? [])]))
+    .$if(filter.states !== undefined && filter.states.length > 0, (q) => q.where('ti.state', 'in', [...(filter.states ?? [])]))
+    .orderBy('r.logical_date')
+    .orderBy('ti.task_id')
+    .execute();
+}
+
+/** One task instance with its current try's host and exit code. */
+export async function getTiWithTry(db: Kysely<Database>, dagId: string, runId: string, taskId: string): Promise<TiWithTry | undefined> {
+  const rows = await listTisOfRuns(db, dagId, [runId], { taskIds: [taskId] });
+  return rows[0];
+}
+
+/** Tries of one task instance, oldest first. */
+export async function listTriesOf(db: Kysely<Database>, dagId: string, runId: string, taskId: string): Promise<TaskTryRow[]> {
+  return db
+    .selectFrom('heatflow.task_tries')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .where('task_id', '=', taskId)
+    .orderBy('try_number')
+    .execute();
+}
+
+/** One try, or undefined. */
+export async function getTry(db: Kysely<Database>, dagId: string, runId: string, taskId: string, tryNumber: number): Promise<TaskTryRow | undefined> {
+  return db
+    .selectFrom('heatflow.task_tries')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .where('task_id', '=', taskId)
+    .where('try_number', '=', tryNumber)
+    .executeTakeFirst();
+}
+
+/** One day of the calendar: the day (`YYYY-MM-DD` in the DAG's time zone) and its runs by state. */
+export interface CalendarDay {
+  readonly day: string;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/**
+ * Runs of a DAG per local day of their logical date, for logical dates in `[from, to)`.
+ * @param timezone IANA zone the days are counted in (the DAG's)
+ */
+export async function calendarDays(db: Kysely<Database>, dagId: string, timezone: string, from: Date, to: Date): Promise<CalendarDay[]> {
+  const day = sql<string>`to_char(logical_date at time zone ${timezone}, 'YYYY-MM-DD')`;
+  const rows = await db
+    .selectFrom('heatflow.dag_runs')
+    .select([day.as('day'), 'state', sql<number>`count(*)::int`.as('n')])
+    .where('dag_id', '=', dagId)
+    .where('logical_date', '>=', from)
+    .where('logical_date', '<', to)
+    .groupBy([day, 'state'])
+    .execute();
+  const byDay = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const m = byDay.get(r.day) ?? {};
+    m[r.state] = r.n;
+    byDay.set(r.day, m);
+  }
+  return [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, counts]) => ({ day: d, counts }));
+}
+
+/** First and last logical date of a DAG's runs, if it has any. */
+export async function runDateRange(db: Kysely<Database>, dagId: string): Promise<{ first: Date; last: Date } | undefined> {
+  const r = await db
+    .selectFrom('heatflow.dag_runs')
+    .select([sql<Date | null>`min(logical_date)`.as('first'), sql<Date | null>`max(logical_date)`.as('last')])
+    .where('dag_id', '=', dagId)
+    .executeTakeFirstOrThrow();
+  return r.first === null || r.last === null ? undefined : { first: r.first, last: r.last };
+}
+
+/** One point of the task-duration chart. */
+export interface DurationPoint {
+  readonly run_id: string;
+  readonly logical_date: Date;
+  readonly task_id: string;
+  readonly state: string;
+  readonly duration_ms: number | null;
+}
+
+/** Durations of every task over the latest `runLimit` runs (by logical date), oldest first. */
+export async function taskDurations(db: Kysely<Database>, dagId: string, runLimit: number): Promise<DurationPoint[]> {
+  const runs = db
+    .selectFrom('heatflow.dag_runs')
+    .select(['run_id', 'logical_date'])
+    .where('dag_id', '=', dagId)
+    .orderBy('logical_date', 'desc')
+    .limit(runLimit)
+    .as('r');
+  return db
+    .selectFrom(runs)
+    .innerJoin('heatflow.task_instances as ti', (j) => j.on('ti.dag_id', '=', dagId).onRef('ti.run_id', '=', 'r.run_id'))
+    .select(['r.run_id', 'r.logical_date', 'ti.task_id', 'ti.state', 'ti.duration_ms'])
+    .orderBy('r.logical_date')
+    .orderBy('ti.task_id')
+    .execute();
+}
+
+/** A backfill with its runs counted by state. */
+export interface BackfillProgress {
+  readonly backfill: BackfillRow;
+  readonly runCounts: Readonly<Record<string, number>>;
+  readonly totalRuns: number;
+}
+
+/** Backfills, newest first, with their progress (2 queries). */
+export async function listBackfillProgress(db: Kysely<Database>, filter: { dagId?: string; id?: string; limit?: number } = {}): Promise<BackfillProgress[]> {
+  const backfills = await db
+    .selectFrom('heatflow.backfills')
+    .selectAll()
+    .$if(filter.dagId !== undefined, (q) => q.where('dag_id', '=', filter.dagId as string))
+    .$if(filter.id !== undefined, (q) => q.where('id', '=', filter.id as string))
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100)
+    .execute();
+  if (backfills.length === 0) return [];
+  const counts = await db
+    .selectFrom('heatflow.dag_runs')
+    .select(['backfill_id', 'state', sql<number>`count(*)::int`.as('n')])
+    .where(
+      'backfill_id',
+      'in',
+      backfills.map((b) => b.id),
+    )
+    .groupBy(['backfill_id', 'state'])
+    .execute();
+  return backfills.map((backfill) => {
+    const runCounts: Record<string, number> = {};
+    let totalRuns = 0;
+    for (const c of counts) {
+      if (c.backfill_id !== backfill.id) continue;
+      runCounts[c.state] = c.n;
+      totalRuns += c.n;
+    }
+    return { backfill, runCounts, totalRuns };
+  });
+}
+
+/** Import errors with a stable numeric id (their position by file name). */
+export async function listImportErrorRows(db: Kysely<Database>): Promise<{ filename: string; error: string; created_at: Date }[]> {
+  return db.selectFrom('heatflow.import_errors').selectAll().orderBy('filename').execute();
+}
+
+/** Is the metadata database answering? @returns the round trip in ms */
+export async function pingDatabase(db: Kysely<Database>): Promise<number> {
+  const t0 = performance.now();
+  await sql`select 1`.execute(db);
+  return performance.now() - t0;
+}

@@ -1,0 +1,76 @@
+/**
+ * Errors of the web server as RFC 7807 problem details, the shape Airflow's REST API returns
+ * (`type`, `title`, `status`, `detail`; see the "Errors" section of Airflow's stable REST API
+ * reference), and request validation with zod that names the parameter at fault.
+ */
+import type { z } from 'zod';
+import { HeatflowError } from '../core/errors.js';
+
+/** Base of the `type` URIs (Airflow's own error section, as Airflow's API uses it). */
+const TYPE_BASE = 'https://airflow.apache.org/docs/apache-airflow/stable/stable-rest-api-ref.html#section/Errors/';
+
+const TITLES: Readonly<Record<number, [string, string]>> = {
+  400: ['BadRequest', 'Bad Request'],
+  401: ['Unauthenticated', 'Unauthorized'],
+  403: ['PermissionDenied', 'Forbidden'],
+  404: ['NotFound', 'Not Found'],
+  405: ['MethodNotAllowed', 'Method Not Allowed'],
+  409: ['AlreadyExists', 'Conflict'],
+  415: ['UnsupportedMediaType', 'Unsupported Media Type'],
+  500: ['Unknown', 'Internal Server Error'],
+  503: ['ServiceUnavailable', 'Service Unavailable'],
+};
+
+/** The JSON body of an error response. */
+export interface ProblemBody {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  /** the request parameter at fault, for 400s */
+  readonly parameter?: string;
+}
+
+/** An error answered with an HTTP status and a problem body. */
+export class HttpProblem extends HeatflowError {
+  constructor(
+    /** HTTP status */
+    readonly status: number,
+    /** human-readable explanation, safe to show */
+    readonly detail: string,
+    /** short summary; `@defaultValue` the status's reason phrase */
+    readonly title?: string,
+    /** the request parameter at fault (400s) */
+    readonly parameter?: string,
+  ) {
+    super(`HTTP_${status}`, detail);
+  }
+
+  /** The problem body of this error. */
+  toBody(): ProblemBody {
+    const [slug, phrase] = TITLES[this.status] ?? TITLES[500] ?? ['Unknown', 'Error'];
+    return {
+      type: `${TYPE_BASE}${slug}`,
+      title: this.title ?? phrase,
+      status: this.status,
+      detail: this.detail,
+      ...(this.parameter === undefined ? {} : { parameter: this.parameter }),
+    };
+  }
+}
+
+/** Where a parameter came from, for messages. */
+export type ParameterSource = 'query' | 'path' | 'body' | 'form';
+
+/**
+ * Parses request input with a zod schema.
+ * @throws HttpProblem 400 naming the first parameter at fault and what was wrong with it
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, source: ParameterSource): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const name = issue === undefined || issue.path.length === 0 ? source : issue.path.map(String).join('.');
+  const message = issue?.message ?? 'invalid';
+  throw new HttpProblem(400, `invalid ${source} parameter "${name}": ${message}`, undefined, name);
+}

@@ -1,0 +1,156 @@
+/**
+ * The web server (fastify): status pages and the REST API. Listens on 127.0.0.1:8080 by default
+ * (`HEATFLOW_WEB_HOST`, `HEATFLOW_WEB_PORT`). Read-only pages are open on loopback; actions need
+ * `HEATFLOW_WEB_TOKEN` (see web-auth.ts). chart.js is served from node_modules, never a CDN.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Runtime } from '../runtime/runtime.js';
+import { registerApiRoutes } from './api-routes.js';
+import { APP_CSS, APP_JS } from './assets.js';
+import { HttpProblem } from './http-problem.js';
+import { registerPageRoutes } from './page-routes.js';
+import { errorView } from './views/misc-views.js';
+import { isLoopbackHost, WebAuth } from './web-auth.js';
+import { WebContext } from './web-context.js';
+
+/** Options of {@link startWebServer}. */
+export interface WebServerOptions {
+  /** bind address; `@defaultValue` HEATFLOW_WEB_HOST (127.0.0.1) */
+  readonly host: string;
+  /** port; 0 picks a free one (tests) */
+  readonly port: number;
+  /**
+   * serve pages and API reads without a credential; `@defaultValue` true on a loopback address,
+   * false elsewhere when a token is configured
+   */
+  readonly openReads?: boolean;
+  /** lifetime of a browser session, in ms; `@defaultValue 12 h` */
+  readonly sessionTtlMs?: number;
+}
+
+/** A running web server. */
+export interface WebServer {
+  /** `http://host:port` */
+  readonly url: string;
+  /** stops accepting connections and closes the open ones */
+  close(): Promise<void>;
+}
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** Paths any visitor may read even when reads need a credential. */
+const PUBLIC_PATHS = [/^\/static\//, /^\/login(\?|$)/, /^\/api\/v1\/(health|version)(\?|$)/];
+
+/** The directory of chart.js's browser bundles in node_modules. */
+export function chartJsDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.dirname(require.resolve('chart.js'));
+}
+
+const isApi = (req: FastifyRequest): boolean => req.url.startsWith('/api/');
+
+/**
+ * Builds the fastify app (not listening): routes, static assets, error handling. Exposed for
+ * tests that use `app.inject`.
+ */
+export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promise<FastifyInstance> {
+  const auth = new WebAuth(rt.config.HEATFLOW_WEB_TOKEN, options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs });
+  const openReads = options.openReads ?? (isLoopbackHost(options.host) || !auth.enabled);
+  if (!isLoopbackHost(options.host) && !auth.enabled) {
+    rt.logger.warn({ host: options.host }, 'web server listens beyond loopback without HEATFLOW_WEB_TOKEN: pages are readable by anyone who can reach it');
+  }
+  const ctx = new WebContext(rt, auth, openReads);
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1000 }, bodyLimit: 1024 * 1024 });
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(body as string)) out[k] = v;
+    done(null, out);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+    if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
+    if (auth.hasBearer(req) || auth.session(req) !== undefined) return;
+    if (isApi(req) || req.method !== 'GET') throw new HttpProblem(401, 'this server needs the web token: send "Authorization: Bearer <HEATFLOW_WEB_TOKEN>"');
+    return reply.code(303).redirect(`/login?next=${encodeURIComponent(req.url)}`);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode >= 500) rt.logger.error({ method: req.method, url: req.url, status: reply.statusCode }, 'web request failed');
+  });
+
+  app.setErrorHandler(async (err: FastifyError | Error, req, reply) => {
+    let problem: HttpProblem;
+    if (err instanceof HttpProblem) problem = err;
+    else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      problem = new HttpProblem(err.statusCode, err.message);
+    } else {
+      rt.logger.error({ err, method: req.method, url: req.url }, 'web handler error');
+      problem = new HttpProblem(500, 'internal error; see the server log');
+    }
+    return sendProblem(req, reply, problem, ctx);
+  });
+
+  app.setNotFoundHandler(async (req, reply) =>
+    sendProblem(req, reply, new HttpProblem(404, `no route ${req.method} ${req.url.split('?')[0] ?? ''}`, 'Not Found'), ctx),
+  );
+
+  await app.register(fastifyStatic, {
+    root: chartJsDir(),
+    prefix: '/static/vendor/',
+    decorateReply: false,
+    allowedPath: (p) => /^\/?chart\.umd(\.min)?\.js(\.map)?$/.test(p),
+    maxAge: '1d',
+    immutable: false,
+  });
+  app.get('/static/heatflow.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS));
+  app.get('/static/heatflow.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_JS),
+  );
+
+  registerApiRoutes(app, ctx);
+  registerPageRoutes(app, ctx);
+  return app;
+}
+
+async function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: HttpProblem, ctx: WebContext): Promise<FastifyReply> {
+  reply.code(problem.status);
+  if (problem.status === 401 && isApi(req)) void reply.header('www-authenticate', 'Bearer realm="heatflow"');
+  const body = problem.toBody();
+  if (isApi(req) || !(req.headers.accept ?? '').includes('text/html')) {
+    return reply.type('application/problem+json').send(body);
+  }
+  const page = errorView({ actionsEnabled: ctx.auth.enabled, here: req.url }, body.status, body.title, body.detail);
+  return reply.type('text/html; charset=utf-8').send(page.value);
+}
+
+/**
+ * Starts the web server.
+ * @returns its URL and a `close()`
+ * @throws Error when the address is in use or cannot be bound
+ */
+export async function startWebServer(rt: Runtime, options: WebServerOptions): Promise<WebServer> {
+  const app = await buildWebApp(rt, options);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    async close() {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The credential that authorises actions (trigger, clear, mark, pause, backfill), and the defences
+ * against cross-site requests.
+ *
+ * - API clients send `Authorization: Bearer <HEATFLOW_WEB_TOKEN>`. A browser never attaches that
+ *   header to a cross-site request on its own, so the API needs no CSRF token; API writes never
+ *   accept the session cookie.
+ * - Browser users sign in once on `/login` with the token. The session cookie is
+ *   `<expiry ms>.<HMAC-SHA256(token, "session:" + expiry)>` (HttpOnly, SameSite=Strict): it
+ *   expires, holds no copy of the token, and changing the token invalidates every session.
+ * - Every form that acts carries a CSRF token `HMAC-SHA256(token, "csrf:" + session)` and must come
+ *   from the same origin (`Origin` / `Sec-Fetch-Site` checked when the browser sends them).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'heatflow_session';
+
+/** The parts of a request the checks read. */
+export interface RequestLike {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+const header = (req: RequestLike, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** Reads one cookie from a request. */
+export function readCookie(req: RequestLike, name: string): string | undefined {
+  const cookie = header(req, 'cookie');
+  if (cookie === undefined) return undefined;
+  for (const part of cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** Checks credentials; stateless (no session store). */
+export class WebAuth {
+  /** how long a browser session lasts, in ms; `@defaultValue 12 h` */
+  readonly sessionTtlMs: number;
+
+  constructor(
+    private readonly token: string | undefined,
+    options: { sessionTtlMs?: number } = {},
+  ) {
+    this.sessionTtlMs = options.sessionTtlMs ?? 12 * 3600_000;
+  }
+
+  /** Whether actions are possible at all (a token is configured). */
+  get enabled(): boolean {
+    return this.token !== undefined;
+  }
+
+  private mac(purpose: string): string {
+    return createHmac('sha256', this.token ?? '').update(purpose).digest('base64url');
+  }
+
+  /** Is this the configured token? (constant time) */
+  checkToken(candidate: string): boolean {
+    if (this.token === undefined) return false;
+    return safeEqual(this.mac(`token:${candidate}`), this.mac(`token:${this.token}`));
+  }
+
+  /** Does the request carry `Authorization: Bearer <token>`? */
+  hasBearer(req: RequestLike): boolean {
+    const h = header(req, 'authorization');
+    const m = h === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(h);
+    return m?.[1] !== undefined && this.checkToken(m[1]);
+  }
+
+  /** A new session cookie value, valid for {@link sessionTtlMs}. */
+  issueSession(nowMs: number = Date.now()): string {
+    const expiry = nowMs + this.sessionTtlMs;
+    return `${expiry}.${this.mac(`session:${expiry}`)}`;
+  }
+
+  /** The request's session, when it has a valid unexpired one. */
+  session(req: RequestLike, nowMs: number = Date.now()): string | undefined {
+    if (this.token === undefined) return undefined;
+    const value = readCookie(req, SESSION_COOKIE);
+    if (value === undefined) return undefined;
+    const dot = value.indexOf('.');
+    const expiry = Number(value.slice(0, dot));
+    if (dot < 1 || !Number.isFinite(expiry) || expiry < nowMs) return undefined;
+    return safeEqual(value.slice(dot + 1), this.mac(`session:${expiry}`)) ? value : undefined;
+  }
+
+  /** The CSRF token forms of this session carry. */
+  csrfToken(session: string): string {
+    return this.mac(`csrf:${session}`);
+  }
+
+  /** Does the form's CSRF token belong to the session? */
+  checkCsrf(session: string, candidate: unknown): boolean {
+    return typeof candidate === 'string' && safeEqual(candidate, this.csrfToken(session));
+  }
+}
+
+/**
+ * Is the request from a page of this server? False when the browser says it is cross-site
+ * (`Sec-Fetch-Site`) or sends an `Origin` whose host is not the request's `Host`.
+ */
+export function isSameOrigin(req: RequestLike): boolean {
+  const site = header(req, 'sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = header(req, 'origin');
+  if (origin === undefined) return true;
+  const host = header(req, 'host');
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Is the address a loopback one (127.0.0.0/8, ::1, localhost)? */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.') || host === '[::1]';
+}

@@ -1,0 +1,92 @@
+/**
+ * What every route handler of the web server shares: the runtime, the credential checks, DAG
+ * lookups, and the validation schemas of common parameters.
+ */
+import { z } from 'zod';
+import { ID_PATTERN, MAX_ID_LENGTH } from '../core/define-dag.js';
+import type { Dag } from '../core/types.js';
+import { getDagRow } from '../db/dag-repository.js';
+import type { DagRow } from '../db/database.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { HttpProblem } from './http-problem.js';
+import { nextRunOf, type NextRun } from './next-run.js';
+import type { WebAuth } from './web-auth.js';
+
+/** An id of a DAG or task (Airflow's allowed characters). */
+export const idSchema = z.string().min(1).max(MAX_ID_LENGTH).regex(ID_PATTERN, 'letters, digits, _ . - only');
+/** A run id (any printable text, as Airflow allows). */
+export const runIdSchema = z.string().min(1).max(250);
+
+/**
+ * An instant: ISO 8601 date-time with an offset (`2022-01-01T00:00:00Z`, `…+01:00`) or a date
+ * (`2022-01-01`, read as midnight UTC).
+ */
+export const instantSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/, 'expected an ISO 8601 date or date-time with offset, e.g. 2022-01-01T00:00:00Z')
+  .transform((s, ctx) => {
+    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s.replace(' ', 'T'));
+    if (Number.isNaN(d.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid date' });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+/** Query booleans: `true`/`false` (also `1`/`0`). */
+export const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** A query parameter that may be repeated (`state=a&state=b`) or comma-separated. */
+export const listParam = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
+
+/** Shared state of the web server. */
+export class WebContext {
+  private readonly nextRunCache = new Map<string, { at: number; value: NextRun | null }>();
+
+  constructor(
+    readonly rt: Runtime,
+    readonly auth: WebAuth,
+    /** read-only pages and API reads need no credential */
+    readonly openReads: boolean,
+  ) {}
+
+  /**
+   * The DAG's row.
+   * @throws HttpProblem 404 naming the DAG
+   */
+  async dagRow(dagId: string): Promise<DagRow> {
+    const row = await getDagRow(this.rt.db, dagId);
+    if (row === undefined) throw new HttpProblem(404, `DAG "${dagId}" not found`, 'DAG not found');
+    return row;
+  }
+
+  /**
+   * The parsed DAG (needed by actions: trigger, clear, backfill).
+   * @throws HttpProblem 404 when the DAG folder does not declare it (now)
+   */
+  async dag(dagId: string): Promise<Dag> {
+    const dag = await this.rt.registry.get(dagId);
+    if (dag === undefined) throw new HttpProblem(404, `DAG "${dagId}" is not declared in the DAG folder (${this.rt.config.HEATFLOW_DAGS_DIR})`, 'DAG not found');
+    return dag;
+  }
+
+  /** The next scheduled run of a DAG (cached for a few seconds: the DAG list asks on every view). */
+  nextRun(row: DagRow, now = new Date()): NextRun | null {
+    const dag = this.rt.registry.peek(row.dag_id);
+    if (dag === undefined) return null;
+    const key = `${row.dag_id}|${row.next_dagrun_logical_date?.getTime() ?? ''}|${row.is_paused}`;
+    const hit = this.nextRunCache.get(key);
+    if (hit !== undefined && now.getTime() - hit.at < 5000) return hit.value;
+    let value: NextRun | null;
+    try {
+      value = nextRunOf(dag, row.next_dagrun_logical_date, now);
+    } catch {
+      value = null;
+    }
+    if (this.nextRunCache.size > 1000) this.nextRunCache.clear();
+    this.nextRunCache.set(key, { at: now.getTime(), value });
+    return value;
+  }
+}
