@@ -6,8 +6,11 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, HeatflowError } from '../core/errors.js';
 import { registerDagsCommands } from './dags-commands.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
+import { registerTadoCommands } from '../tado/cli-commands.js';
+import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
 
 const program = new Command()
@@ -33,19 +36,11 @@ db.command('migrate')
 registerDagsCommands(program);
 registerTasksCommands(program);
 registerServiceCommands(program);
-
-async function registerOptional(): Promise<void> {
-  // Parts that live in their own modules; absent ones simply add no commands.
-  try {
-    const { registerTadoCommands } = await import('../tado/cli-commands.js');
-    registerTadoCommands(program);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
-}
+registerDemoCommand(program);
+registerTadoCommands(program);
+registerWebCommands(program);
 
 async function main(): Promise<void> {
-  await registerOptional();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

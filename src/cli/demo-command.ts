@@ -1,0 +1,144 @@
+/**
+ * `heatflow demo`: the main job on this machine's Postgres and Redis, in one command. Migrates,
+ * starts the built-in tado° simulator, a scheduler and a worker, backfills `tado_etl` (default: all
+ * of 2022), prints a summary (runs by state, rows per table, wall time) and exits; with `--serve`
+ * it leaves the web page up afterwards.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import { loadConfig } from '../config/config.js';
+import { parseDagDate } from '../core/timetable.js';
+import { setDagPaused } from '../db/dag-repository.js';
+import { listRunsBetween } from '../db/dag-run-repository.js';
+import { Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
+import { createLogger } from '../logging/logger.js';
+import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
+import { createBackfill } from '../scheduler/dag-run-service.js';
+import { startTadoSimulator } from '../tado/simulator/tado-simulator.js';
+import { CliError, parsePositiveInt, requireDag } from './context.js';
+import { startWebIfPresent } from './service-commands.js';
+import { syncDagFolder } from './sync-dags.js';
+import { waitForBackfill } from './wait-backfill.js';
+
+interface DemoOptions {
+  startDate: string;
+  endDate: string;
+  executor?: string;
+  json?: boolean;
+  serve?: boolean;
+  seed: string;
+  maxActiveRuns: string;
+  concurrency?: string;
+  reprocess: string;
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run the 2022 tado_etl backfill against the built-in tado° simulator and print a summary')
+    .option('-s, --start-date <date>', 'first day', '2022-01-01')
+    .option('-e, --end-date <date>', 'last day, inclusive', '2022-12-31')
+    .option('--executor <kind>', 'process or docker (default HEATFLOW_EXECUTOR)')
+    .option('--json', 'print the summary as JSON')
+    .option('--serve', 'keep the web page up afterwards (Ctrl-C to stop)')
+    .option('--seed <n>', 'simulator seed', '1')
+    .option('--max-active-runs <n>', 'DAG runs at once', '8')
+    .option('--concurrency <n>', 'task tries at once (default HEATFLOW_WORKER_CONCURRENCY)')
+    .option('--reprocess <behavior>', 'days already loaded: none | failed | completed', 'failed')
+    .action(async (o: DemoOptions) => runDemo(o));
+}
+
+async function runDemo(o: DemoOptions): Promise<void> {
+  if (o.executor !== undefined && o.executor !== 'process' && o.executor !== 'docker') {
+    throw new CliError(`--executor must be process or docker, got "${o.executor}"`);
+  }
+  if (!['none', 'failed', 'completed'].includes(o.reprocess)) throw new CliError(`--reprocess must be none, failed or completed`);
+  const started = Date.now();
+  const config = loadConfig({ ...process.env, ...(o.executor === undefined ? {} : { HEATFLOW_EXECUTOR: o.executor }) });
+  const logger = createLogger({
+    level: process.env.HEATFLOW_LOG_LEVEL ?? 'warn',
+    ...(config.HEATFLOW_LOG_FORMAT === undefined ? {} : { format: config.HEATFLOW_LOG_FORMAT }),
+    name: 'demo',
+  });
+  const rt = await openRuntime(config, logger, { migrate: true });
+  const sim = await startTadoSimulator({ seed: parsePositiveInt('--seed', o.seed), quota: 100_000, host: '127.0.0.1' });
+  const stops: (() => Promise<void>)[] = [() => rt.close(), () => sim.close()];
+  try {
+    // The tasks find the simulator through the worker's environment (dags/tado_etl.ts passes TADO_*
+    // by reference). The simulator accepts a static refresh token, so no human sign-in is needed.
+    const tokenFile = path.join(config.HEATFLOW_DATA_DIR, 'tado-simulator-token.json');
+    await mkdir(path.dirname(tokenFile), { recursive: true });
+    await writeFile(tokenFile, JSON.stringify({ refresh_token: 'heatflow-simulator' }), { mode: 0o600 });
+    Object.assign(process.env, {
+      TADO_API_URL: sim.apiUrl,
+      TADO_AUTH_URL: sim.authUrl,
+      TADO_TOKEN_FILE: config.HEATFLOW_EXECUTOR === 'docker' ? path.posix.join(config.HEATFLOW_DOCKER_DATA_MOUNT, 'tado-simulator-token.json') : tokenFile,
+      TADO_REQUEST_DELAY_MS: '0',
+      TADO_REQUEST_JITTER_MS: '0',
+      DATABASE_URL: config.DATABASE_URL,
+    });
+    const dag = await requireDag(rt, 'tado_etl');
+    await syncDagFolder(rt);
+    // The demo runs only its backfill: pause the schedule so catchup does not add runs up to today.
+    await setDagPaused(rt.db, dag.dagId, true);
+    const from = parseDagDate(o.startDate, dag.timezone, false);
+    const to = parseDagDate(o.endDate, dag.timezone, true);
+
+    const worker = await startWorker(rt, o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) });
+    const sched = await startScheduler(rt);
+    stops.unshift(() => sched.stop(), () => worker.stop());
+    const result = await createBackfill(rt.deps, dag, {
+      from,
+      to,
+      maxActiveRuns: parsePositiveInt('--max-active-runs', o.maxActiveRuns),
+      reprocess: o.reprocess as 'none' | 'failed' | 'completed',
+    });
+    process.stderr.write(
+      `demo: simulator at ${sim.url}; backfill ${result.backfill?.id ?? ''} of tado_etl ${o.startDate}..${o.endDate} with the ${config.HEATFLOW_EXECUTOR} executor\n`,
+    );
+    await waitForBackfill(rt, result.backfill?.id ?? '');
+    const wallMs = Date.now() - started;
+
+    const runs = await listRunsBetween(rt.db, dag.dagId, from, to);
+    const runsByState: Record<string, number> = {};
+    for (const r of runs) runsByState[r.state] = (runsByState[r.state] ?? 0) + 1;
+    const rows = await new Warehouse(rt.db as unknown as Kysely<WarehouseDatabase>).countRows();
+    const failedRuns = runs.filter((r) => r.state === 'failed').map((r) => r.run_id);
+    const summary = {
+      dag_id: dag.dagId,
+      range: { start: o.startDate, end: o.endDate },
+      executor: config.HEATFLOW_EXECUTOR,
+      runs: runsByState,
+      failed_runs: failedRuns.slice(0, 20),
+      rows,
+      wall_time_s: Math.round(wallMs / 100) / 10,
+      simulator_requests: sim.stats().apiRequests,
+    };
+    if (o.json === true) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else {
+      process.stdout.write(
+        [
+          `tado_etl ${o.startDate}..${o.endDate} (${config.HEATFLOW_EXECUTOR} executor) in ${summary.wall_time_s} s`,
+          `runs: ${Object.entries(runsByState).map(([k, v]) => `${v} ${k}`).join(', ')}`,
+          `rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+          ...(failedRuns.length > 0 ? [`failed runs: ${failedRuns.slice(0, 5).join(', ')}${failedRuns.length > 5 ? ', …' : ''} (see logs in ${config.HEATFLOW_LOG_DIR})`] : []),
+        ].join('\n') + '\n',
+      );
+    }
+    if (o.serve === true) {
+      const web = await startWebIfPresent(rt, config.HEATFLOW_WEB_PORT);
+      if (web === undefined) throw new CliError('--serve: the web server is not built');
+      process.stderr.write(`web page: ${web.url} (Ctrl-C to stop)\n`);
+      stops.unshift(() => web.close());
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    }
+    if (failedRuns.length > 0) process.exitCode = 1;
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+  }
+}
