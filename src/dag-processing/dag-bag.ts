@@ -1,67 +1,158 @@
 /**
- * Loads the DAG folder (Airflow's DagBag): every `*.ts`, `*.mts`, `*.js`, `*.mjs` file (not
- * `*.d.ts`, not files starting with `_`), TypeScript through tsx's `tsImport`. Every exported
- * value that is a DAG (`defineDag`'s result) is collected. A file that fails to import or declares
- * an invalid DAG becomes an import error naming the file (and the field), without stopping the
- * others, as Airflow lists import errors.
+ * The DAG bag: every DAG found in a folder of DAG files, and the files that failed to load.
+ *
+ * TypeScript DAG files (`.ts`, `.mts`) are imported through tsx's ESM API (`tsx/esm/api`, the
+ * machinery behind `tsImport`), JavaScript ones (`.js`, `.mjs`) through `import()`. Each load uses
+ * a fresh tsx namespace (and a fresh query for JavaScript), so loading again picks up edited files
+ * and the modules they import, without restarting the process.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
-import { DagDefinitionError } from '../core/errors.js';
+import { register } from 'tsx/esm/api';
+import type { NamespacedUnregister } from 'tsx/esm/api';
 import { isDag } from '../core/define-dag.js';
 import type { Dag } from '../core/types.js';
 
-/** The parsed DAG folder. */
-export interface DagBag {
-  /** DAGs by id, with the file that declared each */
-  readonly dags: ReadonlyMap<string, { readonly dag: Dag; readonly file: string }>;
-  /** files that could not be loaded, with a one-line reason */
-  readonly importErrors: readonly { readonly file: string; readonly error: string }[];
+/** A DAG and the file that declared it. */
+export interface DagBagEntry {
+  readonly dag: Dag;
+  /** absolute path of the DAG file */
+  readonly file: string;
 }
 
-const DAG_FILE = /\.(ts|mts|js|mjs)$/;
+/** A DAG file that could not be loaded, or a DAG in it that was refused. */
+export interface DagImportError {
+  /** absolute path of the DAG file */
+  readonly file: string;
+  /** what went wrong, naming the field for an invalid DAG */
+  readonly error: string;
+}
 
-/** Parses every DAG file in `dir` (not recursive). A missing folder is an empty bag. */
+/** What {@link loadDagBag} found. */
+export interface DagBag {
+  /** DAGs by DAG id */
+  readonly dags: Map<string, DagBagEntry>;
+  /** one entry per broken file or refused DAG, in file order */
+  readonly importErrors: DagImportError[];
+}
+
+const TS_EXTENSIONS = ['.ts', '.mts'];
+const JS_EXTENSIONS = ['.js', '.mjs'];
+
+let loadCounter = 0;
+
+/**
+ * Load every DAG file under `dir` (recursively; skipping `node_modules`, folders and files whose
+ * name starts with `_` or `.`, and declaration files `*.d.ts`/`*.d.mts`), in path order, and
+ * collect every exported value that is a DAG (`isDag`).
+ *
+ * A file that fails (syntax error, throws at import, invalid DAG, a DAG id already taken by an
+ * earlier file) becomes an import error naming the file (and, for an invalid DAG, the field) and
+ * does not stop the others. The first file (in path order) to declare a DAG id keeps it.
+ *
+ * A missing `dir` is an empty bag.
+ *
+ * @throws Error only when a folder exists but cannot be read
+ */
 export async function loadDagBag(dir: string): Promise<DagBag> {
-  const dags = new Map<string, { dag: Dag; file: string }>();
-  const importErrors: { file: string; error: string }[] = [];
-  let names: string[];
+  const root = path.resolve(dir);
+  const dags = new Map<string, DagBagEntry>();
+  const importErrors: DagImportError[] = [];
+  let files: string[];
   try {
-    names = (await readdir(dir)).sort();
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return { dags, importErrors };
-    throw err;
+    files = await listDagFiles(root);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return { dags, importErrors };
+    throw error;
   }
-  for (const name of names) {
-    if (!DAG_FILE.test(name) || name.endsWith('.d.ts') || name.startsWith('_') || name.startsWith('.')) continue;
-    const file = path.join(dir, name);
-    try {
-      const st = await stat(file);
-      if (!st.isFile()) continue;
-      const bust = `?v=${st.mtimeMs}`;
-      const mod = (/\.m?ts$/.test(name)
-        ? await tsImport(`${pathToFileURL(file).href}${bust}`, import.meta.url)
-        : await import(`${pathToFileURL(file).href}${bust}`)) as Record<string, unknown>;
-      const found = Object.values(mod).filter(isDag);
-      for (const dag of new Set(found)) {
-        const other = dags.get(dag.dagId);
-        if (other !== undefined && other.file !== file) {
-          importErrors.push({ file, error: `dag_id "${dag.dagId}" is already declared in ${other.file}` });
+  loadCounter += 1;
+  const namespace = `heatflow-dags-${randomUUID()}`;
+  const tsx = files.some((f) => TS_EXTENSIONS.includes(path.extname(f))) ? register({ namespace }) : null;
+  try {
+    for (const file of files) {
+      let exports: Record<string, unknown>;
+      try {
+        exports = await importDagFile(file, tsx);
+      } catch (error) {
+        importErrors.push({ file, error: describeError(error) });
+        continue;
+      }
+      const found = new Map<string, Dag>();
+      const fileErrors: string[] = [];
+      for (const value of Object.values(exports)) {
+        if (!isDag(value)) continue;
+        const other = found.get(value.dagId);
+        if (other === undefined) found.set(value.dagId, value);
+        else if (other !== value) fileErrors.push(`DAG id "${value.dagId}" is declared twice in this file`);
+      }
+      for (const [dagId, dag] of found) {
+        const taken = dags.get(dagId);
+        if (taken !== undefined) {
+          fileErrors.push(`DAG id "${dagId}" is already declared in ${taken.file}`);
           continue;
         }
-        dags.set(dag.dagId, { dag, file });
+        dags.set(dagId, { dag, file });
       }
-    } catch (err) {
-      const msg =
-        err instanceof DagDefinitionError
-          ? `${err.dagId === undefined ? '' : `DAG "${err.dagId}": `}${err.field}: ${err.message}`
-          : err instanceof Error
-            ? err.message
-            : String(err);
-      importErrors.push({ file, error: msg.split('\n')[0] ?? msg });
+      for (const error of fileErrors) importErrors.push({ file, error });
     }
+  } finally {
+    if (tsx !== null) await tsx.unregister();
   }
   return { dags, importErrors };
+}
+
+async function importDagFile(
+  file: string,
+  tsx: NamespacedUnregister | null,
+): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (TS_EXTENSIONS.includes(path.extname(file)) && tsx !== null) {
+    return (await tsx.import(url, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(`${url}?heatflow-load=${loadCounter}`)) as Record<string, unknown>;
+}
+
+async function listDagFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('_') || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules') continue;
+      out.push(...(await listDagFiles(full)));
+    } else if (entry.isFile() && isDagFileName(entry.name)) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+function isDagFileName(name: string): boolean {
+  if (name.endsWith('.d.ts') || name.endsWith('.d.mts')) return false;
+  const ext = path.extname(name);
+  return TS_EXTENSIONS.includes(ext) || JS_EXTENSIONS.includes(ext);
+}
+
+/** One line for the import error: the message, with the field of an invalid DAG. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    // DAG files import their own copy of the core module (a fresh tsx namespace per load), so
+    // DagDefinitionError is recognised by its code and fields, not by `instanceof`.
+    const { code, field } = error as Error & { code?: unknown; field?: unknown };
+    const base = `${error.name}: ${error.message}`;
+    if (
+      code === 'DAG_INVALID' &&
+      typeof field === 'string' &&
+      field !== '' &&
+      !error.message.includes(field)
+    ) {
+      return `${base} (field ${field})`;
+    }
+    return base;
+  }
+  return String(error);
 }
