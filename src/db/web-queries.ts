@@ -222,7 +222,8 @@ export async function calendarDays(db: Kysely<Database>, dagId: string, timezone
     .where('dag_id', '=', dagId)
     .where('logical_date', '>=', from)
     .where('logical_date', '<', to)
-    .groupBy([day, 'state'])
+    // the zone is a parameter, so the select and group-by expressions differ textually: group by position
+    .groupBy([sql`1`, 'state'])
     .execute();
   const byDay = new Map<string, Record<string, number>>();
   for (const r of rows) {

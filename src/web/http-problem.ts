@@ -70,7 +70,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, sourc
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const name = issue === undefined || issue.path.length === 0 ? source : issue.path.map(String).join('.');
+  const name = issue?.path[0] === undefined ? source : String(issue.path[0]);
+  const where = issue !== undefined && issue.path.length > 1 ? ` (at ${issue.path.map(String).join('.')})` : '';
   const message = issue?.message ?? 'invalid';
-  throw new HttpProblem(400, `invalid ${source} parameter "${name}": ${message}`, undefined, name);
+  throw new HttpProblem(400, `invalid ${source} parameter "${name}"${where}: ${message}`, undefined, name);
 }
