@@ -64,14 +64,14 @@ describe('TokenStore', () => {
     const file = path.join(dir, 't.json');
     writeFileSync(`${file}.lock`, '99999\n');
     const store = new TokenStore(file, { staleLockMs: 0 });
-    await expect(store.withLock(async () => 'ok')).resolves.toBe('ok');
+    await expect(store.withLock(() => Promise.resolve('ok'))).resolves.toBe('ok');
   });
 
   it('gives up waiting for a live lock with a clear error', async () => {
     const file = path.join(dir, 't.json');
     writeFileSync(`${file}.lock`, '1\n');
     const store = new TokenStore(file, { lockTimeoutMs: 100 });
-    await expect(store.withLock(async () => 'never')).rejects.toThrow(
+    await expect(store.withLock(() => Promise.resolve('never'))).rejects.toThrow(
       /timed out waiting for the tado token lock/,
     );
   });
