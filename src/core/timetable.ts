@@ -18,6 +18,7 @@
  * Pure: no I/O, no clock (callers pass `now`).
  */
 import { CronExpressionParser } from 'cron-parser';
+import type { CronExpression } from 'cron-parser';
 import { DateTime, IANAZone } from 'luxon';
 import { HeatflowError } from './errors.js';
 import type { Dag, DagRunInfo } from './types.js';
@@ -105,15 +106,17 @@ export function isValidTimezone(timezone: string): boolean {
 class CronClock {
   private readonly zone: IANAZone;
   private readonly everyHour: boolean;
+  /** evaluated in UTC on naive wall-clock times; `reset` before each use (single-threaded) */
+  private readonly cron: CronExpression;
 
   constructor(
     private readonly expression: string,
     timezone: string,
   ) {
     this.zone = IANAZone.create(timezone);
-    const parsed = CronExpressionParser.parse(expression, { tz: 'UTC' });
+    this.cron = CronExpressionParser.parse(expression, { tz: 'UTC' });
     // Airflow's `_covers_every_hour`: croniter normalises a full hour field to `*`.
-    this.everyHour = parsed.fields.hour.values.length === 24;
+    this.everyHour = this.cron.fields.hour.values.length === 24;
   }
 
   /** The first cron point strictly after `currentMs`. */
