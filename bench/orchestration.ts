@@ -6,7 +6,6 @@
  *     no-op executor.
  * Run: `npm run build && npx tsx bench/orchestration.ts` (prints its figures).
  */
-import path from 'node:path';
 import { defineDag } from '../src/core/define-dag.js';
 import { parseDagDate } from '../src/core/timetable.js';
 import type { Executor, ExecutionRequest, ExecutionResult } from '../src/executors/executor.js';
@@ -46,7 +45,10 @@ async function latency(): Promise<void> {
       ...(i === 0 ? {} : { upstream: [`t${i - 1}`] }),
     })),
   });
-  const h = await createTestOrchestrator('benchlat', { dags: [dag], env: { HEATFLOW_SCHEDULER_INTERVAL_MS: '1000' } });
+  const h = await createTestOrchestrator('benchlat', {
+    dags: [dag],
+    env: { HEATFLOW_SCHEDULER_INTERVAL_MS: '1000' },
+  });
   try {
     await h.startScheduler();
     await h.startWorker({ concurrency: 2 });
@@ -55,11 +57,18 @@ async function latency(): Promise<void> {
       to: parseDagDate(`2022-01-${String(days).padStart(2, '0')}`, 'UTC', true),
       maxActiveRuns: 1,
     });
-    await waitFor('latency backfill', async () => {
-      const c = await countRunsByState(h.rt.db, { backfillId: backfill?.id ?? '' });
-      return (c.success ?? 0) + (c.failed ?? 0) === days ? c : undefined;
-    }, 300_000);
-    const tis = await h.rt.db.selectFrom('heatflow.task_instances').select(['run_id', 'task_id', 'start_date', 'end_date']).execute();
+    await waitFor(
+      'latency backfill',
+      async () => {
+        const c = await countRunsByState(h.rt.db, { backfillId: backfill?.id ?? '' });
+        return (c.success ?? 0) + (c.failed ?? 0) === days ? c : undefined;
+      },
+      300_000,
+    );
+    const tis = await h.rt.db
+      .selectFrom('heatflow.task_instances')
+      .select(['run_id', 'task_id', 'start_date', 'end_date'])
+      .execute();
     const by = new Map(tis.map((t) => [`${t.run_id}/${t.task_id}`, t]));
     const gaps: number[] = [];
     for (const t of tis) {
@@ -88,13 +97,24 @@ async function throughput(): Promise<void> {
     maxActiveTasks: 512,
     tasks: [
       { taskId: 'start', command: ['true'] },
-      ...Array.from({ length: width }, (_, i) => ({ taskId: `w${i}`, command: ['true'], upstream: ['start'] })),
+      ...Array.from({ length: width }, (_, i) => ({
+        taskId: `w${i}`,
+        command: ['true'],
+        upstream: ['start'],
+      })),
       { taskId: 'end', command: ['true'], upstream: Array.from({ length: width }, (_, i) => `w${i}`) },
     ],
   });
-  const h = await createTestOrchestrator('benchtp', { dags: [dag], env: { HEATFLOW_SCHEDULER_INTERVAL_MS: '1000' } });
+  const h = await createTestOrchestrator('benchtp', {
+    dags: [dag],
+    env: { HEATFLOW_SCHEDULER_INTERVAL_MS: '1000' },
+  });
   try {
-    await h.rt.db.updateTable('heatflow.pools').set({ slots: 1024 }).where('pool', '=', 'default_pool').execute();
+    await h.rt.db
+      .updateTable('heatflow.pools')
+      .set({ slots: 1024 })
+      .where('pool', '=', 'default_pool')
+      .execute();
     await h.startScheduler();
     await h.startWorker({ executor: new NoopExecutor(), concurrency: 64 });
     const t0 = Date.now();
@@ -103,13 +123,20 @@ async function throughput(): Promise<void> {
       to: parseDagDate(`2022-02-${String(days - 31).padStart(2, '0')}`, 'UTC', true),
       maxActiveRuns: 8,
     });
-    await waitFor('throughput backfill', async () => {
-      const c = await countRunsByState(h.rt.db, { backfillId: backfill?.id ?? '' });
-      return (c.success ?? 0) + (c.failed ?? 0) === days ? c : undefined;
-    }, 600_000, 50);
+    await waitFor(
+      'throughput backfill',
+      async () => {
+        const c = await countRunsByState(h.rt.db, { backfillId: backfill?.id ?? '' });
+        return (c.success ?? 0) + (c.failed ?? 0) === days ? c : undefined;
+      },
+      600_000,
+      50,
+    );
     const ms = Date.now() - t0;
     const n = days * (width + 2);
-    console.log(`throughput: ${n} task instances in ${(ms / 1000).toFixed(2)} s = ${(n / (ms / 1000)).toFixed(0)} TI/s (in-process no-op executor, ${days} runs x ${width + 2} tasks; target >= 500)`);
+    console.log(
+      `throughput: ${n} task instances in ${(ms / 1000).toFixed(2)} s = ${(n / (ms / 1000)).toFixed(0)} TI/s (in-process no-op executor, ${days} runs x ${width + 2} tasks; target >= 500)`,
+    );
   } finally {
     await h.cleanup();
   }

@@ -29,7 +29,11 @@ export function cliSetup(name: string): { config: HeatflowConfig; logger: Logger
 }
 
 /** Runs `fn` with an open runtime and closes it afterwards. */
-export async function withRuntime<T>(name: string, fn: (rt: Runtime) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export async function withRuntime<T>(
+  name: string,
+  fn: (rt: Runtime) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const { config, logger } = cliSetup(name);
   const rt = await openRuntime(config, logger, options);
   try {
@@ -48,7 +52,10 @@ export async function requireDag(rt: Runtime, dagId: string): Promise<Dag> {
   const found = bag.dags.get(dagId);
   if (found !== undefined) return found.dag;
   const known = [...bag.dags.keys()].sort().join(', ') || '(none)';
-  const errors = bag.importErrors.length > 0 ? `; import errors in: ${bag.importErrors.map((e) => e.file).join(', ')}` : '';
+  const errors =
+    bag.importErrors.length > 0
+      ? `; import errors in: ${bag.importErrors.map((e) => e.file).join(', ')}`
+      : '';
   throw new CliError(`DAG "${dagId}" not found in ${rt.config.HEATFLOW_DAGS_DIR} (known: ${known}${errors})`);
 }
 
@@ -61,13 +68,15 @@ export function parseJsonObject(option: string, value: string | undefined): Reco
   } catch (err) {
     throw new CliError(`${option} is not valid JSON: ${(err as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`${option} must be a JSON object`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new CliError(`${option} must be a JSON object`);
   return parsed as Record<string, unknown>;
 }
 
 /** Parses a positive integer option. @throws CliError naming the option */
 export function parsePositiveInt(option: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${option} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliError(`${option} must be a positive integer, got "${value}"`);
   return n;
 }

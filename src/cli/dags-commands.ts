@@ -29,10 +29,17 @@ export function registerDagsCommands(program: Command): void {
         }
         const lines = rows
           .filter((r) => r.is_active)
-          .map((r) => `${r.dag_id.padEnd(24)} ${(r.schedule ?? 'None').padEnd(14)} ${r.is_paused ? 'paused ' : 'active '} ${r.fileloc ?? ''}`);
-        process.stdout.write(`${'dag_id'.padEnd(24)} ${'schedule'.padEnd(14)} state   file\n${lines.join('\n')}\n`);
+          .map(
+            (r) =>
+              `${r.dag_id.padEnd(24)} ${(r.schedule ?? 'None').padEnd(14)} ${r.is_paused ? 'paused ' : 'active '} ${r.fileloc ?? ''}`,
+          );
+        process.stdout.write(
+          `${'dag_id'.padEnd(24)} ${'schedule'.padEnd(14)} state   file\n${lines.join('\n')}\n`,
+        );
         if (errors.length > 0) {
-          process.stdout.write(`\nimport errors:\n${errors.map((e) => `  ${e.filename}: ${e.error}`).join('\n')}\n`);
+          process.stdout.write(
+            `\nimport errors:\n${errors.map((e) => `  ${e.filename}: ${e.error}`).join('\n')}\n`,
+          );
         }
       });
     });
@@ -67,8 +74,14 @@ export function registerDagsCommands(program: Command): void {
         const dag = await requireDag(rt, dagId);
         await syncDagFolder(rt);
         const conf = parseJsonObject('--conf', o.conf);
-        const logicalDate = o.logicalDate === undefined ? undefined : parseDate('--logical-date', o.logicalDate, dag.timezone, false);
-        const run = await triggerDagRun(rt.deps, dag, { conf, ...(logicalDate === undefined ? {} : { logicalDate }) });
+        const logicalDate =
+          o.logicalDate === undefined
+            ? undefined
+            : parseDate('--logical-date', o.logicalDate, dag.timezone, false);
+        const run = await triggerDagRun(rt.deps, dag, {
+          conf,
+          ...(logicalDate === undefined ? {} : { logicalDate }),
+        });
         process.stdout.write(`created ${run.run_id} (state ${run.state})\n`);
       });
     });
@@ -93,8 +106,14 @@ export function registerDagsCommands(program: Command): void {
   dags
     .command('backfill <dag_id>')
     .description('create a backfill over a date range and, by default, wait for it')
-    .requiredOption('-s, --start-date <date>', 'first logical date (YYYY-MM-DD in the DAG time zone, or ISO 8601)')
-    .requiredOption('-e, --end-date <date>', 'last logical date, inclusive (a date means to the end of that day)')
+    .requiredOption(
+      '-s, --start-date <date>',
+      'first logical date (YYYY-MM-DD in the DAG time zone, or ISO 8601)',
+    )
+    .requiredOption(
+      '-e, --end-date <date>',
+      'last logical date, inclusive (a date means to the end of that day)',
+    )
     .option('--reprocess <behavior>', 'existing runs: none | failed | completed', 'none')
     .option('--run-backwards', 'start with the newest date')
     .option('--dry-run', 'print the runs it would create, create nothing')
@@ -134,22 +153,37 @@ export function registerDagsCommands(program: Command): void {
             runBackwards: o.runBackwards === true,
             dryRun: o.dryRun === true,
             conf: parseJsonObject('--conf', o.conf),
-            ...(o.maxActiveRuns === undefined ? {} : { maxActiveRuns: parsePositiveInt('--max-active-runs', o.maxActiveRuns) }),
+            ...(o.maxActiveRuns === undefined
+              ? {}
+              : { maxActiveRuns: parsePositiveInt('--max-active-runs', o.maxActiveRuns) }),
           });
           const counts = { create: 0, reprocess: 0, skip: 0 };
           for (const p of result.plan) counts[p.action]++;
           if (o.dryRun === true) {
-            for (const p of result.plan) process.stdout.write(`${p.action.padEnd(9)} ${p.runId}${p.existingState ? ` (${p.existingState})` : ''}\n`);
-            process.stdout.write(`dry run: ${counts.create} to create, ${counts.reprocess} to reprocess, ${counts.skip} left alone\n`);
+            for (const p of result.plan)
+              process.stdout.write(
+                `${p.action.padEnd(9)} ${p.runId}${p.existingState ? ` (${p.existingState})` : ''}\n`,
+              );
+            process.stdout.write(
+              `dry run: ${counts.create} to create, ${counts.reprocess} to reprocess, ${counts.skip} left alone\n`,
+            );
             return;
           }
           const id = result.backfill?.id ?? '';
-          process.stderr.write(`backfill ${id} of ${dagId}: ${counts.create} runs created, ${counts.reprocess} reprocessed, ${counts.skip} existing left alone\n`);
+          process.stderr.write(
+            `backfill ${id} of ${dagId}: ${counts.create} runs created, ${counts.reprocess} reprocessed, ${counts.skip} existing left alone\n`,
+          );
           if (!o.wait) return;
           const summary = await runAndWait(rt, id, o.local === true);
           if (o.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
-          else process.stdout.write(`backfill ${id}: ${summary.success} succeeded, ${summary.failed} failed, in ${(summary.wallMs / 1000).toFixed(1)} s\n`);
-          if (summary.failed > 0) throw new CliError(`${summary.failed} of ${summary.total} runs failed (see heatflow's logs folder)`);
+          else
+            process.stdout.write(
+              `backfill ${id}: ${summary.success} succeeded, ${summary.failed} failed, in ${(summary.wallMs / 1000).toFixed(1)} s\n`,
+            );
+          if (summary.failed > 0)
+            throw new CliError(
+              `${summary.failed} of ${summary.total} runs failed (see heatflow's logs folder)`,
+            );
         });
       },
     );

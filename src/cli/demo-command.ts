@@ -54,16 +54,24 @@ async function runDemo(o: DemoOptions): Promise<void> {
   if (o.executor !== undefined && o.executor !== 'process' && o.executor !== 'docker') {
     throw new CliError(`--executor must be process or docker, got "${o.executor}"`);
   }
-  if (!['none', 'failed', 'completed'].includes(o.reprocess)) throw new CliError(`--reprocess must be none, failed or completed`);
+  if (!['none', 'failed', 'completed'].includes(o.reprocess))
+    throw new CliError(`--reprocess must be none, failed or completed`);
   const started = Date.now();
-  const config = loadConfig({ ...process.env, ...(o.executor === undefined ? {} : { HEATFLOW_EXECUTOR: o.executor }) });
+  const config = loadConfig({
+    ...process.env,
+    ...(o.executor === undefined ? {} : { HEATFLOW_EXECUTOR: o.executor }),
+  });
   const logger = createLogger({
     level: process.env.HEATFLOW_LOG_LEVEL ?? 'warn',
     ...(config.HEATFLOW_LOG_FORMAT === undefined ? {} : { format: config.HEATFLOW_LOG_FORMAT }),
     name: 'demo',
   });
   const rt = await openRuntime(config, logger, { migrate: true });
-  const sim = await startTadoSimulator({ seed: parsePositiveInt('--seed', o.seed), quota: 100_000, host: '127.0.0.1' });
+  const sim = await startTadoSimulator({
+    seed: parsePositiveInt('--seed', o.seed),
+    quota: 100_000,
+    host: '127.0.0.1',
+  });
   const stops: (() => Promise<void>)[] = [() => rt.close(), () => sim.close()];
   try {
     // The tasks find the simulator through the worker's environment (dags/tado_etl.ts passes TADO_*
@@ -74,7 +82,10 @@ async function runDemo(o: DemoOptions): Promise<void> {
     Object.assign(process.env, {
       TADO_API_URL: sim.apiUrl,
       TADO_AUTH_URL: sim.authUrl,
-      TADO_TOKEN_FILE: config.HEATFLOW_EXECUTOR === 'docker' ? path.posix.join(config.HEATFLOW_DOCKER_DATA_MOUNT, 'tado-simulator-token.json') : tokenFile,
+      TADO_TOKEN_FILE:
+        config.HEATFLOW_EXECUTOR === 'docker'
+          ? path.posix.join(config.HEATFLOW_DOCKER_DATA_MOUNT, 'tado-simulator-token.json')
+          : tokenFile,
       TADO_REQUEST_DELAY_MS: '0',
       TADO_REQUEST_JITTER_MS: '0',
       DATABASE_URL: config.DATABASE_URL,
@@ -86,9 +97,15 @@ async function runDemo(o: DemoOptions): Promise<void> {
     const from = parseDagDate(o.startDate, dag.timezone, false);
     const to = parseDagDate(o.endDate, dag.timezone, true);
 
-    const worker = await startWorker(rt, o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) });
+    const worker = await startWorker(
+      rt,
+      o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) },
+    );
     const sched = await startScheduler(rt);
-    stops.unshift(() => sched.stop(), () => worker.stop());
+    stops.unshift(
+      () => sched.stop(),
+      () => worker.stop(),
+    );
     const result = await createBackfill(rt.deps, dag, {
       from,
       to,
@@ -121,9 +138,17 @@ async function runDemo(o: DemoOptions): Promise<void> {
       process.stdout.write(
         [
           `tado_etl ${o.startDate}..${o.endDate} (${config.HEATFLOW_EXECUTOR} executor) in ${summary.wall_time_s} s`,
-          `runs: ${Object.entries(runsByState).map(([k, v]) => `${v} ${k}`).join(', ')}`,
-          `rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-          ...(failedRuns.length > 0 ? [`failed runs: ${failedRuns.slice(0, 5).join(', ')}${failedRuns.length > 5 ? ', …' : ''} (see logs in ${config.HEATFLOW_LOG_DIR})`] : []),
+          `runs: ${Object.entries(runsByState)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}`,
+          `rows: ${Object.entries(rows)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+          ...(failedRuns.length > 0
+            ? [
+                `failed runs: ${failedRuns.slice(0, 5).join(', ')}${failedRuns.length > 5 ? ', …' : ''} (see logs in ${config.HEATFLOW_LOG_DIR})`,
+              ]
+            : []),
         ].join('\n') + '\n',
       );
     }

@@ -26,8 +26,9 @@ db.command('migrate')
   .action(async () => {
     await withRuntime(
       'db',
-      async () => {
+      () => {
         process.stdout.write('database is up to date\n');
+        return Promise.resolve();
       },
       { migrate: true },
     );
@@ -51,7 +52,12 @@ async function main(): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`heatflow: ${message.split('\n')[0]}\n`);
     if (process.env.HEATFLOW_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : err instanceof ConfigError || err instanceof HeatflowError ? 1 : 1;
+    process.exitCode =
+      err instanceof CliError
+        ? err.exitCode
+        : err instanceof ConfigError || err instanceof HeatflowError
+          ? 1
+          : 1;
   }
 }
 

@@ -3,7 +3,13 @@
  * one process). First SIGTERM/SIGINT drains, a second stops at once.
  */
 import type { Command } from 'commander';
-import { openRuntime, startScheduler, startWorker, type RunningScheduler, type Runtime } from '../runtime/runtime.js';
+import {
+  openRuntime,
+  startScheduler,
+  startWorker,
+  type RunningScheduler,
+  type Runtime,
+} from '../runtime/runtime.js';
 import type { TaskWorker } from '../worker/task-worker.js';
 import { cliSetup, parsePositiveInt } from './context.js';
 
@@ -17,7 +23,10 @@ async function runUntilSignal(rt: Runtime, parts: Stoppable[]): Promise<void> {
     const onSignal = (sig: NodeJS.Signals) => {
       signals++;
       const force = signals > 1;
-      rt.logger.info({ signal: sig }, force ? 'second signal: stopping at once' : 'draining (send again to stop at once)');
+      rt.logger.info(
+        { signal: sig },
+        force ? 'second signal: stopping at once' : 'draining (send again to stop at once)',
+      );
       void Promise.all(parts.map((p) => p.stop(force)))
         .catch((err: unknown) => rt.logger.error({ err }, 'error while stopping'))
         .then(() => resolve());
@@ -51,7 +60,10 @@ export function registerServiceCommands(program: Command): void {
     .action(async (o: { concurrency?: string }) => {
       const { config, logger } = cliSetup('worker');
       const rt = await openRuntime(config, logger);
-      const w = await startWorker(rt, o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) });
+      const w = await startWorker(
+        rt,
+        o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) },
+      );
       await runUntilSignal(rt, [asStoppable.worker(w)]);
     });
 
@@ -64,20 +76,32 @@ export function registerServiceCommands(program: Command): void {
       const { config, logger } = cliSetup('standalone');
       const rt = await openRuntime(config, logger, { migrate: true });
       const parts: Stoppable[] = [];
-      const w = await startWorker(rt, o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) });
+      const w = await startWorker(
+        rt,
+        o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) },
+      );
       parts.push(asStoppable.worker(w));
       parts.push(asStoppable.scheduler(await startScheduler(rt)));
-      const web = await startWebIfPresent(rt, o.port === undefined ? config.HEATFLOW_WEB_PORT : parsePositiveInt('--port', o.port));
+      const web = await startWebIfPresent(
+        rt,
+        o.port === undefined ? config.HEATFLOW_WEB_PORT : parsePositiveInt('--port', o.port),
+      );
       if (web !== undefined) parts.push({ stop: () => web.close() });
       await runUntilSignal(rt, parts);
     });
 }
 
 /** Starts the web server when its module is built (it lands separately). */
-export async function startWebIfPresent(rt: Runtime, port: number): Promise<{ url: string; close(): Promise<void> } | undefined> {
+export async function startWebIfPresent(
+  rt: Runtime,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> } | undefined> {
   try {
     const web = (await import('../web/server.js')) as {
-      startWebServer(rt: Runtime, o: { host: string; port: number }): Promise<{ url: string; close(): Promise<void> }>;
+      startWebServer(
+        rt: Runtime,
+        o: { host: string; port: number },
+      ): Promise<{ url: string; close(): Promise<void> }>;
     };
     const server = await web.startWebServer(rt, { host: rt.config.HEATFLOW_WEB_HOST, port });
     rt.logger.info({ url: server.url }, 'web server listening');

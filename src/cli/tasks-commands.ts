@@ -23,12 +23,14 @@ export function registerTasksCommands(program: Command): void {
       await withRuntime('tasks', async (rt) => {
         const dag = await requireDag(rt, dagId);
         const task = dag.tasks.get(taskId);
-        if (task === undefined) throw new CliError(`task "${taskId}" not in DAG "${dagId}" (tasks: ${dag.taskIds.join(', ')})`);
+        if (task === undefined)
+          throw new CliError(`task "${taskId}" not in DAG "${dagId}" (tasks: ${dag.taskIds.join(', ')})`);
         let logical: Date;
         try {
           const from = parseDagDate(date, dag.timezone, false);
           const sameDay = dagRunInfosBetween(dag, from, parseDagDate(date, dag.timezone, true));
-          logical = /^\d{4}-\d{2}-\d{2}$/.test(date) && sameDay[0] !== undefined ? sameDay[0].logicalDate : from;
+          logical =
+            /^\d{4}-\d{2}-\d{2}$/.test(date) && sameDay[0] !== undefined ? sameDay[0].logicalDate : from;
         } catch (err) {
           throw new CliError(`<date>: ${(err as Error).message}`);
         }
@@ -52,7 +54,9 @@ export function registerTasksCommands(program: Command): void {
         const logDir = await mkdtemp(path.join(os.tmpdir(), 'heatflow-test-'));
         const logPath = path.join(logDir, 'attempt=1.log');
         const executor = new ProcessExecutor({ dataDir: rt.config.HEATFLOW_DATA_DIR });
-        process.stderr.write(`running ${dagId}.${taskId} for ${ctx.ds} (${runId}); run folder ${path.join(rt.config.HEATFLOW_DATA_DIR, runDirOf(dagId, runId))}\n`);
+        process.stderr.write(
+          `running ${dagId}.${taskId} for ${ctx.ds} (${runId}); run folder ${path.join(rt.config.HEATFLOW_DATA_DIR, runDirOf(dagId, runId))}\n`,
+        );
         const result = await executor.execute({
           dagId,
           runId,
@@ -67,8 +71,11 @@ export function registerTasksCommands(program: Command): void {
           logPath,
         });
         process.stdout.write(await readFile(logPath, 'utf8').catch(() => ''));
-        process.stdout.write(`\n${result.outcome} (exit ${result.exitCode ?? '-'}, ${result.durationMs} ms)${result.returnValue === undefined ? '' : `; return value: ${JSON.stringify(result.returnValue)}`}\n`);
-        if (result.outcome !== 'success' && result.outcome !== 'skipped') throw new CliError(result.error ?? result.outcome);
+        process.stdout.write(
+          `\n${result.outcome} (exit ${result.exitCode ?? '-'}, ${result.durationMs} ms)${result.returnValue === undefined ? '' : `; return value: ${JSON.stringify(result.returnValue)}`}\n`,
+        );
+        if (result.outcome !== 'success' && result.outcome !== 'skipped')
+          throw new CliError(result.error ?? result.outcome);
       });
     });
 
@@ -76,37 +83,57 @@ export function registerTasksCommands(program: Command): void {
     .command('clear <dag_id>')
     .description('clear task instances so they run again')
     .option('-s, --start-date <date>', 'runs with logical date on or after this')
-    .option('-e, --end-date <date>', 'runs with logical date on or before this (a date: to the end of that day)')
+    .option(
+      '-e, --end-date <date>',
+      'runs with logical date on or before this (a date: to the end of that day)',
+    )
     .option('-t, --task-regex <regex>', 'only tasks whose id matches')
     .option('--only-failed', 'only failed and upstream_failed task instances')
     .option('--downstream', 'also clear the downstream tasks')
     .option('--dry-run', 'list what would be cleared')
-    .action(async (dagId: string, o: { startDate?: string; endDate?: string; taskRegex?: string; onlyFailed?: boolean; downstream?: boolean; dryRun?: boolean }) => {
-      await withRuntime('tasks', async (rt) => {
-        const dag = await requireDag(rt, dagId);
-        let regex: RegExp | undefined;
-        try {
-          regex = o.taskRegex === undefined ? undefined : new RegExp(o.taskRegex);
-        } catch (err) {
-          throw new CliError(`--task-regex: ${(err as Error).message}`);
-        }
-        const parse = (opt: string, v: string, end: boolean) => {
+    .action(
+      async (
+        dagId: string,
+        o: {
+          startDate?: string;
+          endDate?: string;
+          taskRegex?: string;
+          onlyFailed?: boolean;
+          downstream?: boolean;
+          dryRun?: boolean;
+        },
+      ) => {
+        await withRuntime('tasks', async (rt) => {
+          const dag = await requireDag(rt, dagId);
+          let regex: RegExp | undefined;
           try {
-            return parseDagDate(v, dag.timezone, end);
+            regex = o.taskRegex === undefined ? undefined : new RegExp(o.taskRegex);
           } catch (err) {
-            throw new CliError(`${opt}: ${(err as Error).message}`);
+            throw new CliError(`--task-regex: ${(err as Error).message}`);
           }
-        };
-        const cleared = await clearTaskInstances(rt.deps, dag, {
-          ...(o.startDate === undefined ? {} : { start: parse('--start-date', o.startDate, false) }),
-          ...(o.endDate === undefined ? {} : { end: parse('--end-date', o.endDate, true) }),
-          ...(regex === undefined ? {} : { taskRegex: regex }),
-          onlyFailed: o.onlyFailed === true,
-          downstream: o.downstream === true,
-          dryRun: o.dryRun === true,
+          const parse = (opt: string, v: string, end: boolean) => {
+            try {
+              return parseDagDate(v, dag.timezone, end);
+            } catch (err) {
+              throw new CliError(`${opt}: ${(err as Error).message}`);
+            }
+          };
+          const cleared = await clearTaskInstances(rt.deps, dag, {
+            ...(o.startDate === undefined ? {} : { start: parse('--start-date', o.startDate, false) }),
+            ...(o.endDate === undefined ? {} : { end: parse('--end-date', o.endDate, true) }),
+            ...(regex === undefined ? {} : { taskRegex: regex }),
+            onlyFailed: o.onlyFailed === true,
+            downstream: o.downstream === true,
+            dryRun: o.dryRun === true,
+          });
+          for (const c of cleared)
+            process.stdout.write(
+              `${o.dryRun === true ? 'would clear' : 'cleared'} ${c.runId} ${c.taskId} (was ${c.previousState})\n`,
+            );
+          process.stdout.write(
+            `${cleared.length} task instance(s) ${o.dryRun === true ? 'would be ' : ''}cleared\n`,
+          );
         });
-        for (const c of cleared) process.stdout.write(`${o.dryRun === true ? 'would clear' : 'cleared'} ${c.runId} ${c.taskId} (was ${c.previousState})\n`);
-        process.stdout.write(`${cleared.length} task instance(s) ${o.dryRun === true ? 'would be ' : ''}cleared\n`);
-      });
-    });
+      },
+    );
 }

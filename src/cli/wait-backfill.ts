@@ -16,12 +16,20 @@ export interface BackfillSummary {
   readonly wallMs: number;
 }
 
-export async function waitForBackfill(rt: Runtime, backfillId: string, pollMs = 500): Promise<BackfillSummary> {
+export async function waitForBackfill(
+  rt: Runtime,
+  backfillId: string,
+  pollMs = 500,
+): Promise<BackfillSummary> {
   const started = Date.now();
   const tty = process.stderr.isTTY;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: 'backfill {bar} {value}/{total} runs | {success} ok, {failed} failed | {duration_formatted}', stream: process.stderr },
+        {
+          format:
+            'backfill {bar} {value}/{total} runs | {success} ok, {failed} failed | {duration_formatted}',
+          stream: process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -39,7 +47,9 @@ export async function waitForBackfill(rt: Runtime, backfillId: string, pollMs = 
         bar.update(done, { success, failed });
         lastLine = 1;
       } else if (Date.now() - lastLine > 10_000) {
-        process.stderr.write(`backfill ${backfillId}: ${done}/${total} runs finished (${success} ok, ${failed} failed)\n`);
+        process.stderr.write(
+          `backfill ${backfillId}: ${done}/${total} runs finished (${success} ok, ${failed} failed)\n`,
+        );
         lastLine = Date.now();
       }
       const b = await getBackfill(rt.db, backfillId);
@@ -49,7 +59,9 @@ export async function waitForBackfill(rt: Runtime, backfillId: string, pollMs = 
       if (!warned && Date.now() - started > 15_000) {
         const beat = await rt.redis.get(`${rt.config.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`);
         if (beat === null) {
-          process.stderr.write('warning: no scheduler is running (start `heatflow scheduler` and `heatflow worker`, or use --local)\n');
+          process.stderr.write(
+            'warning: no scheduler is running (start `heatflow scheduler` and `heatflow worker`, or use --local)\n',
+          );
           warned = true;
         }
       }

@@ -54,7 +54,10 @@ export async function listBackfills(db: Kysely<Database>, dagId?: string): Promi
 }
 
 /** Max active runs of each running backfill of a DAG, by id. */
-export async function runningBackfillLimits(trx: Kysely<Database>, dagId: string): Promise<Map<string, number>> {
+export async function runningBackfillLimits(
+  trx: Kysely<Database>,
+  dagId: string,
+): Promise<Map<string, number>> {
   const rows = await trx
     .selectFrom('heatflow.backfills')
     .select(['id', 'max_active_runs'])
@@ -70,10 +73,11 @@ export async function completeFinishedBackfills(db: Kysely<Database>, now: Date)
     .updateTable('heatflow.backfills as b')
     .set({ state: 'completed', completed_at: now })
     .where('b.state', '=', 'running')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('heatflow.dag_runs as r')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('heatflow.dag_runs as r')
             .select(sql`1`.as('one'))
             .whereRef('r.backfill_id', '=', 'b.id')
             .where('r.state', 'in', ['queued', 'running']),

@@ -92,7 +92,11 @@ export async function getDagRow(db: Kysely<Database>, dagId: string): Promise<Da
 
 /** Sets the paused flag. @returns false when the DAG is unknown */
 export async function setDagPaused(db: Kysely<Database>, dagId: string, paused: boolean): Promise<boolean> {
-  const r = await db.updateTable('heatflow.dags').set({ is_paused: paused }).where('dag_id', '=', dagId).executeTakeFirst();
+  const r = await db
+    .updateTable('heatflow.dags')
+    .set({ is_paused: paused })
+    .where('dag_id', '=', dagId)
+    .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
 
@@ -111,7 +115,12 @@ export async function lockDagRow(
 }
 
 /** Moves the schedule's cursor (the last logical date the schedule created a run for). */
-export async function setScheduleCursor(trx: Kysely<Database>, dagId: string, logicalDate: Date, createAfter: Date | null): Promise<void> {
+export async function setScheduleCursor(
+  trx: Kysely<Database>,
+  dagId: string,
+  logicalDate: Date,
+  createAfter: Date | null,
+): Promise<void> {
   await trx
     .updateTable('heatflow.dags')
     .set({ next_dagrun_logical_date: logicalDate, next_dagrun_create_after: createAfter })
@@ -120,7 +129,9 @@ export async function setScheduleCursor(trx: Kysely<Database>, dagId: string, lo
 }
 
 /** Import errors, by file. */
-export async function listImportErrors(db: Kysely<Database>): Promise<{ filename: string; error: string; created_at: Date }[]> {
+export async function listImportErrors(
+  db: Kysely<Database>,
+): Promise<{ filename: string; error: string; created_at: Date }[]> {
   return db.selectFrom('heatflow.import_errors').selectAll().orderBy('filename').execute();
 }
 

@@ -23,7 +23,11 @@ export interface NewRun {
  * exists already is left alone (so two schedulers, or a schedule and a backfill, never duplicate).
  * @returns the runs actually inserted
  */
-export async function insertQueuedRuns(db: Kysely<Database>, runs: readonly NewRun[], now: Date): Promise<DagRunRow[]> {
+export async function insertQueuedRuns(
+  db: Kysely<Database>,
+  runs: readonly NewRun[],
+  now: Date,
+): Promise<DagRunRow[]> {
   if (runs.length === 0) return [];
   return db
     .insertInto('heatflow.dag_runs')
@@ -48,12 +52,25 @@ export async function insertQueuedRuns(db: Kysely<Database>, runs: readonly NewR
 }
 
 /** One run, or undefined. */
-export async function getRun(db: Kysely<Database>, dagId: string, runId: string): Promise<DagRunRow | undefined> {
-  return db.selectFrom('heatflow.dag_runs').selectAll().where('dag_id', '=', dagId).where('run_id', '=', runId).executeTakeFirst();
+export async function getRun(
+  db: Kysely<Database>,
+  dagId: string,
+  runId: string,
+): Promise<DagRunRow | undefined> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
 }
 
 /** Locks a run's row for this transaction; undefined when it does not exist. */
-export async function lockRun(trx: Kysely<Database>, dagId: string, runId: string): Promise<DagRunRow | undefined> {
+export async function lockRun(
+  trx: Kysely<Database>,
+  dagId: string,
+  runId: string,
+): Promise<DagRunRow | undefined> {
   return trx
     .selectFrom('heatflow.dag_runs')
     .selectAll()
@@ -64,7 +81,11 @@ export async function lockRun(trx: Kysely<Database>, dagId: string, runId: strin
 }
 
 /** Runs of the given DAG in a state, by logical date. */
-export async function listRunsByState(db: Kysely<Database>, state: DagRunState, dagId?: string): Promise<DagRunRow[]> {
+export async function listRunsByState(
+  db: Kysely<Database>,
+  state: DagRunState,
+  dagId?: string,
+): Promise<DagRunRow[]> {
   return db
     .selectFrom('heatflow.dag_runs')
     .selectAll()
@@ -76,12 +97,20 @@ export async function listRunsByState(db: Kysely<Database>, state: DagRunState, 
 
 /** DAG ids that have queued runs. */
 export async function dagIdsWithQueuedRuns(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db.selectFrom('heatflow.dag_runs').select('dag_id').distinct().where('state', '=', 'queued').execute();
+  const rows = await db
+    .selectFrom('heatflow.dag_runs')
+    .select('dag_id')
+    .distinct()
+    .where('state', '=', 'queued')
+    .execute();
   return rows.map((r) => r.dag_id);
 }
 
 /** Running runs of a DAG, counted per backfill (`null`: scheduled and manual runs). */
-export async function countRunningByBackfill(trx: Kysely<Database>, dagId: string): Promise<Map<string | null, number>> {
+export async function countRunningByBackfill(
+  trx: Kysely<Database>,
+  dagId: string,
+): Promise<Map<string | null, number>> {
   const rows = await trx
     .selectFrom('heatflow.dag_runs')
     .select(['backfill_id', sql<number>`count(*)::int`.as('n')])
@@ -129,7 +158,12 @@ export async function setRunState(
 }
 
 /** Runs whose logical date is in `[from, to]`. */
-export async function listRunsBetween(db: Kysely<Database>, dagId: string, from: Date, to: Date): Promise<DagRunRow[]> {
+export async function listRunsBetween(
+  db: Kysely<Database>,
+  dagId: string,
+  from: Date,
+  to: Date,
+): Promise<DagRunRow[]> {
   return db
     .selectFrom('heatflow.dag_runs')
     .selectAll()

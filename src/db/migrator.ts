@@ -57,7 +57,7 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrateOutco
     const failed = results.find((r) => r.status === 'Error');
     throw new HeatflowError(
       'MIGRATION_FAILED',
-      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`,
+      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
       { cause: error },
     );
   }

@@ -41,8 +41,17 @@ export async function insertTaskInstances(trx: Kysely<Database>, tis: readonly N
 }
 
 /** Task instances of one run. */
-export async function listRunTis(db: Kysely<Database>, dagId: string, runId: string): Promise<TaskInstanceRow[]> {
-  return db.selectFrom('heatflow.task_instances').selectAll().where('dag_id', '=', dagId).where('run_id', '=', runId).execute();
+export async function listRunTis(
+  db: Kysely<Database>,
+  dagId: string,
+  runId: string,
+): Promise<TaskInstanceRow[]> {
+  return db
+    .selectFrom('heatflow.task_instances')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .execute();
 }
 
 /** One task instance, or undefined. */
@@ -94,7 +103,9 @@ export async function countActiveTis(trx: Kysely<Database>, dagId: string): Prom
 }
 
 /** Slots in use (queued + running) and total, per pool. */
-export async function poolUsage(trx: Kysely<Database>): Promise<Map<string, { used: number; slots: number }>> {
+export async function poolUsage(
+  trx: Kysely<Database>,
+): Promise<Map<string, { used: number; slots: number }>> {
   const pools = await trx.selectFrom('heatflow.pools').select(['pool', 'slots']).execute();
   const used = await trx
     .selectFrom('heatflow.task_instances')
@@ -116,7 +127,12 @@ export interface QueuedTry extends TiRef {
  * Moves task instances to `queued`: increments the try number, sets a new lease token and records
  * the try's row.
  */
-export async function queueTis(trx: Kysely<Database>, tries: readonly QueuedTry[], executor: string, now: Date): Promise<void> {
+export async function queueTis(
+  trx: Kysely<Database>,
+  tries: readonly QueuedTry[],
+  executor: string,
+  now: Date,
+): Promise<void> {
   for (const t of tries) {
     await trx
       .updateTable('heatflow.task_instances')
@@ -181,7 +197,13 @@ export async function claimTry(
   return db.transaction().execute(async (trx) => {
     const ti = await trx
       .updateTable('heatflow.task_instances')
-      .set({ state: 'running', start_date: now, heartbeat_at: now, worker_id: worker.workerId, updated_at: now })
+      .set({
+        state: 'running',
+        start_date: now,
+        heartbeat_at: now,
+        worker_id: worker.workerId,
+        updated_at: now,
+      })
       .where('dag_id', '=', t.dagId)
       .where('run_id', '=', t.runId)
       .where('task_id', '=', t.taskId)
@@ -193,7 +215,13 @@ export async function claimTry(
     if (ti === undefined) return undefined;
     await trx
       .updateTable('heatflow.task_tries')
-      .set({ state: 'running', start_date: now, worker_id: worker.workerId, hostname: worker.hostname, log_path: worker.logPath })
+      .set({
+        state: 'running',
+        start_date: now,
+        worker_id: worker.workerId,
+        hostname: worker.hostname,
+        log_path: worker.logPath,
+      })
       .where('dag_id', '=', t.dagId)
       .where('run_id', '=', t.runId)
       .where('task_id', '=', t.taskId)
@@ -204,7 +232,11 @@ export async function claimTry(
 }
 
 /** Records the container id of a running try. */
-export async function setTryContainer(db: Kysely<Database>, t: QueuedTry, containerId: string): Promise<void> {
+export async function setTryContainer(
+  db: Kysely<Database>,
+  t: QueuedTry,
+  containerId: string,
+): Promise<void> {
   await db
     .updateTable('heatflow.task_tries')
     .set({ container_id: containerId })

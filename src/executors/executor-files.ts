@@ -5,13 +5,19 @@
 import type { ExecutionRequest } from './executor.js';
 
 /** File names of a try's XCom input and return value, relative to the run folder. */
-export function xcomFileNames(req: Pick<ExecutionRequest, 'taskId' | 'tryNumber'>): { input: string; return: string } {
+export function xcomFileNames(req: Pick<ExecutionRequest, 'taskId' | 'tryNumber'>): {
+  input: string;
+  return: string;
+} {
   const base = `.xcom/${req.taskId}.try${req.tryNumber}`;
   return { input: `${base}.input.json`, return: `${base}.return.json` };
 }
 
 /** Result of reading the return-value file. */
-export type ReturnValueRead = { present: false; error?: undefined } | { present: true; value: unknown; error?: undefined } | { present: false; error: string };
+export type ReturnValueRead =
+  | { present: false; error?: undefined }
+  | { present: true; value: unknown; error?: undefined }
+  | { present: false; error: string };
 
 /**
  * Reads and parses the JSON a task wrote to `HEATFLOW_XCOM_RETURN_PATH`. A missing file means
@@ -33,7 +39,10 @@ export async function readReturnValue(
   try {
     return { present: true, value: JSON.parse(raw) as unknown };
   } catch (err) {
-    return { present: false, error: `task "${taskId}" wrote invalid JSON to ${filePath}: ${(err as Error).message}` };
+    return {
+      present: false,
+      error: `task "${taskId}" wrote invalid JSON to ${filePath}: ${(err as Error).message}`,
+    };
   }
 }
 

@@ -7,7 +7,14 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HeatflowError } from '../core/errors.js';
-import { SKIP_EXIT_CODE, type ExecutionHooks, type ExecutionRequest, type ExecutionResult, type Executor, type OrphanTry } from './executor.js';
+import {
+  SKIP_EXIT_CODE,
+  type ExecutionHooks,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Executor,
+  type OrphanTry,
+} from './executor.js';
 import { readReturnValue, StderrTail, xcomFileNames } from './executor-files.js';
 
 /** Options of {@link ProcessExecutor}. */
@@ -39,7 +46,10 @@ export class ProcessExecutor implements Executor {
     const startedAt = Date.now();
     const [program, ...args] = req.command;
     if (program === undefined) {
-      throw new HeatflowError('EMPTY_COMMAND', `task "${req.taskId}" of DAG "${req.dagId}" has an empty command`);
+      throw new HeatflowError(
+        'EMPTY_COMMAND',
+        `task "${req.taskId}" of DAG "${req.dagId}" has an empty command`,
+      );
     }
     const runDir = path.join(this.options.dataDir, req.runDir);
     const files = xcomFileNames(req);
@@ -60,42 +70,59 @@ export class ProcessExecutor implements Executor {
       HEATFLOW_XCOM_RETURN_PATH: returnPath,
     };
 
-    const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; why?: 'timeout' | 'aborted'; spawnError?: Error }>(
-      (resolve) => {
-        const child = spawn(program, args, { cwd: this.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-        let why: 'timeout' | 'aborted' | undefined;
-        let killTimer: NodeJS.Timeout | undefined;
-        const kill = (reason: 'timeout' | 'aborted') => {
-          if (why !== undefined || child.pid === undefined) return;
-          why = reason;
-          log.write(`[heatflow] ${reason === 'timeout' ? `execution_timeout of ${req.executionTimeoutMs} ms reached` : 'try aborted'}: sending SIGTERM\n`);
-          killGroup(child.pid, 'SIGTERM');
-          killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), this.killGraceMs);
-          killTimer.unref();
-        };
-        const timeout =
-          req.executionTimeoutMs === undefined ? undefined : setTimeout(() => kill('timeout'), req.executionTimeoutMs);
-        const onAbort = () => kill('aborted');
-        req.signal?.addEventListener('abort', onAbort, { once: true });
-        if (req.signal?.aborted === true) onAbort();
-        child.stdout.pipe(log, { end: false });
-        child.stderr.on('data', (chunk: Buffer) => {
-          tail.push(chunk);
-          log.write(chunk);
-        });
-        child.once('spawn', () => hooks.onStarted?.({ ...(child.pid === undefined ? {} : { pid: child.pid }) }));
-        child.once('error', (err) => {
-          clearTimeout(timeout);
-          resolve({ code: null, signal: null, spawnError: err });
-        });
-        child.once('close', (code, signal) => {
-          clearTimeout(timeout);
-          clearTimeout(killTimer);
-          req.signal?.removeEventListener('abort', onAbort);
-          resolve({ code, signal, ...(why === undefined ? {} : { why }) });
-        });
-      },
-    );
+    const outcome = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      why?: 'timeout' | 'aborted';
+      spawnError?: Error;
+    }>((resolve) => {
+      const child = spawn(program, args, {
+        cwd: this.cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let why: 'timeout' | 'aborted' | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
+      const kill = (reason: 'timeout' | 'aborted') => {
+        if (why !== undefined || child.pid === undefined) return;
+        why = reason;
+        log.write(
+          `[heatflow] ${reason === 'timeout' ? `execution_timeout of ${req.executionTimeoutMs} ms reached` : 'try aborted'}: sending SIGTERM\n`,
+        );
+        killGroup(child.pid, 'SIGTERM');
+        killTimer = setTimeout(
+          () => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'),
+          this.killGraceMs,
+        );
+        killTimer.unref();
+      };
+      const timeout =
+        req.executionTimeoutMs === undefined
+          ? undefined
+          : setTimeout(() => kill('timeout'), req.executionTimeoutMs);
+      const onAbort = () => kill('aborted');
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      if (req.signal?.aborted === true) onAbort();
+      child.stdout.pipe(log, { end: false });
+      child.stderr.on('data', (chunk: Buffer) => {
+        tail.push(chunk);
+        log.write(chunk);
+      });
+      child.once('spawn', () =>
+        hooks.onStarted?.({ ...(child.pid === undefined ? {} : { pid: child.pid }) }),
+      );
+      child.once('error', (err) => {
+        clearTimeout(timeout);
+        resolve({ code: null, signal: null, spawnError: err });
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timeout);
+        clearTimeout(killTimer);
+        req.signal?.removeEventListener('abort', onAbort);
+        resolve({ code, signal, ...(why === undefined ? {} : { why }) });
+      });
+    });
     await new Promise<void>((resolve) => log.end(resolve));
     const durationMs = Date.now() - startedAt;
 
@@ -108,18 +135,36 @@ export class ProcessExecutor implements Executor {
       };
     }
     if (outcome.why === 'timeout') {
-      return { outcome: 'timeout', exitCode: outcome.code, error: `killed after execution_timeout of ${req.executionTimeoutMs} ms`, durationMs };
+      return {
+        outcome: 'timeout',
+        exitCode: outcome.code,
+        error: `killed after execution_timeout of ${req.executionTimeoutMs} ms`,
+        durationMs,
+      };
     }
     if (outcome.why === 'aborted') {
-      return { outcome: 'aborted', exitCode: outcome.code, error: 'try aborted (lease lost or worker stopping)', durationMs };
+      return {
+        outcome: 'aborted',
+        exitCode: outcome.code,
+        error: 'try aborted (lease lost or worker stopping)',
+        durationMs,
+      };
     }
     if (outcome.code === 0) {
       const rv = await readReturnValue(returnPath, req.taskId, (p) => readFile(p, 'utf8'));
       if (rv.error !== undefined) return { outcome: 'failed', exitCode: 0, error: rv.error, durationMs };
-      return { outcome: 'success', exitCode: 0, ...(rv.present ? { returnValue: rv.value } : {}), durationMs };
+      return {
+        outcome: 'success',
+        exitCode: 0,
+        ...(rv.present ? { returnValue: rv.value } : {}),
+        durationMs,
+      };
     }
     if (outcome.code === SKIP_EXIT_CODE) return { outcome: 'skipped', exitCode: outcome.code, durationMs };
-    const cause = outcome.code === null ? `killed by ${outcome.signal ?? 'a signal'}` : `exited with code ${outcome.code}`;
+    const cause =
+      outcome.code === null
+        ? `killed by ${outcome.signal ?? 'a signal'}`
+        : `exited with code ${outcome.code}`;
     return { outcome: 'failed', exitCode: outcome.code, error: `${cause}${tail.describe()}`, durationMs };
   }
 

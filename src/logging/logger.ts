@@ -46,7 +46,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (format === 'pretty') {
     return pino({
       ...base,
-      transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l' },
+      },
     });
   }
   return pino(base, pino.destination(2));

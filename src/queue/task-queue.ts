@@ -60,7 +60,9 @@ export class TaskQueue {
   /** Adds the jobs of these tries; a try whose job already exists is left as it is. */
   async enqueue(jobs: readonly TaskJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.queue.addBulk(jobs.map((data) => ({ name: 'try', data, opts: { ...JOB_OPTIONS, jobId: jobIdOf(data) } })));
+    await this.queue.addBulk(
+      jobs.map((data) => ({ name: 'try', data, opts: { ...JOB_OPTIONS, jobId: jobIdOf(data) } })),
+    );
   }
 
   /**

@@ -47,7 +47,11 @@ export interface OpenRuntimeOptions {
  * Opens the database and Redis connections.
  * @throws Error from pg or ioredis when a server does not answer (the message names the address)
  */
-export async function openRuntime(config: HeatflowConfig, logger: Logger, options: OpenRuntimeOptions = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: HeatflowConfig,
+  logger: Logger,
+  options: OpenRuntimeOptions = {},
+): Promise<Runtime> {
   if (options.migrate === true) await ensureDatabase(config.DATABASE_URL);
   const db = createDb(config.DATABASE_URL, { max: options.dbPoolSize ?? 10 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -56,7 +60,10 @@ export async function openRuntime(config: HeatflowConfig, logger: Logger, option
   } catch (err) {
     await db.destroy();
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(config.REDIS_URL)} (REDIS_URL): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (REDIS_URL): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   try {
     if (options.migrate === true) await migrateToLatest(db as Kysely<unknown>);
@@ -64,9 +71,16 @@ export async function openRuntime(config: HeatflowConfig, logger: Logger, option
   } catch (err) {
     await db.destroy();
     redis.disconnect();
-    throw new Error(`cannot use Postgres at ${redactUrl(config.DATABASE_URL)} (DATABASE_URL): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `cannot use Postgres at ${redactUrl(config.DATABASE_URL)} (DATABASE_URL): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
-  const xcom = new XComStore(redis, { prefix: config.HEATFLOW_REDIS_PREFIX, maxBytes: config.HEATFLOW_XCOM_MAX_BYTES, ttlSeconds: config.HEATFLOW_XCOM_TTL_S });
+  const xcom = new XComStore(redis, {
+    prefix: config.HEATFLOW_REDIS_PREFIX,
+    maxBytes: config.HEATFLOW_XCOM_MAX_BYTES,
+    ttlSeconds: config.HEATFLOW_XCOM_TTL_S,
+  });
   const registry = new DagRegistry(config.HEATFLOW_DAGS_DIR);
   return {
     config,
@@ -111,7 +125,10 @@ export interface RunningScheduler {
 }
 
 /** Starts a scheduler that also listens to completion events. */
-export async function startScheduler(rt: Runtime, options: { executorName?: string } = {}): Promise<RunningScheduler> {
+export async function startScheduler(
+  rt: Runtime,
+  options: { executorName?: string } = {},
+): Promise<RunningScheduler> {
   const c = rt.config;
   const queue = new TaskQueue(c.REDIS_URL, c.HEATFLOW_REDIS_PREFIX);
   await rt.registry.refresh();
@@ -130,7 +147,13 @@ export async function startScheduler(rt: Runtime, options: { executorName?: stri
     if (e.kind === 'ti_finished' && e.runId !== undefined) scheduler.notifyRun(e.dagId, e.runId);
     else scheduler.notifyAll();
   });
-  const beat = setInterval(() => void rt.redis.set(`${c.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`, String(Date.now()), 'PX', 30_000).catch(() => undefined), 5000);
+  const beat = setInterval(
+    () =>
+      void rt.redis
+        .set(`${c.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`, String(Date.now()), 'PX', 30_000)
+        .catch(() => undefined),
+    5000,
+  );
   await rt.redis.set(`${c.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`, String(Date.now()), 'PX', 30_000);
   scheduler.start();
   return {
@@ -146,7 +169,10 @@ export async function startScheduler(rt: Runtime, options: { executorName?: stri
 }
 
 /** Starts a worker with the configured (or given) executor. */
-export async function startWorker(rt: Runtime, options: { executor?: Executor; concurrency?: number } = {}): Promise<TaskWorker> {
+export async function startWorker(
+  rt: Runtime,
+  options: { executor?: Executor; concurrency?: number } = {},
+): Promise<TaskWorker> {
   const c = rt.config;
   const executor = options.executor ?? (await createExecutor(c));
   await rt.registry.refresh();

@@ -28,7 +28,12 @@ export interface ServiceDeps {
 
 const now = (d: ServiceDeps) => (d.clock ?? (() => new Date()))();
 
-async function wake(d: ServiceDeps, dagId: string, kind: 'run_created' | 'cleared', runId?: string): Promise<void> {
+async function wake(
+  d: ServiceDeps,
+  dagId: string,
+  kind: 'run_created' | 'cleared',
+  runId?: string,
+): Promise<void> {
   if (d.redis === undefined) return;
   await publishEvent(d.redis, d.prefix, { kind, dagId, ...(runId === undefined ? {} : { runId }) });
 }
@@ -61,7 +66,10 @@ export async function triggerDagRun(
     now(d),
   );
   if (row === undefined) {
-    throw new HeatflowError('RUN_EXISTS', `DAG "${dag.dagId}" already has a run with logical date ${logicalDate.toISOString()} or run id ${runId}`);
+    throw new HeatflowError(
+      'RUN_EXISTS',
+      `DAG "${dag.dagId}" already has a run with logical date ${logicalDate.toISOString()} or run id ${runId}`,
+    );
   }
   await wake(d, dag.dagId, 'run_created', runId);
   return row;
@@ -108,7 +116,10 @@ export interface BackfillResult {
  */
 export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOptions): Promise<BackfillResult> {
   if (o.to.getTime() < o.from.getTime()) {
-    throw new HeatflowError('BACKFILL_RANGE', `backfill end ${o.to.toISOString()} is before its start ${o.from.toISOString()}`);
+    throw new HeatflowError(
+      'BACKFILL_RANGE',
+      `backfill end ${o.to.toISOString()} is before its start ${o.from.toISOString()}`,
+    );
   }
   const infos: DagRunInfo[] = dagRunInfosBetween(dag, o.from, o.to);
   if (infos.length === 0) {
@@ -120,16 +131,32 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
   if (o.runBackwards === true) infos.reverse();
   const reprocess = o.reprocess ?? 'none';
   const existing = new Map(
-    (await listRunsBetween(d.db, dag.dagId, new Date(Math.min(...infos.map((i) => i.logicalDate.getTime()))), new Date(Math.max(...infos.map((i) => i.logicalDate.getTime())))))
-      .map((r) => [r.logical_date.getTime(), r]),
+    (
+      await listRunsBetween(
+        d.db,
+        dag.dagId,
+        new Date(Math.min(...infos.map((i) => i.logicalDate.getTime()))),
+        new Date(Math.max(...infos.map((i) => i.logicalDate.getTime()))),
+      )
+    ).map((r) => [r.logical_date.getTime(), r]),
   );
   const plan: BackfillPlanItem[] = infos.map((info) => {
     const ex = existing.get(info.logicalDate.getTime());
-    if (ex === undefined) return { logicalDate: info.logicalDate, runId: makeRunId('backfill', info.logicalDate), action: 'create' };
+    if (ex === undefined)
+      return {
+        logicalDate: info.logicalDate,
+        runId: makeRunId('backfill', info.logicalDate),
+        action: 'create',
+      };
     const redo =
       (reprocess === 'failed' && ex.state === 'failed') ||
       (reprocess === 'completed' && (ex.state === 'failed' || ex.state === 'success'));
-    return { logicalDate: info.logicalDate, runId: ex.run_id, action: redo ? 'reprocess' : 'skip', existingState: ex.state };
+    return {
+      logicalDate: info.logicalDate,
+      runId: ex.run_id,
+      action: redo ? 'reprocess' : 'skip',
+      existingState: ex.state,
+    };
   });
   if (o.dryRun === true) return { plan };
 
@@ -164,8 +191,16 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
       const run = await lockRun(trx, dag.dagId, item.runId);
       if (run === undefined || (run.state !== 'success' && run.state !== 'failed')) continue;
       const tis = await listRunTis(trx, dag.dagId, item.runId);
-      const redo = tis.filter((ti) => reprocess === 'completed' || ['failed', 'upstream_failed'].includes(ti.state));
-      await clearTis(trx, dag.dagId, item.runId, redo.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })), t);
+      const redo = tis.filter(
+        (ti) => reprocess === 'completed' || ['failed', 'upstream_failed'].includes(ti.state),
+      );
+      await clearTis(
+        trx,
+        dag.dagId,
+        item.runId,
+        redo.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })),
+        t,
+      );
       await trx
         .updateTable('heatflow.dag_runs')
         .set({ backfill_id: b.id, backfill_sort_ordinal: ordinal })
@@ -219,13 +254,19 @@ export interface ClearedTi {
 export async function clearTaskInstances(d: ServiceDeps, dag: Dag, o: ClearOptions): Promise<ClearedTi[]> {
   let runs = await listRunsBetween(d.db, dag.dagId, o.start ?? new Date(0), o.end ?? new Date(8.64e15));
   if (o.runIds !== undefined) runs = runs.filter((r) => o.runIds?.includes(r.run_id));
-  let tasks = dag.taskIds.filter((id) => (o.taskRegex?.test(id) ?? true) && (o.taskIds?.includes(id) ?? true));
+  let tasks = dag.taskIds.filter(
+    (id) => (o.taskRegex?.test(id) ?? true) && (o.taskIds?.includes(id) ?? true),
+  );
   if (o.downstream === true) {
     const all = new Set(tasks);
     const stack = [...tasks];
     while (stack.length > 0) {
       const id = stack.pop() as string;
-      for (const down of dag.tasks.get(id)?.downstream ?? []) if (!all.has(down)) (all.add(down), stack.push(down));
+      for (const down of dag.tasks.get(id)?.downstream ?? []) {
+        if (all.has(down)) continue;
+        all.add(down);
+        stack.push(down);
+      }
     }
     tasks = dag.taskIds.filter((id) => all.has(id));
   }
@@ -236,17 +277,28 @@ export async function clearTaskInstances(d: ServiceDeps, dag: Dag, o: ClearOptio
       const locked = await lockRun(trx, dag.dagId, run.run_id);
       if (locked === undefined) return;
       const tis = (await listRunTis(trx, dag.dagId, run.run_id)).filter(
-        (ti) => tasks.includes(ti.task_id) && (o.onlyFailed !== true || ['failed', 'upstream_failed'].includes(ti.state)) && ti.state !== 'none',
+        (ti) =>
+          tasks.includes(ti.task_id) &&
+          (o.onlyFailed !== true || ['failed', 'upstream_failed'].includes(ti.state)) &&
+          ti.state !== 'none',
       );
       if (tis.length === 0) return;
       cleared.push(...tis.map((ti) => ({ runId: run.run_id, taskId: ti.task_id, previousState: ti.state })));
       if (o.dryRun === true) return;
-      await clearTis(trx, dag.dagId, run.run_id, tis.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })), t);
-      if (locked.state === 'success' || locked.state === 'failed') await setRunState(trx, dag.dagId, run.run_id, 'queued', t);
+      await clearTis(
+        trx,
+        dag.dagId,
+        run.run_id,
+        tis.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })),
+        t,
+      );
+      if (locked.state === 'success' || locked.state === 'failed')
+        await setRunState(trx, dag.dagId, run.run_id, 'queued', t);
     });
   }
   if (o.dryRun !== true) {
-    if (d.xcom !== undefined) for (const c of cleared) await d.xcom.clear({ dagId: dag.dagId, runId: c.runId, taskId: c.taskId });
+    if (d.xcom !== undefined)
+      for (const c of cleared) await d.xcom.clear({ dagId: dag.dagId, runId: c.runId, taskId: c.taskId });
     await wake(d, dag.dagId, 'cleared');
   }
   return cleared;
@@ -270,10 +322,17 @@ export async function markTaskInstance(
     .where('run_id', '=', ref.runId)
     .where('task_id', '=', ref.taskId)
     .executeTakeFirst();
-  if (r.numUpdatedRows === 0n) throw new NotFoundError(`task instance ${ref.dagId}.${ref.taskId} of run ${ref.runId} not found`);
+  if (r.numUpdatedRows === 0n)
+    throw new NotFoundError(`task instance ${ref.dagId}.${ref.taskId} of run ${ref.runId} not found`);
   const run = await getRun(d.db, ref.dagId, ref.runId);
   if (run !== undefined && (run.state === 'success' || run.state === 'failed')) {
     await d.db.transaction().execute((trx) => setRunState(trx, ref.dagId, ref.runId, 'running', t));
   }
-  if (d.redis !== undefined) await publishEvent(d.redis, d.prefix, { kind: 'ti_finished', dagId: ref.dagId, runId: ref.runId, taskId: ref.taskId });
+  if (d.redis !== undefined)
+    await publishEvent(d.redis, d.prefix, {
+      kind: 'ti_finished',
+      dagId: ref.dagId,
+      runId: ref.runId,
+      taskId: ref.taskId,
+    });
 }

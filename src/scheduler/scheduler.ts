@@ -171,7 +171,8 @@ export class Scheduler {
     const started = await this.startAllQueuedRuns();
     const running = await listRunsByState(this.o.db, 'running');
     const keys = new Map<string, [string, string]>();
-    for (const r of [...started, ...running.map((x) => [x.dag_id, x.run_id] as [string, string])]) keys.set(runKey(...r), r);
+    for (const r of [...started, ...running.map((x) => [x.dag_id, x.run_id] as [string, string])])
+      keys.set(runKey(...r), r);
     await this.processRuns([...keys.values()]);
     await completeFinishedBackfills(this.o.db, this.clock());
   }
@@ -218,7 +219,8 @@ export class Scheduler {
 
   private async startAllQueuedRuns(): Promise<[string, string][]> {
     const out: [string, string][] = [];
-    for (const dagId of await dagIdsWithQueuedRuns(this.o.db)) out.push(...(await this.startQueuedRuns(dagId)));
+    for (const dagId of await dagIdsWithQueuedRuns(this.o.db))
+      out.push(...(await this.startQueuedRuns(dagId)));
     return out;
   }
 
@@ -239,7 +241,12 @@ export class Scheduler {
       for (const run of await listQueuedRuns(trx, dagId)) {
         // Runs of a finished backfill (re-run later by a clear) count as the DAG's own runs.
         const group = run.backfill_id !== null && limits.has(run.backfill_id) ? run.backfill_id : null;
-        const limit = group === null ? (row.is_paused && run.backfill_id === null ? 0 : row.max_active_runs) : (limits.get(group) ?? 0);
+        const limit =
+          group === null
+            ? row.is_paused && run.backfill_id === null
+              ? 0
+              : row.max_active_runs
+            : (limits.get(group) ?? 0);
         const n = running.get(group) ?? 0;
         if (n >= limit) continue;
         running.set(group, n + 1);
@@ -292,7 +299,9 @@ export class Scheduler {
       const now = this.clock();
       const tis = await listRunTis(trx, dagId, runId);
       const byTask = new Map<string, TaskInstanceRow>(tis.map((t) => [t.task_id, t]));
-      const states = new Map<string, TaskInstanceState>(tis.map((t) => [t.task_id, t.state as TaskInstanceState]));
+      const states = new Map<string, TaskInstanceState>(
+        tis.map((t) => [t.task_id, t.state as TaskInstanceState]),
+      );
 
       // Tasks added to or removed from the DAG since the run started.
       const missing = dag.taskIds.filter((id) => !byTask.has(id));
@@ -301,16 +310,29 @@ export class Scheduler {
           trx,
           missing.map((taskId) => {
             const task = dag.tasks.get(taskId);
-            return { dagId, runId, taskId, maxTries: task?.retries ?? 0, pool: task?.pool ?? 'default_pool', poolSlots: task?.poolSlots ?? 1 };
+            return {
+              dagId,
+              runId,
+              taskId,
+              maxTries: task?.retries ?? 0,
+              pool: task?.pool ?? 'default_pool',
+              poolSlots: task?.poolSlots ?? 1,
+            };
           }),
         );
         for (const id of missing) states.set(id, 'none');
       }
-      const removed = tis.filter((t) => !dag.tasks.has(t.task_id) && t.state !== 'removed').map((t) => t.task_id);
+      const removed = tis
+        .filter((t) => !dag.tasks.has(t.task_id) && t.state !== 'removed')
+        .map((t) => t.task_id);
       await setTiStates(trx, dagId, runId, removed, 'removed', now, 'task no longer in the DAG');
       for (const id of removed) states.set(id, 'removed');
 
-      const decided: Record<'scheduled' | 'skipped' | 'upstream_failed', string[]> = { scheduled: [], skipped: [], upstream_failed: [] };
+      const decided: Record<'scheduled' | 'skipped' | 'upstream_failed', string[]> = {
+        scheduled: [],
+        skipped: [],
+        upstream_failed: [],
+      };
       for (const taskId of dag.taskIds) {
         const task = dag.tasks.get(taskId);
         if (task === undefined) continue;
@@ -334,7 +356,15 @@ export class Scheduler {
       }
       await setTiStates(trx, dagId, runId, decided.scheduled, 'scheduled', now);
       await setTiStates(trx, dagId, runId, decided.skipped, 'skipped', now, 'skipped by trigger rule');
-      await setTiStates(trx, dagId, runId, decided.upstream_failed, 'upstream_failed', now, 'an upstream task failed');
+      await setTiStates(
+        trx,
+        dagId,
+        runId,
+        decided.upstream_failed,
+        'upstream_failed',
+        now,
+        'an upstream task failed',
+      );
 
       const jobs = await this.queueScheduled(trx, dag, runId, run.run_type, states, byTask, now);
       for (const j of jobs) states.set(j.taskId, 'queued');
@@ -373,14 +403,28 @@ export class Scheduler {
       if (task === undefined) continue;
       const pool = pools.get(task.pool);
       if (pool === undefined) {
-        await setTiStates(trx, dag.dagId, runId, [taskId], 'failed', now, `pool "${task.pool}" does not exist`);
+        await setTiStates(
+          trx,
+          dag.dagId,
+          runId,
+          [taskId],
+          'failed',
+          now,
+          `pool "${task.pool}" does not exist`,
+        );
         states.set(taskId, 'failed');
         continue;
       }
       if (pool.used + task.poolSlots > pool.slots) continue;
       pool.used += task.poolSlots;
       free -= 1;
-      tries.push({ dagId: dag.dagId, runId, taskId, tryNumber: (byTask.get(taskId)?.try_number ?? 0) + 1, leaseToken: randomUUID() });
+      tries.push({
+        dagId: dag.dagId,
+        runId,
+        taskId,
+        tryNumber: (byTask.get(taskId)?.try_number ?? 0) + 1,
+        leaseToken: randomUUID(),
+      });
     }
     await queueTis(trx, tries, this.o.executorName, now);
     return tries;
@@ -398,7 +442,13 @@ export class Scheduler {
       const error = `zombie: no heartbeat from worker ${ti.worker_id ?? '?'} since ${ti.heartbeat_at?.toISOString() ?? 'start'}`;
       const ok = await finishTry(
         this.o.db,
-        { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number, leaseToken: ti.lease_token },
+        {
+          dagId: ti.dag_id,
+          runId: ti.run_id,
+          taskId: ti.task_id,
+          tryNumber: ti.try_number,
+          leaseToken: ti.lease_token,
+        },
         {
           tiState: decision.state,
           tryState: 'failed',
@@ -411,7 +461,10 @@ export class Scheduler {
       );
       if (ok) {
         n++;
-        this.o.logger.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number }, error);
+        this.o.logger.warn(
+          { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number },
+          error,
+        );
         this.pending.add(runKey(ti.dag_id, ti.run_id));
       }
     }
@@ -433,7 +486,10 @@ export class Scheduler {
       });
       if (r === 'readded') {
         n++;
-        this.o.logger.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }, 'queued try had no live job: re-enqueued');
+        this.o.logger.warn(
+          { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id },
+          'queued try had no live job: re-enqueued',
+        );
       }
     }
     return n;
@@ -455,7 +511,14 @@ export class Scheduler {
           .filter((t) => !['success', 'failed', 'skipped', 'upstream_failed', 'removed'].includes(t.state))
           .map((t) => t.task_id);
         await setTiStates(trx, run.dag_id, run.run_id, unfinished, 'skipped', now, 'dagrun_timeout reached');
-        await setRunState(trx, run.dag_id, run.run_id, 'failed', now, `dagrun_timeout of ${dag.dagrunTimeoutMs} ms reached`);
+        await setRunState(
+          trx,
+          run.dag_id,
+          run.run_id,
+          'failed',
+          now,
+          `dagrun_timeout of ${dag.dagrunTimeoutMs} ms reached`,
+        );
       });
       n++;
       this.o.logger.warn({ dagId: run.dag_id, runId: run.run_id }, 'DAG run failed: dagrun_timeout reached');

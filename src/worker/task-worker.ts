@@ -21,7 +21,15 @@ import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
 import type { Database } from '../db/database.js';
 import { getRun } from '../db/dag-run-repository.js';
-import { claimTry, finishTry, heartbeatTry, isTryLive, setTryContainer, type QueuedTry, type TryOutcome } from '../db/task-instance-repository.js';
+import {
+  claimTry,
+  finishTry,
+  heartbeatTry,
+  isTryLive,
+  setTryContainer,
+  type QueuedTry,
+  type TryOutcome,
+} from '../db/task-instance-repository.js';
 import type { DagRegistry } from '../dag-processing/dag-registry.js';
 import type { ExecutionResult, Executor, OrphanTry } from '../executors/executor.js';
 import { publishEvent } from '../queue/events.js';
@@ -84,8 +92,18 @@ export class TaskWorker {
     if (this.stateValue !== 'INITIALIZED') return;
     await this.beat();
     await this.reap();
-    this.timers.push(setInterval(() => void this.beat().catch((err: unknown) => this.o.logger.warn({ err }, 'liveness beat failed')), this.heartbeatMs));
-    this.timers.push(setInterval(() => void this.reap().catch((err: unknown) => this.o.logger.warn({ err }, 'orphan reaping failed')), this.o.reapIntervalMs ?? 30_000));
+    this.timers.push(
+      setInterval(
+        () => void this.beat().catch((err: unknown) => this.o.logger.warn({ err }, 'liveness beat failed')),
+        this.heartbeatMs,
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        () => void this.reap().catch((err: unknown) => this.o.logger.warn({ err }, 'orphan reaping failed')),
+        this.o.reapIntervalMs ?? 30_000,
+      ),
+    );
     this.bull = new Worker(TASK_QUEUE_NAME, (job) => this.process(job), {
       connection: bullConnection(this.o.redisUrl),
       prefix: this.o.prefix,
@@ -95,7 +113,10 @@ export class TaskWorker {
     });
     this.bull.on('error', (err) => this.o.logger.error({ err }, 'BullMQ worker error'));
     this.stateValue = 'RUNNING';
-    this.o.logger.info({ workerId: this.workerId, executor: this.o.executor.name, concurrency: this.o.concurrency ?? 4 }, 'worker started');
+    this.o.logger.info(
+      { workerId: this.workerId, executor: this.o.executor.name, concurrency: this.o.concurrency ?? 4 },
+      'worker started',
+    );
   }
 
   /**
@@ -130,7 +151,13 @@ export class TaskWorker {
   /** Removes containers of tries whose worker is gone, and fails those tries (they are then retried). */
   private async reap(): Promise<void> {
     const isLive = async (o: OrphanTry): Promise<boolean> => {
-      const key = { dagId: o.dagId, runId: o.runId, taskId: o.taskId, tryNumber: o.tryNumber, leaseToken: o.leaseToken };
+      const key = {
+        dagId: o.dagId,
+        runId: o.runId,
+        taskId: o.taskId,
+        tryNumber: o.tryNumber,
+        leaseToken: o.leaseToken,
+      };
       if (this.running.has(o.leaseToken)) return true;
       if (!(await isTryLive(this.o.db, key))) return false;
       const row = await this.o.db
@@ -170,7 +197,13 @@ export class TaskWorker {
         now,
       );
       this.o.logger.warn({ ...o, recorded: ok }, 'reaped orphaned try');
-      if (ok) await publishEvent(this.o.redis, this.o.prefix, { kind: 'ti_finished', dagId: o.dagId, runId: o.runId, taskId: o.taskId });
+      if (ok)
+        await publishEvent(this.o.redis, this.o.prefix, {
+          kind: 'ti_finished',
+          dagId: o.dagId,
+          runId: o.runId,
+          taskId: o.taskId,
+        });
     }
   }
 
@@ -182,7 +215,12 @@ export class TaskWorker {
     }
     const t = parsed.data;
     const logPath = tryLogPath(this.o.logDir, t);
-    const ti = await claimTry(this.o.db, t, { workerId: this.workerId, hostname: os.hostname(), logPath }, new Date());
+    const ti = await claimTry(
+      this.o.db,
+      t,
+      { workerId: this.workerId, hostname: os.hostname(), logPath },
+      new Date(),
+    );
     if (ti === undefined) {
       this.o.logger.debug({ ...t }, 'job dropped: task instance no longer queued under this lease');
       return 'dropped';
@@ -205,7 +243,12 @@ export class TaskWorker {
       finishing = true;
       const recorded = await finishTry(this.o.db, t, outcome, new Date());
       if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
-      await publishEvent(this.o.redis, this.o.prefix, { kind: 'ti_finished', dagId: t.dagId, runId: t.runId, taskId: t.taskId });
+      await publishEvent(this.o.redis, this.o.prefix, {
+        kind: 'ti_finished',
+        dagId: t.dagId,
+        runId: t.runId,
+        taskId: t.taskId,
+      });
       return outcome.tiState;
     } finally {
       clearInterval(hb);
@@ -213,18 +256,27 @@ export class TaskWorker {
     }
   }
 
-  private async runTry(t: QueuedTry, maxTries: number, logPath: string, signal: AbortSignal): Promise<TryOutcome> {
+  private async runTry(
+    t: QueuedTry,
+    maxTries: number,
+    logPath: string,
+    signal: AbortSignal,
+  ): Promise<TryOutcome> {
     const started = Date.now();
     await mkdir(path.dirname(logPath), { recursive: true });
     const note = (line: string) => appendFile(logPath, `[heatflow ${new Date().toISOString()}] ${line}\n`);
-    await note(`try ${t.tryNumber} of ${t.dagId}.${t.taskId} (${t.runId}) on worker ${this.workerId}, executor ${this.o.executor.name}`);
+    await note(
+      `try ${t.tryNumber} of ${t.dagId}.${t.taskId} (${t.runId}) on worker ${this.workerId}, executor ${this.o.executor.name}`,
+    );
     const dag = await this.o.registry.get(t.dagId);
     const task = dag?.tasks.get(t.taskId);
     const fail = async (error: string, exitCode: number | null, extraTry = false): Promise<TryOutcome> => {
       const decision = extraTry
         ? decideAfterFailure(task, t.tryNumber, maxTries + 1, new Date())
         : decideAfterFailure(task, t.tryNumber, maxTries, new Date());
-      await note(`failed: ${error}${decision.state === 'up_for_retry' ? `; next try at ${decision.nextRetryAt.toISOString()}` : ''}`);
+      await note(
+        `failed: ${error}${decision.state === 'up_for_retry' ? `; next try at ${decision.nextRetryAt.toISOString()}` : ''}`,
+      );
       return {
         tiState: decision.state,
         tryState: 'failed',
@@ -236,7 +288,10 @@ export class TaskWorker {
       };
     };
     if (dag === undefined || task === undefined) {
-      return fail(`task "${t.taskId}" not found in DAG "${t.dagId}" (DAG folder ${this.o.registry.dagsDir})`, null);
+      return fail(
+        `task "${t.taskId}" not found in DAG "${t.dagId}" (DAG folder ${this.o.registry.dagsDir})`,
+        null,
+      );
     }
     const run = await getRun(this.o.db, t.dagId, t.runId);
     if (run === undefined) return fail(`DAG run ${t.runId} not found`, null);
@@ -284,7 +339,9 @@ export class TaskWorker {
         {
           onStarted: (info) => {
             if (info.containerId !== undefined) {
-              setTryContainer(this.o.db, t, info.containerId).catch((err: unknown) => this.o.logger.warn({ err }, 'could not record container id'));
+              setTryContainer(this.o.db, t, info.containerId).catch((err: unknown) =>
+                this.o.logger.warn({ err }, 'could not record container id'),
+              );
             }
           },
         },
@@ -299,16 +356,27 @@ export class TaskWorker {
         try {
           await this.o.xcom.push(t, result.returnValue);
         } catch (err) {
-          if (err instanceof XComTooLargeError || err instanceof TypeError) return fail(err.message, result.exitCode);
+          if (err instanceof XComTooLargeError || err instanceof TypeError)
+            return fail(err.message, result.exitCode);
           throw err;
         }
       }
       await note(`success in ${result.durationMs} ms`);
-      return { tiState: 'success', tryState: 'success', exitCode: result.exitCode, durationMs: Date.now() - started };
+      return {
+        tiState: 'success',
+        tryState: 'success',
+        exitCode: result.exitCode,
+        durationMs: Date.now() - started,
+      };
     }
     if (result.outcome === 'skipped') {
       await note('skipped (the task exited with the skip code)');
-      return { tiState: 'skipped', tryState: 'skipped', exitCode: result.exitCode, durationMs: Date.now() - started };
+      return {
+        tiState: 'skipped',
+        tryState: 'skipped',
+        exitCode: result.exitCode,
+        durationMs: Date.now() - started,
+      };
     }
     return fail(result.error ?? result.outcome, result.exitCode);
   }

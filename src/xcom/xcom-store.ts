@@ -84,7 +84,11 @@ export class XComStore {
   }
 
   /** Return values of several tasks of one run, by task id (absent ones left out). */
-  async pullReturnValues(dagId: string, runId: string, taskIds: readonly string[]): Promise<Record<string, unknown>> {
+  async pullReturnValues(
+    dagId: string,
+    runId: string,
+    taskIds: readonly string[],
+  ): Promise<Record<string, unknown>> {
     if (taskIds.length === 0) return {};
     const raws = await this.redis.mget(taskIds.map((taskId) => this.keyOf({ dagId, runId, taskId })));
     const out: Record<string, unknown> = {};

@@ -10,7 +10,13 @@ import { loadConfig, type HeatflowConfig } from '../../src/config/config.js';
 import type { Dag } from '../../src/core/types.js';
 import { DagRegistry } from '../../src/dag-processing/dag-registry.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { openRuntime, startScheduler, startWorker, type RunningScheduler, type Runtime } from '../../src/runtime/runtime.js';
+import {
+  openRuntime,
+  startScheduler,
+  startWorker,
+  type RunningScheduler,
+  type Runtime,
+} from '../../src/runtime/runtime.js';
 import type { TaskWorker } from '../../src/worker/task-worker.js';
 import type { Executor } from '../../src/executors/executor.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -80,7 +86,12 @@ export async function createTestOrchestrator(
 }
 
 /** Polls `fn` until it returns a non-undefined value or the timeout passes. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -72,7 +72,10 @@ describe('a four-task DAG backfilled over 30 days (process executor, real Postgr
     const first = runs[0];
     const v = await h.rt.xcom.pull({ dagId: 'four_tasks', runId: first?.run_id ?? '', taskId: 'validate' });
     expect(v).toEqual({ sawUpstream: { extract: { task: 'extract', ds: '2022-01-01' } } });
-    const log = await readFile(path.join(h.config.HEATFLOW_DATA_DIR, 'runs', 'four_tasks', first?.run_id ?? '', 'executions.log'), 'utf8');
+    const log = await readFile(
+      path.join(h.config.HEATFLOW_DATA_DIR, 'runs', 'four_tasks', first?.run_id ?? '', 'executions.log'),
+      'utf8',
+    );
     expect(log.trim().split('\n')).toHaveLength(4);
   }, 240_000);
 });

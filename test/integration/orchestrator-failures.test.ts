@@ -57,27 +57,47 @@ describe('retries, trigger rules and XCom limits', () => {
     h = await createTestOrchestrator('fail', { dags: [dag] });
     await h.startScheduler();
     await h.startWorker();
-    const { backfill } = await createBackfill(h.rt.deps, dag, { from: day('2022-01-01'), to: day('2022-01-01', true) });
+    const { backfill } = await createBackfill(h.rt.deps, dag, {
+      from: day('2022-01-01'),
+      to: day('2022-01-01', true),
+    });
     expect(await finished(h, backfill?.id ?? '', 1)).toEqual({ failed: 1 });
-    const tis = new Map((await h.rt.db.selectFrom('heatflow.task_instances').selectAll().execute()).map((t) => [t.task_id, t]));
+    const tis = new Map(
+      (await h.rt.db.selectFrom('heatflow.task_instances').selectAll().execute()).map((t) => [t.task_id, t]),
+    );
     expect(tis.get('flaky')?.state).toBe('failed');
     expect(tis.get('flaky')?.try_number).toBe(3);
     expect(tis.get('load')?.state).toBe('upstream_failed');
     expect(tis.get('report')?.state).toBe('upstream_failed');
     expect(tis.get('cleanup')?.state).toBe('success');
-    const tries = await h.rt.db.selectFrom('heatflow.task_tries').selectAll().where('task_id', '=', 'flaky').orderBy('try_number').execute();
+    const tries = await h.rt.db
+      .selectFrom('heatflow.task_tries')
+      .selectAll()
+      .where('task_id', '=', 'flaky')
+      .orderBy('try_number')
+      .execute();
     expect(tries.map((t) => [t.state, t.exit_code])).toEqual([
       ['failed', 3],
       ['failed', 3],
       ['failed', 3],
     ]);
     // exponential backoff: the gap before try 3 is longer than before try 2
-    const gap = (a: number, b: number) => (tries[b]?.start_date?.getTime() ?? 0) - (tries[a]?.end_date?.getTime() ?? 0);
+    const gap = (a: number, b: number) =>
+      (tries[b]?.start_date?.getTime() ?? 0) - (tries[a]?.end_date?.getTime() ?? 0);
     // Airflow rounds the backoff to whole seconds: 1 s before try 2, at least 2 s before try 3
     expect(gap(0, 1)).toBeGreaterThanOrEqual(900);
     expect(gap(1, 2)).toBeGreaterThanOrEqual(1900);
     expect(gap(1, 2)).toBeGreaterThan(gap(0, 1));
-    const log = await readFile(path.join(h.config.HEATFLOW_LOG_DIR, 'dag_id=failing', `run_id=${tries[0]?.run_id}`, 'task_id=flaky', 'attempt=1.log'), 'utf8');
+    const log = await readFile(
+      path.join(
+        h.config.HEATFLOW_LOG_DIR,
+        'dag_id=failing',
+        `run_id=${tries[0]?.run_id}`,
+        'task_id=flaky',
+        'attempt=1.log',
+      ),
+      'utf8',
+    );
     expect(log).toContain('fails on purpose');
     expect(log).toMatch(/failed: exited with code 3/);
   }, 120_000);
@@ -97,11 +117,20 @@ describe('retries, trigger rules and XCom limits', () => {
     h = await createTestOrchestrator('xcom', { dags: [dag] });
     await h.startScheduler();
     await h.startWorker();
-    const { backfill } = await createBackfill(h.rt.deps, dag, { from: day('2022-01-01'), to: day('2022-01-01', true) });
+    const { backfill } = await createBackfill(h.rt.deps, dag, {
+      from: day('2022-01-01'),
+      to: day('2022-01-01', true),
+    });
     await finished(h, backfill?.id ?? '', 1);
     const runId = 'backfill__2022-01-01T00:00:00+00:00';
-    expect(await h.rt.xcom.pull({ dagId: 'xcoms', runId, taskId: 'reader' })).toEqual({ sawUpstream: { small: { blob: 'x'.repeat(100) } } });
-    const huge = await h.rt.db.selectFrom('heatflow.task_instances').selectAll().where('task_id', '=', 'huge').executeTakeFirstOrThrow();
+    expect(await h.rt.xcom.pull({ dagId: 'xcoms', runId, taskId: 'reader' })).toEqual({
+      sawUpstream: { small: { blob: 'x'.repeat(100) } },
+    });
+    const huge = await h.rt.db
+      .selectFrom('heatflow.task_instances')
+      .selectAll()
+      .where('task_id', '=', 'huge')
+      .executeTakeFirstOrThrow();
     expect(huge.state).toBe('failed');
     expect(huge.state_reason).toMatch(/XCom of task "huge" is 60011 bytes, over the 49152-byte cap/);
     expect(await h.rt.xcom.pull({ dagId: 'xcoms', runId, taskId: 'huge' })).toBeUndefined();
@@ -112,7 +141,10 @@ describe('retries, trigger rules and XCom limits', () => {
 async function writeDagFile(dir: string, body: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const core = path.resolve('src/core/define-dag.js');
-  await writeFile(path.join(dir, 'it_dag.ts'), `import { defineDag } from ${JSON.stringify(core)};\n${body}\n`);
+  await writeFile(
+    path.join(dir, 'it_dag.ts'),
+    `import { defineDag } from ${JSON.stringify(core)};\n${body}\n`,
+  );
 }
 
 function spawnCli(t: TestOrchestrator, args: string[]): ChildProcess {
@@ -120,7 +152,8 @@ function spawnCli(t: TestOrchestrator, args: string[]): ChildProcess {
   let err = '';
   child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
   child.on('exit', (code) => {
-    if (code !== 0 && code !== null) process.stderr.write(`heatflow ${args.join(' ')} exited ${code}: ${err}\n`);
+    if (code !== 0 && code !== null)
+      process.stderr.write(`heatflow ${args.join(' ')} exited ${code}: ${err}\n`);
   });
   children.push(child);
   return child;
@@ -155,12 +188,22 @@ describe('separate scheduler and worker processes', () => {
     const s1 = spawnCli(t, ['scheduler']);
     spawnCli(t, ['scheduler']); // a second scheduler, all along
     spawnCli(t, ['worker', '--concurrency', '4']);
-    await waitFor('the DAG to be parsed', async () => (await t.rt.db.selectFrom('heatflow.dags').select('dag_id').executeTakeFirst()) ?? undefined);
+    await waitFor(
+      'the DAG to be parsed',
+      async () =>
+        (await t.rt.db.selectFrom('heatflow.dags').select('dag_id').executeTakeFirst()) ?? undefined,
+    );
     const dag = await t.rt.registry.get('proc_dag');
     if (dag === undefined) throw new Error('DAG not parsed');
-    const { backfill } = await createBackfill(t.rt.deps, dag, { from: day('2022-01-01'), to: day('2022-01-20', true) });
+    const { backfill } = await createBackfill(t.rt.deps, dag, {
+      from: day('2022-01-01'),
+      to: day('2022-01-20', true),
+    });
     const id = backfill?.id ?? '';
-    await waitFor('some runs to finish', async () => ((await countRunsByState(t.rt.db, { backfillId: id })).success ?? 0) >= 4 || undefined);
+    await waitFor(
+      'some runs to finish',
+      async () => ((await countRunsByState(t.rt.db, { backfillId: id })).success ?? 0) >= 4 || undefined,
+    );
     s1.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 500));
     spawnCli(t, ['scheduler']); // restarted
@@ -172,7 +215,14 @@ describe('separate scheduler and worker processes', () => {
     const tries = await t.rt.db.selectFrom('heatflow.task_tries').selectAll().execute();
     expect(tries).toHaveLength(80);
     for (const r of runs) {
-      const lines = (await readFile(path.join(t.config.HEATFLOW_DATA_DIR, 'runs', 'proc_dag', r.run_id, 'executions.log'), 'utf8')).trim().split('\n');
+      const lines = (
+        await readFile(
+          path.join(t.config.HEATFLOW_DATA_DIR, 'runs', 'proc_dag', r.run_id, 'executions.log'),
+          'utf8',
+        )
+      )
+        .trim()
+        .split('\n');
       expect(lines.map((l) => l.split(' ')[0]).sort()).toEqual(['a', 'b', 'c', 'd']);
     }
   }, 180_000);
@@ -191,17 +241,36 @@ describe('separate scheduler and worker processes', () => {
     const t = h;
     spawnCli(t, ['scheduler']);
     const w1 = spawnCli(t, ['worker']);
-    await waitFor('the DAG to be parsed', async () => (await t.rt.db.selectFrom('heatflow.dags').select('dag_id').executeTakeFirst()) ?? undefined);
+    await waitFor(
+      'the DAG to be parsed',
+      async () =>
+        (await t.rt.db.selectFrom('heatflow.dags').select('dag_id').executeTakeFirst()) ?? undefined,
+    );
     const dag = await t.rt.registry.get('proc_dag');
     if (dag === undefined) throw new Error('DAG not parsed');
-    const { backfill } = await createBackfill(t.rt.deps, dag, { from: day('2022-01-01'), to: day('2022-01-01', true) });
-    await waitFor('the slow try to run', async () =>
-      (await t.rt.db.selectFrom('heatflow.task_instances').select('state').where('task_id', '=', 'slow').where('state', '=', 'running').executeTakeFirst()) ?? undefined,
+    const { backfill } = await createBackfill(t.rt.deps, dag, {
+      from: day('2022-01-01'),
+      to: day('2022-01-01', true),
+    });
+    await waitFor(
+      'the slow try to run',
+      async () =>
+        (await t.rt.db
+          .selectFrom('heatflow.task_instances')
+          .select('state')
+          .where('task_id', '=', 'slow')
+          .where('state', '=', 'running')
+          .executeTakeFirst()) ?? undefined,
     );
     w1.kill('SIGKILL');
     spawnCli(t, ['worker']);
     expect(await finished(t, backfill?.id ?? '', 1, 60_000)).toEqual({ success: 1 });
-    const tries = await t.rt.db.selectFrom('heatflow.task_tries').selectAll().where('task_id', '=', 'slow').orderBy('try_number').execute();
+    const tries = await t.rt.db
+      .selectFrom('heatflow.task_tries')
+      .selectAll()
+      .where('task_id', '=', 'slow')
+      .orderBy('try_number')
+      .execute();
     expect(tries.map((x) => x.state)).toEqual(['failed', 'success']);
     expect(tries[0]?.error).toMatch(/zombie|orphan/);
   }, 120_000);
