@@ -43,6 +43,9 @@ const JS_EXTENSIONS = ['.js', '.mjs'];
 
 let loadCounter = 0;
 
+/** Import errors longer than this are cut (they are shown in the CLI and the web UI). */
+const MAX_ERROR_CHARS = 2000;
+
 /**
  * Load every DAG file under `dir` (recursively; skipping `node_modules`, folders and files whose
  * name starts with `_` or `.`, and declaration files `*.d.ts`/`*.d.mts`), in path order, and
@@ -139,20 +142,28 @@ function isDagFileName(name: string): boolean {
 
 /** One line for the import error: the message, with the field of an invalid DAG. */
 function describeError(error: unknown): string {
+  let text: string;
   if (error instanceof Error) {
     // DAG files import their own copy of the core module (a fresh tsx namespace per load), so
     // DagDefinitionError is recognised by its code and fields, not by `instanceof`.
     const { code, field } = error as Error & { code?: unknown; field?: unknown };
-    const base = `${error.name}: ${error.message}`;
+    text = `${error.name}: ${error.message}`;
     if (
       code === 'DAG_INVALID' &&
       typeof field === 'string' &&
       field !== '' &&
       !error.message.includes(field)
     ) {
-      return `${base} (field ${field})`;
+      text += ` (field ${field})`;
     }
-    return base;
+  } else {
+    text = String(error);
   }
-  return String(error);
+  const oneLine = text
+    .replace(/[?&]namespace=heatflow-dags-[0-9a-f-]+/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
+  return oneLine.length > MAX_ERROR_CHARS ? `${oneLine.slice(0, MAX_ERROR_CHARS - 1)}…` : oneLine;
 }
