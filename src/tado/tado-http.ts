@@ -99,9 +99,20 @@ export function errorCodeOf(body: unknown): { code: string | undefined; title: s
   return { code: undefined, title: undefined };
 }
 
+/**
+ * A plain copy of an axios error for `cause`: message and code only. The axios error itself holds
+ * the request config, whose body and headers carry tokens, and causes end up in logs.
+ */
+function scrubbed(error: AxiosError): Error {
+  const copy = new Error(`${error.code ?? 'ERR'}: ${error.message}`);
+  copy.name = 'HttpError';
+  return copy;
+}
+
 /** Turns an axios failure (after the retries) into {@link TadoNetworkError} or {@link TadoApiError}. */
 export function toTadoError(error: unknown, endpoint: string, attempts: number): Error {
   if (!axios.isAxiosError(error)) return error instanceof Error ? error : new Error(String(error));
+  const cause = scrubbed(error);
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   if (error.response === undefined) {
     const timeout = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT';
@@ -109,7 +120,7 @@ export function toTadoError(error: unknown, endpoint: string, attempts: number):
       `${endpoint}: ${timeout ? 'timed out' : `no answer (${error.code ?? error.message})`}${tries}`,
       endpoint,
       error.code,
-      { cause: error },
+      { cause },
     );
   }
   const status = error.response.status;
@@ -121,7 +132,7 @@ export function toTadoError(error: unknown, endpoint: string, attempts: number):
     code,
     title,
     endpoint,
-    { cause: error, retryable: status >= 500 },
+    { cause, retryable: status >= 500 },
   );
 }
 

@@ -203,6 +203,24 @@ describe('refresh-token rotation', () => {
     expect(s.stats().authRequests - authBefore).toBe(1);
   });
 
+  it('a 5xx from the login server is retried and never taken for a credentials problem', async () => {
+    const s = await startSim();
+    const { client, c } = await signedInClient(s);
+    const before = readTokenFile(c).refresh_token;
+    s.failNext(3, 503, 'auth'); // the first try and both retries
+    const err = await expectRejection(client.getMe(), TadoApiError);
+    expect(err).not.toBeInstanceOf(TadoAuthError);
+    expect(err.status).toBe(503);
+    expect(err.message).toContain('POST /token');
+    // no secret travels in the error or its cause (they end up in logs)
+    expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(before);
+    expect(String((err.cause as Error).message)).not.toContain(before);
+    expect(readTokenFile(c).refresh_token).toBe(before);
+    expect(s.isRefreshTokenValid(before)).toBe(true);
+    s.failNext(1, 502, 'auth');
+    await expect(client.getMe()).resolves.toMatchObject({ id: s.home.userId });
+  });
+
   it('a dead refresh token says to run `heatflow tado login`; no token file says so too', async () => {
     const s = await startSim();
     const c = config(s);

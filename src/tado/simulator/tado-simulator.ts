@@ -89,8 +89,11 @@ export interface TadoSimulator {
   isRefreshTokenValid(token: string): boolean;
   /** Invalidates every access token (the next API call gets 401). */
   expireAccessTokens(): void;
-  /** Answers the next `count` API requests with `status` (default 503) before anything else. */
-  failNext(count: number, status?: number): void;
+  /**
+   * Answers the next `count` requests with `status` (default 503) before anything else; `target`
+   * picks the API (default) or the login server.
+   */
+  failNext(count: number, status?: number, target?: 'api' | 'auth'): void;
   /** Sets the requests left in the current window (0 makes the next request a 429). */
   setRemaining(remaining: number): void;
   /** Starts a fresh quota window. */
@@ -137,6 +140,7 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
   const refreshTokens = new Map<string, number>();
   const accessTokens = new Map<string, number>();
   const failQueue: number[] = [];
+  const authFailQueue: number[] = [];
   let windowStartMs: number | undefined;
   let remaining = quota;
   const stats: TadoSimulatorStats = {
@@ -198,9 +202,12 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
   // ------------------------------------------------------------------ login server
   await app.register(
     (auth, _opts, done) => {
-      auth.addHook('onRequest', async () => {
+      auth.addHook('onRequest', async (_req, reply) => {
         stats.authRequests += 1;
         if (latencyMs > 0) await sleep(latencyMs);
+        const forced = authFailQueue.shift();
+        if (forced !== undefined)
+          return reply.code(forced).type('text/html').send(`<html><body>${forced}</body></html>`);
       });
 
       auth.post('/device_authorize', async (req, reply) => {
@@ -633,8 +640,8 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
     },
     isRefreshTokenValid: (rt) => (refreshTokens.get(rt) ?? 0) > now().getTime(),
     expireAccessTokens: () => accessTokens.clear(),
-    failNext: (count, status = 503) => {
-      for (let i = 0; i < count; i++) failQueue.push(status);
+    failNext: (count, status = 503, target = 'api') => {
+      for (let i = 0; i < count; i++) (target === 'auth' ? authFailQueue : failQueue).push(status);
     },
     setRemaining: (n) => {
       if (windowStartMs === undefined) windowStartMs = now().getTime();
