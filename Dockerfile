@@ -35,7 +35,9 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
-# TypeScript DAG files are loaded as they are (the scheduler reads dags/ through tsx).
+# DAG files are TypeScript, parsed through tsx at run time (HEATFLOW_DAGS_DIR=dags), and import
+# ../src/core: keep the sources next to them (small), so a mounted dags/ folder works the same.
+COPY src ./src
 COPY dags ./dags
 USER node
 # A task container runs the command the executor gives it (e.g. `node dist/tasks/extract.js`), so

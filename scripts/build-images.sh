@@ -139,7 +139,7 @@ fi
 # --- the task image --------------------------------------------------------------------------
 log "building $TAG on $base"
 start=$(date +%s)
-DOCKER_BUILDKIT=0 docker build --network host --build-arg "NODE_IMAGE=$base" -t "$TAG" . >/tmp/heatflow-image-build.log 2>&1 \
+DOCKER_BUILDKIT=0 docker build --force-rm --network host --build-arg "NODE_IMAGE=$base" -t "$TAG" . >/tmp/heatflow-image-build.log 2>&1 \
   || { tail -30 /tmp/heatflow-image-build.log >&2; log "docker build failed (full log: /tmp/heatflow-image-build.log)"; exit 1; }
 size=$(docker image inspect -f '{{.Size}}' "$TAG")
 log "built $TAG in $(($(date +%s) - start)) s, $((size / 1024 / 1024)) MiB"

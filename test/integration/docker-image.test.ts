@@ -1,0 +1,87 @@
+/**
+ * The task image (Dockerfile, built by scripts/build-images.sh): what task containers rely on.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import Dockerode from 'dockerode';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureTaskImage } from '../helpers/docker-image.js';
+
+const run = promisify(execFile);
+const docker = new Dockerode();
+let image: string;
+
+beforeAll(async () => {
+  image = await ensureTaskImage(docker);
+}, 25 * 60_000);
+
+async function inImage(...cmd: string[]): Promise<string> {
+  const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', image, ...cmd], {
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
+describe('the task image', () => {
+  it('prints the CLI help by default', async () => {
+    const out = await inImage();
+    expect(out).toContain('Usage: heatflow');
+    expect(out).toContain('worker');
+  });
+
+  it('runs as the non-root user node (uid 1000) in /app, with no entrypoint in the way', async () => {
+    const info = await docker.getImage(image).inspect();
+    expect(info.Config.User).toBe('node');
+    expect(info.Config.WorkingDir).toBe('/app');
+    expect(info.Config.Entrypoint ?? []).toEqual([]);
+    expect((await inImage('sh', '-c', 'id -u; pwd; stat -c %U /data')).trim().split('\n')).toEqual([
+      '1000',
+      '/app',
+      'node',
+    ]);
+    console.log(`task image ${image}: ${Math.round(info.Size / 1024 / 1024)} MiB`);
+  });
+
+  it('holds the compiled task programs and production dependencies only', async () => {
+    const out = await inImage(
+      'node',
+      '-e',
+      `const fs = require('fs');
+       const has = (m) => { try { require.resolve(m + '/package.json'); return true; } catch { return fs.existsSync('node_modules/' + m); } };
+       console.log(JSON.stringify({
+         tasks: fs.readdirSync('dist/tasks').filter((f) => f.endsWith('.js')).sort(),
+         danfo: has('danfojs-node'), dockerode: has('dockerode'),
+         vitest: has('vitest'), typescript: has('typescript'), eslint: has('eslint'),
+       }));`,
+    );
+    const r = JSON.parse(out) as {
+      tasks: string[];
+      danfo: boolean;
+      dockerode: boolean;
+      vitest: boolean;
+      typescript: boolean;
+      eslint: boolean;
+    };
+    expect(r.tasks.length).toBeGreaterThan(0);
+    expect(r.tasks).toContain('extract.js');
+    expect(r).toMatchObject({
+      danfo: true,
+      dockerode: true,
+      vitest: false,
+      typescript: false,
+      eslint: false,
+    });
+  });
+
+  it('parses the project DAG folder inside the image', async () => {
+    const out = await inImage(
+      'node',
+      '-e',
+      `import('/app/dist/src/dag-processing/dag-bag.js').then((m) => m.loadDagBag('/app/dags'))
+         .then((b) => console.log(JSON.stringify({ dags: [...b.dags.keys()], errors: b.importErrors })))`,
+    );
+    const bag = JSON.parse(out) as { dags: string[]; errors: unknown[] };
+    expect(bag.errors).toEqual([]);
+    expect(bag.dags.length).toBeGreaterThan(0);
+  });
+});
