@@ -7,7 +7,7 @@
  * and the modules they import, without restarting the process.
  */
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
@@ -46,6 +46,25 @@ let loadCounter = 0;
 /** Import errors longer than this are cut (they are shown in the CLI and the web UI). */
 const MAX_ERROR_CHARS = 2000;
 
+/** Options of {@link loadDagBag}. */
+export interface LoadDagBagOptions {
+  /**
+   * Re-import even when no file under the folder changed since the last load of the same folder
+   * (size and mtime of every file, helpers included). `@defaultValue false`: an unchanged folder
+   * returns the previous result, which keeps a long-running process from registering a new tsx
+   * loader hook (Node.js cannot remove one) on every periodic re-parse.
+   */
+  force?: boolean;
+}
+
+interface Scan {
+  readonly dagFiles: readonly string[];
+  /** size and mtime of every file under the folder (not node_modules, not dot-folders) */
+  readonly fingerprint: string;
+}
+
+const lastLoads = new Map<string, { fingerprint: string; bag: DagBag }>();
+
 /**
  * Load every DAG file under `dir` (recursively; skipping `node_modules`, folders and files whose
  * name starts with `_` or `.`, and declaration files `*.d.ts`/`*.d.mts`), in path order, and
@@ -55,21 +74,27 @@ const MAX_ERROR_CHARS = 2000;
  * earlier file) becomes an import error naming the file (and, for an invalid DAG, the field) and
  * does not stop the others. The first file (in path order) to declare a DAG id keeps it.
  *
- * A missing `dir` is an empty bag.
+ * A missing `dir` is an empty bag. When nothing under `dir` changed since its last load, the
+ * previous DAGs and errors are returned without importing again (see {@link LoadDagBagOptions}).
  *
  * @throws Error only when a folder exists but cannot be read
  */
-export async function loadDagBag(dir: string): Promise<DagBag> {
+export async function loadDagBag(dir: string, options: LoadDagBagOptions = {}): Promise<DagBag> {
   const root = path.resolve(dir);
   const dags = new Map<string, DagBagEntry>();
   const importErrors: DagImportError[] = [];
-  let files: string[];
+  let scan: Scan;
   try {
-    files = await listDagFiles(root);
+    scan = await scanFolder(root);
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return { dags, importErrors };
     throw error;
   }
+  const last = lastLoads.get(root);
+  if (options.force !== true && last !== undefined && last.fingerprint === scan.fingerprint) {
+    return { dags: new Map(last.bag.dags), importErrors: [...last.bag.importErrors] };
+  }
+  const files = scan.dagFiles;
   loadCounter += 1;
   const namespace = `heatflow-dags-${randomUUID()}`;
   const tsx = files.some((f) => TS_EXTENSIONS.includes(path.extname(f))) ? register({ namespace }) : null;
@@ -103,6 +128,10 @@ export async function loadDagBag(dir: string): Promise<DagBag> {
   } finally {
     if (tsx !== null) await tsx.unregister();
   }
+  lastLoads.set(root, {
+    fingerprint: scan.fingerprint,
+    bag: { dags: new Map(dags), importErrors: [...importErrors] },
+  });
   return { dags, importErrors };
 }
 
@@ -117,21 +146,33 @@ async function importDagFile(
   return (await import(`${url}?heatflow-load=${loadCounter}`)) as Record<string, unknown>;
 }
 
-async function listDagFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('_') || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name === 'node_modules') continue;
-      out.push(...(await listDagFiles(full)));
-    } else if (entry.isFile() && isDagFileName(entry.name)) {
-      out.push(full);
+async function scanFolder(root: string): Promise<Scan> {
+  const dagFiles: string[] = [];
+  const stamps: string[] = [];
+  const walk = async (dir: string, underscored: boolean): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+        await walk(full, underscored || entry.name.startsWith('_'));
+      } else if (entry.isFile()) {
+        const st = await stat(full);
+        stamps.push(`${path.relative(root, full)}\u0000${st.size}\u0000${st.mtimeMs}`);
+        if (
+          !underscored &&
+          !entry.name.startsWith('_') &&
+          !entry.name.startsWith('.') &&
+          isDagFileName(entry.name)
+        ) {
+          dagFiles.push(full);
+        }
+      }
     }
-  }
-  return out;
+  };
+  await walk(root, false);
+  return { dagFiles, fingerprint: stamps.join('\n') };
 }
 
 function isDagFileName(name: string): boolean {

@@ -134,4 +134,17 @@ export const dag = defineDag({
     expect([...bag.dags.keys()].sort()).toEqual(['edited_v3', 'plain_js_v2']);
     expect(bag.importErrors).toEqual([]);
   });
+
+  it('returns the previous result for an unchanged folder, and re-imports with force', async () => {
+    const first = await loadDagBag(dir);
+    const again = await loadDagBag(dir);
+    expect(again.dags.get('edited_v3')?.dag).toBe(first.dags.get('edited_v3')?.dag);
+    expect(again.dags).not.toBe(first.dags);
+    const forced = await loadDagBag(dir, { force: true });
+    expect(forced.dags.get('edited_v3')?.dag).not.toBe(first.dags.get('edited_v3')?.dag);
+    expect([...forced.dags.keys()].sort()).toEqual([...first.dags.keys()].sort());
+    // a change to a helper module alone (not a DAG file) is a change
+    await writeFile(path.join(dir, '_owner.ts'), `export const owner: string = 'dave';\n`);
+    expect((await loadDagBag(dir)).dags.get('edited_v3')?.dag.tags).toEqual(['dave']);
+  });
 });
