@@ -67,7 +67,8 @@ table.grid tr.runstate td span{display:block;width:18px;height:6px;border-radius
 .calendar{display:flex;flex-wrap:wrap;gap:24px}
 .cal-month h3{font-size:13px;margin:0 0 4px;font-weight:600}
 .cal-days{display:grid;grid-template-columns:repeat(7,16px);gap:3px}
-.cal-days span{width:16px;height:16px;border-radius:3px;background:#eceff3;display:block}
+.cal-days span{width:16px;height:16px;border-radius:3px;display:block}
+.cal-days span.no-run{background:#eceff3}
 .cal-days span.blank{background:transparent}
 .legend{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0;font-size:12px}
 .legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;vertical-align:-2px}
@@ -144,7 +145,13 @@ export const APP_JS = `
             if (atBottom) pre.scrollTop = pre.scrollHeight;
           }
           token = body.continuation_token;
-          if (body.end_of_log) { stopped = true; status.textContent = 'try finished: log complete'; return; }
+          if (body.end_of_log) {
+            stopped = true;
+            status.textContent = 'try finished: log complete · ';
+            var a = document.createElement('a'); a.href = location.href; a.textContent = 'reload for its final state';
+            status.appendChild(a);
+            return;
+          }
           status.textContent = 'following live…';
           setTimeout(poll, follow.intervalMs);
         })

@@ -11,6 +11,7 @@ import { getRun } from '../db/dag-run-repository.js';
 import {
   calendarDays,
   getTiWithTry,
+  listGridCells,
   listBackfillProgress,
   listDagSummaries,
   listRunPage,
@@ -87,7 +88,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     const pc = pageContext(req, reply);
     const dag = await ctx.dagRow(p.dagId);
     const page = await listRunPage(rt.db, { dagId: p.dagId }, { limit: q.limit, offset: q.offset, orderBy: 'logical_date', descending: true });
-    const tis = await listTisOfRuns(rt.db, p.dagId, page.runs.map((r) => r.run_id));
+    const tis = await listGridCells(rt.db, p.dagId, page.runs.map((r) => r.run_id));
     return send(reply, gridView(pc, dag, page.runs, tis, { offset: q.offset, limit: q.limit, total: page.totalEntries }));
   });
 

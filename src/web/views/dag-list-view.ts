@@ -25,7 +25,7 @@ export function dagListView(
     <div class="muted">${d.description ?? ''}</div>
     <div>${d.tags.map((t) => html`<span class="count state-none">${t}</span>`)}</div></td>
   <td><code>${d.schedule ?? 'none'}</code><div class="muted">${d.timezone}</div></td>
-  <td>${nextRun === null ? html`<span class="muted">–</span>` : html`${fmtDate(nextRun.logicalDate)}<div class="muted">${nextRun.due ? 'due now' : `after ${fmtDate(nextRun.createAfter)}`}</div>`}</td>
+  <td>${nextRun === null ? html`<span class="muted">–</span>` : html`${fmtDate(nextRun.logicalDate)}<div class="muted">${d.is_paused ? 'DAG paused' : nextRun.due ? 'due now' : `after ${fmtDate(nextRun.createAfter)}`}</div>`}</td>
   <td>${s.lastRun === undefined ? html`<span class="muted">no run yet</span>` : html`${stateBadge(s.lastRun.state)}<div><a href="${urlPath('dags', d.dag_id, 'runs', s.lastRun.run_id)}">${fmtDate(s.lastRun.logical_date)}</a></div>`}</td>
   <td class="run-counts">${COUNT_STATES.map((st) => html`<span class="count state-${st}" title="${st}">${s.runCounts[st] ?? 0}</span>`)}</td>
   <td>${actionForm(ctx, urlPath('dags', d.dag_id, 'trigger'), html``, 'Trigger')}</td>

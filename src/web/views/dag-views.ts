@@ -2,7 +2,7 @@
  * The pages of one DAG: grid, calendar, task durations, and one run (with its Gantt chart).
  */
 import type { DagRow, DagRunRow } from '../../db/database.js';
-import type { CalendarDay, DurationPoint, TiWithTry } from '../../db/web-queries.js';
+import type { CalendarDay, DurationPoint, GridCell, TiWithTry } from '../../db/web-queries.js';
 import { html, jsonScript, query, urlPath, type SafeHtml } from '../html.js';
 import { actionForm, fmtDate, fmtDuration, layout, signInHint, stateBadge, stateLegend, type PageContext } from './layout.js';
 
@@ -32,7 +32,7 @@ export function gridView(
   ctx: PageContext,
   dag: DagRow,
   runs: readonly DagRunRow[],
-  tis: readonly TiWithTry[],
+  tis: readonly GridCell[],
   page: { offset: number; limit: number; total: number },
 ): SafeHtml {
   const byKey = new Map(tis.map((t) => [`${t.run_id}\u0000${t.task_id}`, t]));
@@ -86,7 +86,7 @@ export function calendarView(ctx: PageContext, dag: DagRow, year: number, days: 
       const counts = byDay.get(day);
       const state = counts === undefined ? undefined : dayState(counts);
       const summary = counts === undefined ? 'no run' : Object.entries(counts).map(([s, n]) => `${s}: ${n}`).join(', ');
-      cells.push(html`<span class="${state === undefined ? '' : `state-${state}`}" data-day="${day}" data-state="${state ?? ''}" title="${day} · ${summary}"></span>`);
+      cells.push(html`<span class="${state === undefined ? 'no-run' : `state-${state}`}" data-day="${day}" data-state="${state ?? ''}" title="${day} · ${summary}"></span>`);
     }
     return html`<div class="cal-month"><h3>${name}</h3><div class="cal-days">${cells}</div></div>`;
   });

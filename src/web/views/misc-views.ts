@@ -3,7 +3,7 @@
  */
 import type { BackfillProgress } from '../../db/web-queries.js';
 import { html, urlPath, type SafeHtml } from '../html.js';
-import { actionForm, fmtDate, layout, signInHint, stateBadge, type PageContext } from './layout.js';
+import { actionForm, fmtDate, layout, signInHint, type PageContext } from './layout.js';
 
 /** Backfills: range, progress, state; and a form to start one. */
 export function backfillsView(ctx: PageContext, backfills: readonly BackfillProgress[], dagIds: readonly string[], dagFilter?: string): SafeHtml {
@@ -34,7 +34,7 @@ ${signInHint(ctx)}
           return html`<tr data-backfill-id="${b.id}"><td>${b.id}</td><td><a href="${urlPath('dags', b.dag_id, 'grid')}">${b.dag_id}</a></td>
 <td>${fmtDate(b.from_date)} → ${fmtDate(b.to_date)}${b.run_backwards ? html` <span class="muted">(newest first)</span>` : ''}</td><td>${b.reprocess_behavior}</td><td class="num">${b.max_active_runs}</td>
 <td><div class="progress">${bar}</div><div class="progress-text">${done(p)} / ${p.totalRuns} runs done${(p.runCounts.failed ?? 0) > 0 ? html`, <span class="error">${p.runCounts.failed} failed</span>` : ''}</div></td>
-<td>${stateBadge(b.state === 'completed' ? 'success' : b.state === 'running' ? 'running' : 'none')} ${b.state}</td><td>${fmtDate(b.created_at)}</td><td>${fmtDate(b.completed_at)}</td></tr>`;
+<td><span class="badge state-${b.state === 'completed' ? 'success' : b.state === 'running' ? 'running' : 'none'}">${b.state}</span></td><td>${fmtDate(b.created_at)}</td><td>${fmtDate(b.completed_at)}</td></tr>`;
         })
   }</tbody></table>`;
   return layout(ctx, 'Backfills', body);

@@ -1,0 +1,115 @@
+/**
+ * Web latency benchmark (issue 6): with a year of runs loaded (365 runs × 4 tasks, written through
+ * the repositories as the scheduler and worker write them), the p50 and p99 latency of the DAG
+ * list, the grid and the dagRuns list under concurrent load from autocannon (a separate process,
+ * so the load generator does not share the server's event loop), on loopback. Target: p99 < 50 ms.
+ *
+ * Run: `npx tsx bench/web-latency.ts` (needs Postgres and Redis; prints a table and JSON).
+ * Options (environment): BENCH_CONNECTIONS (default 10), BENCH_DURATION_S (default 10).
+ */
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { defineDag } from '../src/core/define-dag.js';
+import { makeRunId } from '../src/core/run-id.js';
+import { syncDagBag } from '../src/dag-processing/sync-dag-bag.js';
+import { insertQueuedRuns, setRunState } from '../src/db/dag-run-repository.js';
+import { claimTry, finishTry, insertTaskInstances, queueTis } from '../src/db/task-instance-repository.js';
+import { startWebServer } from '../src/web/server.js';
+import { createTestOrchestrator } from '../test/helpers/orchestrator.js';
+
+const run = promisify(execFile);
+const TASKS = ['extract', 'validate', 'transform', 'load'];
+const DAY_MS = 86_400_000;
+
+const dag = defineDag({
+  dagId: 'tado_etl',
+  schedule: '0 1 * * *',
+  startDate: '2022-01-01',
+  timezone: 'UTC',
+  isPausedUponCreation: true,
+  tasks: TASKS.map((taskId, i) => ({ taskId, command: ['true'], ...(i === 0 ? {} : { upstream: [TASKS[i - 1] as string] }) })),
+});
+
+interface AutocannonResult {
+  latency: { p50: number; p99: number; p97_5: number; average: number; max: number };
+  requests: { total: number; average: number };
+  non2xx: number;
+  errors: number;
+}
+
+async function seedYear(h: Awaited<ReturnType<typeof createTestOrchestrator>>): Promise<void> {
+  const db = h.rt.db;
+  await syncDagBag(db, h.rt.registry.current(), new Date());
+  const day0 = Date.UTC(2022, 0, 1, 1);
+  const runs = Array.from({ length: 365 }, (_, i) => ({
+    dagId: dag.dagId,
+    runId: makeRunId('backfill', new Date(day0 + i * DAY_MS)),
+    runType: 'backfill' as const,
+    logicalDate: new Date(day0 + i * DAY_MS),
+    dataIntervalStart: new Date(day0 + i * DAY_MS),
+    dataIntervalEnd: new Date(day0 + (i + 1) * DAY_MS),
+  }));
+  await insertQueuedRuns(db, runs, new Date());
+  let seeded = 0;
+  const one = async (r: (typeof runs)[number], i: number) => {
+    await insertTaskInstances(db, TASKS.map((taskId) => ({ dagId: dag.dagId, runId: r.runId, taskId, maxTries: 1, pool: 'default_pool', poolSlots: 1 })));
+    await setRunState(db, dag.dagId, r.runId, 'running', new Date());
+    for (const taskId of TASKS) {
+      const t = { dagId: dag.dagId, runId: r.runId, taskId, tryNumber: 1, leaseToken: `bench-${i}-${taskId}` };
+      await db.transaction().execute((trx) => queueTis(trx, [t], 'process', new Date()));
+      await claimTry(db, t, { workerId: 'bench', hostname: 'bench', logPath: '/dev/null' }, new Date());
+      const failed = i % 53 === 7 && taskId === 'load';
+      await finishTry(
+        db,
+        t,
+        failed
+          ? { tiState: 'failed', tryState: 'failed', exitCode: 1, error: 'exit code 1', durationMs: 900 }
+          : { tiState: 'success', tryState: 'success', exitCode: 0, durationMs: 500 + ((i * 37 + taskId.length * 101) % 2000) },
+        new Date(),
+      );
+    }
+    await setRunState(db, dag.dagId, r.runId, i % 53 === 7 ? 'failed' : 'success', new Date());
+    seeded++;
+  };
+  for (let i = 0; i < runs.length; i += 8) await Promise.all(runs.slice(i, i + 8).map((r, k) => one(r, i + k)));
+  process.stderr.write(`seeded ${seeded} runs × ${TASKS.length} tasks\n`);
+}
+
+async function main(): Promise<void> {
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+  const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
+  const h = await createTestOrchestrator('webbench', { dags: [dag] });
+  try {
+    const t0 = Date.now();
+    await seedYear(h);
+    process.stderr.write(`seeding took ${Date.now() - t0} ms\n`);
+    const web = await startWebServer(h.rt, { host: '127.0.0.1', port: 0 });
+    const cannon = path.join(path.dirname(createRequire(import.meta.url).resolve('autocannon')), 'autocannon.js');
+    const targets: [string, string][] = [
+      ['DAG list page (HTML)', '/'],
+      ['DAG list API', '/api/v1/dags'],
+      ['grid page (30 runs × 4 tasks, HTML)', '/dags/tado_etl/grid'],
+      ['grid page (100 runs × 4 tasks, HTML)', '/dags/tado_etl/grid?limit=100'],
+      ['dagRuns API (limit=100)', '/api/v1/dags/tado_etl/dagRuns?limit=100'],
+      ['dagRuns API (date filter, -execution_date)', '/api/v1/dags/tado_etl/dagRuns?execution_date_gte=2022-06-01T00:00:00Z&execution_date_lte=2022-06-30T23:59:59Z&order_by=-execution_date'],
+    ];
+    const rows: { endpoint: string; path: string; requests: number; rps: number; p50Ms: number; p99Ms: number; maxMs: number; non2xx: number }[] = [];
+    for (const [name, p] of targets) {
+      // warm up, then measure
+      await run(process.execPath, [cannon, '-c', String(connections), '-d', '2', '--json', `${web.url}${p}`], { maxBuffer: 1 << 24 });
+      const { stdout } = await run(process.execPath, [cannon, '-c', String(connections), '-d', String(durationS), '--json', `${web.url}${p}`], { maxBuffer: 1 << 24 });
+      const r = JSON.parse(stdout) as AutocannonResult;
+      rows.push({ endpoint: name, path: p, requests: r.requests.total, rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max, non2xx: r.non2xx + r.errors });
+    }
+    await web.close();
+    console.log(`\nweb latency, ${connections} concurrent connections, ${durationS} s per endpoint, 365 runs × 4 tasks, loopback (autocannon in its own process)\n`);
+    console.table(rows.map((r) => ({ endpoint: r.endpoint, 'req/s': r.rps, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'max ms': r.maxMs, errors: r.non2xx, 'p99 < 50 ms': r.p99Ms < 50 ? 'yes' : 'NO' })));
+    console.log(JSON.stringify({ benchmark: 'web-latency', connections, durationS, runs: 365, tasks: 4, results: rows }));
+  } finally {
+    await h.cleanup();
+  }
+}
+
+await main();
