@@ -4,10 +4,13 @@
  * order alternates in each pair so neither side always runs on a warmer engine). Prints the
  * p50/p95 of each and the p50 of the per-pair ratio. Target (issue 3): ratio p50 ≤ 1.3.
  *
- *   npx tsx bench/docker-overhead.ts [--pairs 20] [--image heatflow:latest] [--mode shared|archive|both]
+ *   npx tsx bench/docker-overhead.ts [--pairs 20] [--image heatflow:latest] [--mode shared|archive|both] [--skip-full]
  *
  * `shared` (bind mount of the worker's data folder: plain file I/O for XCom files) is what compose
  * and this machine use; `archive` (a named volume the worker cannot see) adds two archive-API calls.
+ * The full path (unless `--skip-full`; needs Postgres and Redis as the integration tests do) runs a
+ * one-task DAG through the real scheduler and worker with HEATFLOW_EXECUTOR=docker and measures,
+ * for each run, from the task instance being queued to its success being recorded in Postgres.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,8 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import Dockerode from 'dockerode';
+import { defineDag } from '../src/core/define-dag.js';
 import { DockerExecutor } from '../src/executors/docker-executor.js';
 import type { ExecutionRequest } from '../src/executors/executor.js';
+import { triggerDagRun } from '../src/scheduler/dag-run-service.js';
+import { createTestOrchestrator, waitFor } from '../test/helpers/orchestrator.js';
 
 const run = promisify(execFile);
 
@@ -26,6 +32,7 @@ const { values: args } = parseArgs({
     pairs: { type: 'string', default: '20' },
     image: { type: 'string', default: process.env.HEATFLOW_TASK_IMAGE ?? 'heatflow:latest' },
     mode: { type: 'string', default: 'both' },
+    'skip-full': { type: 'boolean', default: false },
     warmup: { type: 'string', default: '2' },
   },
 });
@@ -91,6 +98,54 @@ async function executorRun(ex: DockerExecutor, dataDir: string): Promise<number>
   return ms;
 }
 
+/** A one-task DAG through scheduler + worker (Docker executor); `once()` = queued → success recorded, in ms. */
+async function fullPathRunner(dataDir: string): Promise<{ once(): Promise<number>; close(): Promise<void> }> {
+  const dag = defineDag({
+    dagId: 'bench_docker',
+    schedule: null,
+    startDate: '2022-01-01',
+    tasks: [{ taskId: 'noop', command }],
+  });
+  const h = await createTestOrchestrator('benchdocker', {
+    dags: [dag],
+    env: {
+      HEATFLOW_EXECUTOR: 'docker',
+      HEATFLOW_TASK_IMAGE: image,
+      HEATFLOW_DATA_DIR: dataDir,
+      HEATFLOW_DOCKER_DATA_VOLUME: dataDir,
+      HEATFLOW_LOG_LEVEL: 'error',
+    },
+  });
+  await h.startScheduler();
+  await h.startWorker({ concurrency: 1 });
+  let day = 0;
+  return {
+    async once() {
+      day += 1;
+      const run = await triggerDagRun(h.rt.deps, dag, {
+        logicalDate: new Date(Date.UTC(2022, 0, 1, 1) + day * 86_400_000),
+      });
+      const ti = await waitFor(
+        'the no-op try to succeed',
+        async () => {
+          const row = await h.rt.db
+            .selectFrom('heatflow.task_instances')
+            .select(['state', 'queued_at', 'end_date', 'state_reason'])
+            .where('run_id', '=', run.run_id)
+            .executeTakeFirst();
+          if (row?.state === 'failed') throw new Error(`bench try failed: ${row.state_reason ?? ''}`);
+          return row?.state === 'success' ? row : undefined;
+        },
+        60_000,
+        10,
+      );
+      if (ti.queued_at === null || ti.end_date === null) throw new Error('queued_at or end_date missing');
+      return ti.end_date.getTime() - ti.queued_at.getTime();
+    },
+    close: () => h.cleanup(),
+  };
+}
+
 function fmt(ms: number): string {
   return `${ms.toFixed(0)} ms`;
 }
@@ -152,6 +207,15 @@ async function main(): Promise<void> {
       const ex = makeExecutor(dataDir, mode, namespace, volume);
       results.push(await sideBySide(`executor.execute() [${mode}]`, () => executorRun(ex, dataDir)));
       report(results[results.length - 1]!);
+    }
+    if (!args['skip-full']) {
+      const full = await fullPathRunner(dataDir);
+      try {
+        results.push(await sideBySide('queued -> success recorded (scheduler+worker)', () => full.once()));
+        report(results[results.length - 1]!);
+      } finally {
+        await full.close();
+      }
     }
   } finally {
     const list = await docker.listContainers({

@@ -331,8 +331,12 @@ export class DockerExecutor implements Executor {
         req.signal?.removeEventListener('abort', onAbort);
       }
       await Promise.race([drained, sleep(this.logDrainMs)]);
-      const info = await this.call('inspect container', () => c.inspect());
-      const exitCode = info.State.ExitCode ?? waited.StatusCode ?? null;
+      // a clean exit needs no inspect; any other is inspected for the kernel's OOM kill
+      const state =
+        waited.StatusCode === 0
+          ? { ExitCode: 0, OOMKilled: false }
+          : (await this.call('inspect container', () => c.inspect())).State;
+      const exitCode = state.ExitCode ?? waited.StatusCode ?? null;
       const durationMs = () => Date.now() - startedAt;
       const base = { exitCode, containerId: c.id };
 
@@ -354,7 +358,7 @@ export class DockerExecutor implements Executor {
           durationMs: durationMs(),
         };
       }
-      if (info.State.OOMKilled) {
+      if (state.OOMKilled) {
         outcome = 'failed';
         const limit =
           this.settings.memoryMb > 0
