@@ -9,9 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import { openWarehouse } from '../src/db/warehouse.js';
 import { transformResultSchema, type LoadResult } from '../src/etl/task-results.js';
-import type { WarehouseBatch } from '../src/etl/warehouse-rows.js';
+import type { DayFileRow, WarehouseBatch } from '../src/etl/warehouse-rows.js';
 import { runTask } from '../src/task-sdk/index.js';
-import type { DayFileRow } from './transform.js';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/heatflow';
 

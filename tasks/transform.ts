@@ -12,15 +12,9 @@ import path from 'node:path';
 import { flattenDayReport, zoneRow } from '../src/etl/flatten-day-report.js';
 import { danfoInteriorJoin, type DanfoModule } from '../src/etl/join-interior.js';
 import { TRANSFORM_DIR, validateResultSchema, type TransformResult } from '../src/etl/task-results.js';
-import type { DayRow } from '../src/etl/warehouse-rows.js';
+import type { DayFileRow } from '../src/etl/warehouse-rows.js';
 import { runTask } from '../src/task-sdk/index.js';
 import { dayReportSchema, parseWithPath, zonesSchema } from '../src/tado/schemas.js';
-
-/** A `tado.days` row as transform writes it: the raw report stays in extract's file. */
-export interface DayFileRow extends DayRow {
-  /** the raw report, relative to the run folder */
-  readonly reportFile: string;
-}
 
 await runTask(async (ctx): Promise<TransformResult> => {
   // validate passes on extract's home, day and zone list, so transform needs only its direct upstream

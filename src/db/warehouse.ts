@@ -30,6 +30,7 @@ type DateColumn = ColumnType<Date, string, string>;
 /** `jsonb`: read parsed, written as a JSON string. */
 type Jsonb = ColumnType<unknown, string, string>;
 
+/** `tado.zones`: one row per zone of `GET /homes/{homeId}/zones`. */
 export interface TadoZonesTable {
   home_id: number;
   zone_id: number;
@@ -40,6 +41,7 @@ export interface TadoZonesTable {
   raw: Jsonb;
 }
 
+/** `tado.days`: one row per zone and local date, with the raw day report. */
 export interface TadoDaysTable {
   home_id: number;
   zone_id: number;
@@ -54,6 +56,7 @@ export interface TadoDaysTable {
   report: Jsonb;
 }
 
+/** `tado.interior`: inside temperature and humidity per zone and timestamp. */
 export interface TadoInteriorTable {
   home_id: number;
   zone_id: number;
@@ -66,6 +69,7 @@ export interface TadoInteriorTable {
   in_report_day: boolean;
 }
 
+/** Key and provenance columns of every interval table: `[interval_start, interval_end)`. */
 interface IntervalColumns {
   home_id: number;
   zone_id: number;
@@ -74,16 +78,19 @@ interface IntervalColumns {
   report_date: DateColumn;
 }
 
+/** `tado.weather`: outdoor condition intervals, clipped to their report's local day. */
 export interface TadoWeatherTable extends IntervalColumns {
   state: string | null;
   /** outdoor °C */
   temperature_c: number | null;
 }
 
+/** `tado.call_for_heat`: heating demand intervals. */
 export interface TadoCallForHeatTable extends IntervalColumns {
   level: string;
 }
 
+/** `tado.settings`: the zone's setting intervals. */
 export interface TadoSettingsTable extends IntervalColumns {
   setting_type: string;
   power: string;
@@ -91,6 +98,7 @@ export interface TadoSettingsTable extends IntervalColumns {
   temperature_c: number | null;
 }
 
+/** `tado.device_connected`: whether the measuring device was connected. */
 export interface TadoDeviceConnectedTable extends IntervalColumns {
   connected: boolean;
 }

@@ -48,6 +48,12 @@ export interface DayRowWithReport extends DayRow {
   readonly report: unknown;
 }
 
+/** A day row as the transform task writes it: the raw report stays in extract's file. */
+export interface DayFileRow extends DayRow {
+  /** the raw day report, relative to the run folder */
+  readonly reportFile: string;
+}
+
 /** Columns every per-day row carries: which report it came from. */
 interface FromReport extends ZoneKey {
   /** local date of the report the row came from */
