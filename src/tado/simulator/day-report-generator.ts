@@ -103,13 +103,29 @@ const heating = (setpointC: number | null): Setting =>
 // -----------------------------------------------------------------------------------------------
 // local calendar helpers (luxon handles the clock changes)
 
-/** UTC ms of local `HH:MM` on `date` in `zone`. */
+const localMsCache = new Map<string, number>();
+
+/** UTC ms of local `HH:MM` on `date` in `zone` (cached: a backfill asks for the same days again and again). */
 function localMs(date: string, hhmm: string, zone: string): number {
-  return DateTime.fromISO(`${date}T${hhmm}`, { zone }).toMillis();
+  const key = `${zone} ${date}T${hhmm}`;
+  let ms = localMsCache.get(key);
+  if (ms === undefined) {
+    if (localMsCache.size > 50_000) localMsCache.clear();
+    ms = DateTime.fromISO(`${date}T${hhmm}`, { zone }).toMillis();
+    localMsCache.set(key, ms);
+  }
+  return ms;
 }
 
+/** `date` ± days (calendar arithmetic in UTC, no time zone involved). */
 function shiftDate(date: string, days: number): string {
-  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
+/** ISO weekday of a date: 1 = Monday … 7 = Sunday. */
+function isoWeekday(date: string): number {
+  const d = new Date(Date.parse(`${date}T00:00:00Z`)).getUTCDay();
+  return d === 0 ? 7 : d;
 }
 
 /** Local date of an instant. */
@@ -162,8 +178,7 @@ function paint(pieces: Piece[], start: number, end: number, mode: Mode): Piece[]
 }
 
 function scheduleFor(zone: SimZone, date: string): readonly ScheduleBlock[] {
-  const wd = DateTime.fromISO(date, { zone: 'UTC' }).weekday; // 1 = Monday
-  return wd >= 6 ? zone.weekend : zone.weekday;
+  return isoWeekday(date) >= 6 ? zone.weekend : zone.weekday;
 }
 
 /** The pieces of one local day for a zone. */
@@ -211,7 +226,7 @@ function planDay(seed: number, home: SimHome, zone: SimZone, date: string): Piec
       pieces.push({ start, end, mode: homeMode(b.setpointC, occupancyAt(h)) });
     });
     // home-wide AWAY days (geofencing): same for every zone
-    const wd = DateTime.fromISO(date, { zone: 'UTC' }).weekday;
+    const wd = isoWeekday(date);
     if (hashUnit(seed, d, 2) < (wd >= 6 ? 0.12 : 0.3)) {
       const awayFrom = oddMs(
         localMs(date, '08:50', tz) + Math.floor(hashUnit(seed, d, 3) * 50) * MINUTE,
@@ -405,6 +420,9 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
   const firstSetpoint = pieces[0]?.mode.setpointC ?? null;
   if (firstSetpoint !== null) insideC = Math.max(insideC, firstSetpoint - 1.5);
   let vapourHpa = outdoorVapourPressureHpa(weather) + zone.moistureHpa * 0.8;
+  // slow-moving inputs, refreshed with the weather every 5 minutes
+  let outdoorVapour = outdoorVapourPressureHpa(weather);
+  let moistureKept = 1 - 0.6 * summerness(simStart);
   let level = 'NONE';
   let pieceIdx = 0;
   const cfh: { start: number; end: number; value: string }[] = [];
@@ -423,6 +441,8 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
     const mode = pieces[pieceIdx]?.mode ?? disconnected();
     if ((t - simStart) % (5 * MINUTE) === 0) {
       weather = outdoorWeather(seed, t);
+      outdoorVapour = outdoorVapourPressureHpa(weather);
+      moistureKept = 1 - 0.6 * summerness(t);
       const next = mode.connected ? callForHeatLevel(mode.setpointC, insideC) : 'NONE';
       if (next !== level || cfh.length === 0) {
         const at = cfh.length === 0 ? simStart : t + Math.floor(hashUnit(seed, z, t / MINUTE, 20) * 55_000);
@@ -463,10 +483,10 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
     const localH = (t - win.dayStartMs) / HOUR;
     const hod = ((localH % 24) + 24) % 24;
     // more ventilation in summer: less of the occupants' moisture stays in
-    let source = zone.moistureHpa * mode.occupancy * (1 - 0.6 * summerness(t));
+    let source = zone.moistureHpa * mode.occupancy * moistureKept;
     if (z === 2 && hod >= 7 && hod < 7.5) source += 3;
     if (z === 3 && hod >= 18 && hod < 19) source += 3;
-    const target = outdoorVapourPressureHpa(weather) + source;
+    const target = outdoorVapour + source;
     const tauMoistH = mode.windowOpen ? 0.3 : 1.6;
     vapourHpa += (target - vapourHpa) / (tauMoistH * 60);
   }

@@ -3,21 +3,23 @@
  * it, and smooth 1-D value noise. Same inputs, same numbers, on every machine.
  */
 
+function mix(h: number, part: number): number {
+  let k = Math.imul(part, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
 /** Hashes integers (seed, tags, indices) into an unsigned 32-bit integer (murmur3-style mixing). */
 export function hash32(...values: readonly number[]): number {
   let h = 0x9e3779b9;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? 0;
     // fold doubles (e.g. large ms timestamps) into two 32-bit halves
-    const lo = v | 0;
-    const hi = Math.floor(v / 4294967296) | 0;
-    for (const part of [lo, hi]) {
-      let k = Math.imul(part, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
-      h ^= k;
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    }
+    h = mix(h, v | 0);
+    h = mix(h, Math.floor(v / 4294967296) | 0);
   }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
