@@ -77,8 +77,11 @@ const schema = z.object({
    * API, ~100 ms more per try), `auto` (shared when detected, see docs/docker-executor.md).
    */
   HEATFLOW_DOCKER_DATA_ACCESS: z.enum(['auto', 'shared', 'archive']).default('auto'),
-  /** Worker variables copied into every task container (comma-separated names, `PREFIX_*` allowed). */
-  HEATFLOW_DOCKER_FORWARD_ENV: z.string().default('DATABASE_URL,TADO_*,TZ'),
+  /**
+   * Worker variables copied into every task container (comma-separated names, `PREFIX_*` allowed).
+   * Secrets belong in the task's own `env` (by reference), given only to the tasks that need them.
+   */
+  HEATFLOW_DOCKER_FORWARD_ENV: z.string().default('TZ'),
   /** Wait between SIGTERM and SIGKILL when a task container is killed, in ms. */
   HEATFLOW_DOCKER_KILL_GRACE_MS: int(0).default(5000),
 });

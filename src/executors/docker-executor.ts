@@ -79,7 +79,7 @@ export interface DockerExecutorOptions {
   namespace?: string;
   /** id of this worker, set as the `heatflow.worker_id` label; `@defaultValue '<hostname>:<pid>'` */
   workerId?: string;
-  /** worker variables copied into every container, comma-separated, `PREFIX_*` allowed (HEATFLOW_DOCKER_FORWARD_ENV); `@defaultValue 'DATABASE_URL,TADO_*,TZ'` */
+  /** worker variables copied into every container, comma-separated, `PREFIX_*` allowed (HEATFLOW_DOCKER_FORWARD_ENV); `@defaultValue 'TZ'` (secrets go in the task's own env, to the tasks that need them) */
   forwardEnv?: string;
   /** environment the forwarded variables are read from; `@defaultValue process.env` */
   env?: NodeJS.ProcessEnv;
@@ -156,10 +156,7 @@ export class DockerExecutor implements Executor {
       memoryMb: options.memoryMb ?? 1024,
       cpus: options.cpus ?? 1,
       init: options.init ?? true,
-      forwardedEnv: selectForwardedEnv(
-        options.forwardEnv ?? 'DATABASE_URL,TADO_*,TZ',
-        options.env ?? process.env,
-      ),
+      forwardedEnv: selectForwardedEnv(options.forwardEnv ?? 'TZ', options.env ?? process.env),
     };
   }
 

@@ -142,12 +142,17 @@ describe('DockerExecutor with a bind-mounted data folder', () => {
 
   it('maps the contract paths into the container and passes the task environment', async () => {
     const ex = executor({
-      env: { TADO_SIMULATOR_URL: 'http://127.0.0.1:9', PATH_SECRET_NOT_FORWARDED: 'x' },
+      forwardEnv: 'TZ,TADO_*',
+      env: {
+        TADO_SIMULATOR_URL: 'http://127.0.0.1:9',
+        PATH_SECRET_NOT_FORWARDED: 'x',
+        DATABASE_URL: 'postgres://secret@db/x',
+      },
     });
     const req = request(
       'env',
       `const fs = require('fs');
-       const keys = ['HEATFLOW_RUN_DIR','HEATFLOW_XCOM_INPUT_PATH','HEATFLOW_XCOM_RETURN_PATH','HEATFLOW_DS','TADO_SIMULATOR_URL','PATH_SECRET_NOT_FORWARDED'];
+       const keys = ['HEATFLOW_RUN_DIR','HEATFLOW_XCOM_INPUT_PATH','HEATFLOW_XCOM_RETURN_PATH','HEATFLOW_DS','TADO_SIMULATOR_URL','PATH_SECRET_NOT_FORWARDED','DATABASE_URL'];
        fs.writeFileSync(process.env.HEATFLOW_XCOM_RETURN_PATH, JSON.stringify(Object.fromEntries(keys.map((k) => [k, process.env[k] ?? null]))));`,
       { env: { HEATFLOW_DS: '2022-01-05' } },
     );
@@ -160,6 +165,7 @@ describe('DockerExecutor with a bind-mounted data folder', () => {
       HEATFLOW_DS: '2022-01-05',
       TADO_SIMULATOR_URL: 'http://127.0.0.1:9',
       PATH_SECRET_NOT_FORWARDED: null,
+      DATABASE_URL: null, // only what HEATFLOW_DOCKER_FORWARD_ENV names, or the task's own env
     });
   });
 
