@@ -8,6 +8,9 @@
  * - `TADO_ETL_TIMEZONE`: IANA time zone of the schedule and of `ds`; `@defaultValue 'Europe/London'`
  * - `TADO_ETL_START_DATE` / `TADO_ETL_END_DATE`: first / last logical date;
  *   `@defaultValue '2022-01-01'` / none
+ * - `TADO_ETL_PAUSED_UPON_CREATION`: `true` records the DAG paused when it is first seen, so a new
+ *   deployment does not start catching up since the start date by itself (docker compose sets it;
+ *   backfills still run on a paused DAG); `@defaultValue false`
  *
  * Secrets are never written here: `DATABASE_URL` and the `TADO_*` client settings are read from
  * the worker's environment when a try is rendered (by reference), and given only to the task that
@@ -34,6 +37,7 @@ export const tadoEtl = defineDag({
   startDate: process.env.TADO_ETL_START_DATE ?? '2022-01-01',
   ...(endDate === undefined || endDate === '' ? {} : { endDate }),
   catchup: true,
+  isPausedUponCreation: process.env.TADO_ETL_PAUSED_UPON_CREATION === 'true',
   tags: ['tado', 'etl'],
   defaultArgs: {
     retries: 3,
