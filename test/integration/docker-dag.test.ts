@@ -6,6 +6,7 @@
  * (dist/src/cli/main.js: `npm run build` first, as `npm test` does).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineDag } from '../../src/core/define-dag.js';
 import type { Dag } from '../../src/core/types.js';
 import { getRun } from '../../src/db/dag-run-repository.js';
+import { resolveDockerEndpoint } from '../../src/executors/docker-endpoint.js';
+import { DockerExecutor } from '../../src/executors/docker-executor.js';
 import { triggerDagRun } from '../../src/scheduler/dag-run-service.js';
 import { tryLogPath } from '../../src/worker/log-paths.js';
 import { ensureTaskImage, removeNamespaceContainers } from '../helpers/docker-image.js';
@@ -231,6 +234,68 @@ describe('DAGs with the Docker executor (scheduler + worker + real engine)', () 
       'utf8',
     );
     expect(log).toContain(missing);
+  }, 120_000);
+
+  it('a try that finds the Docker daemon gone is retried, not lost, and the error names the socket', async () => {
+    const dag = defineDag({
+      dagId: 'docker_nodaemon',
+      schedule: null,
+      startDate: '2022-01-01',
+      // no retries configured: the daemon's absence must not use them up
+      tasks: [
+        {
+          taskId: 'hello',
+          retryDelayMs: 3000,
+          command: node(`require('fs').writeFileSync(process.env.HEATFLOW_XCOM_RETURN_PATH, '"hello"')`),
+        },
+      ],
+    });
+    const t = await dockerOrchestrator('dknodaemon', { dags: [dag] });
+    await t.startScheduler();
+    // the real engine behind a relay socket that we can take away after the worker has started
+    const socket = path.join(t.config.HEATFLOW_DATA_DIR, 'docker-relay.sock');
+    const engineSocket = resolveDockerEndpoint().options?.socketPath ?? '/var/run/docker.sock';
+    const open = new Set<net.Socket>();
+    const relay = net.createServer((client) => {
+      const engine = net.connect(engineSocket);
+      for (const s of [client, engine]) {
+        open.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => open.delete(s));
+      }
+      client.pipe(engine).pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(socket, resolve));
+    const viaRelay = new DockerExecutor({
+      dataDir: t.config.HEATFLOW_DATA_DIR,
+      dataVolume: t.config.HEATFLOW_DATA_DIR,
+      image,
+      namespace: t.config.HEATFLOW_REDIS_PREFIX,
+      dockerHost: `unix://${socket}`,
+    });
+    const w1 = await t.startWorker({ executor: viaRelay }); // reaps through the relay: the engine answers
+    await new Promise<void>((resolve) => {
+      relay.close(() => resolve());
+      for (const s of open) s.destroy();
+    });
+    const run = await triggerDagRun(t.rt.deps, dag, { logicalDate: LOGICAL });
+    const first = await waitFor(
+      'the first try to fail',
+      async () => (await tries(t, 'hello')).find((x) => x.state === 'failed'),
+      60_000,
+    );
+    expect(first.error).toContain(`Docker daemon unreachable at DOCKER_HOST=unix://${socket}`);
+    const ti = await t.rt.db
+      .selectFrom('heatflow.task_instances')
+      .selectAll()
+      .where('task_id', '=', 'hello')
+      .executeTakeFirstOrThrow();
+    expect(ti.state).toBe('up_for_retry');
+    await w1.stop();
+    await t.startWorker(); // the engine is reachable again
+    expect(await runFinished(t, dag.dagId, run.run_id)).toBe('success');
+    expect((await tries(t, 'hello')).map((x) => x.state)).toEqual(['failed', 'success']);
+    expect(await t.rt.xcom.pull({ dagId: dag.dagId, runId: run.run_id, taskId: 'hello' })).toBe('hello');
   }, 120_000);
 
   it('after a worker is killed mid-container, the restarted worker removes the orphan and the try is retried to success', async () => {
