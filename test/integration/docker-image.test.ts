@@ -84,4 +84,35 @@ describe('the task image', () => {
     expect(bag.errors).toEqual([]);
     expect(bag.dags.length).toBeGreaterThan(0);
   });
+
+  it('lets a worker running in a container detect that its data folder is the named volume (shared access)', async () => {
+    const volume = `hftest-detect-${process.pid}-${Date.now()}`;
+    try {
+      const { stdout } = await run(
+        'docker',
+        [
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '--mount',
+          `type=volume,source=${volume},target=/data`,
+          image,
+          'node',
+          '-e',
+          `import('/app/dist/src/executors/docker-executor.js').then(async (m) => {
+             const shared = new m.DockerExecutor({ dataDir: '/data', dataVolume: ${JSON.stringify(volume)} });
+             console.log(await shared.dataAccess());
+           })`,
+        ],
+        { timeout: 60_000 },
+      );
+      expect(stdout.trim()).toBe('shared');
+    } finally {
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => undefined);
+    }
+  });
 });
