@@ -2,6 +2,8 @@
  * Holds the DAGs parsed from the DAG folder and re-parses them when they are older than
  * `reloadMs`. The scheduler, the worker, the CLI and the web server each keep one.
  */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Dag } from '../core/types.js';
 import { loadDagBag, type DagBag } from './dag-bag.js';
 
@@ -43,7 +45,12 @@ export class DagRegistry {
   /** Re-parses the folder now (concurrent callers share one parse). */
   async refresh(): Promise<DagBag> {
     if (this.fixed) return this.bag;
-    this.loading ??= loadDagBag(this.dagsDir)
+    this.loading ??= folderSignature(this.dagsDir)
+      .then(async (signature) => {
+        const bag = await loadDagBag(this.dagsDir);
+        this.signature = signature;
+        return bag;
+      })
       .then((bag) => {
         this.bag = bag;
         this.loadedAt = this.now();
@@ -55,12 +62,23 @@ export class DagRegistry {
     return this.loading;
   }
 
-  /** Re-parses when stale. @returns true when it re-parsed */
+  /**
+   * Re-parses when stale and a file in the folder changed (names, sizes, modification times).
+   * Each parse imports the files afresh, so skipping unchanged folders keeps memory flat.
+   * @returns true when it re-parsed
+   */
   async refreshIfStale(): Promise<boolean> {
     if (this.now() - this.loadedAt < this.reloadMs) return false;
+    const signature = await folderSignature(this.dagsDir);
+    if (signature === this.signature) {
+      this.loadedAt = this.now();
+      return false;
+    }
     await this.refresh();
     return true;
   }
+
+  private signature: string | undefined;
 
   /** A DAG by id; re-parses once when it is unknown (a file may have just been added). */
   async get(dagId: string): Promise<Dag | undefined> {
@@ -79,4 +97,21 @@ export class DagRegistry {
   current(): DagBag {
     return this.bag;
   }
+}
+
+/** Names, sizes and modification times of the folder's files; '' when it does not exist. */
+async function folderSignature(dir: string): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch {
+    return '';
+  }
+  const parts = await Promise.all(
+    names.map(async (n) => {
+      const st = await stat(path.join(dir, n)).catch(() => undefined);
+      return st === undefined ? n : `${n}:${st.size}:${st.mtimeMs}`;
+    }),
+  );
+  return parts.join('|');
 }

@@ -140,6 +140,8 @@ describe('retries, trigger rules and XCom limits', () => {
 /** A DAG folder for the `heatflow` child processes. */
 async function writeDagFile(dir: string, body: string): Promise<void> {
   await mkdir(dir, { recursive: true });
+  // DAG files are ES modules (the project's package.json says so; a temp folder needs its own)
+  await writeFile(path.join(dir, 'package.json'), '{"type":"module"}');
   const core = path.resolve('src/core/define-dag.js');
   await writeFile(
     path.join(dir, 'it_dag.ts'),
