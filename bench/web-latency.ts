@@ -29,7 +29,11 @@ const dag = defineDag({
   startDate: '2022-01-01',
   timezone: 'UTC',
   isPausedUponCreation: true,
-  tasks: TASKS.map((taskId, i) => ({ taskId, command: ['true'], ...(i === 0 ? {} : { upstream: [TASKS[i - 1] as string] }) })),
+  tasks: TASKS.map((taskId, i) => ({
+    taskId,
+    command: ['true'],
+    ...(i === 0 ? {} : { upstream: [TASKS[i - 1] as string] }),
+  })),
 });
 
 interface AutocannonResult {
@@ -54,10 +58,26 @@ async function seedYear(h: Awaited<ReturnType<typeof createTestOrchestrator>>): 
   await insertQueuedRuns(db, runs, new Date());
   let seeded = 0;
   const one = async (r: (typeof runs)[number], i: number) => {
-    await insertTaskInstances(db, TASKS.map((taskId) => ({ dagId: dag.dagId, runId: r.runId, taskId, maxTries: 1, pool: 'default_pool', poolSlots: 1 })));
+    await insertTaskInstances(
+      db,
+      TASKS.map((taskId) => ({
+        dagId: dag.dagId,
+        runId: r.runId,
+        taskId,
+        maxTries: 1,
+        pool: 'default_pool',
+        poolSlots: 1,
+      })),
+    );
     await setRunState(db, dag.dagId, r.runId, 'running', new Date());
     for (const taskId of TASKS) {
-      const t = { dagId: dag.dagId, runId: r.runId, taskId, tryNumber: 1, leaseToken: `bench-${i}-${taskId}` };
+      const t = {
+        dagId: dag.dagId,
+        runId: r.runId,
+        taskId,
+        tryNumber: 1,
+        leaseToken: `bench-${i}-${taskId}`,
+      };
       await db.transaction().execute((trx) => queueTis(trx, [t], 'process', new Date()));
       await claimTry(db, t, { workerId: 'bench', hostname: 'bench', logPath: '/dev/null' }, new Date());
       const failed = i % 53 === 7 && taskId === 'load';
@@ -66,14 +86,20 @@ async function seedYear(h: Awaited<ReturnType<typeof createTestOrchestrator>>): 
         t,
         failed
           ? { tiState: 'failed', tryState: 'failed', exitCode: 1, error: 'exit code 1', durationMs: 900 }
-          : { tiState: 'success', tryState: 'success', exitCode: 0, durationMs: 500 + ((i * 37 + taskId.length * 101) % 2000) },
+          : {
+              tiState: 'success',
+              tryState: 'success',
+              exitCode: 0,
+              durationMs: 500 + ((i * 37 + taskId.length * 101) % 2000),
+            },
         new Date(),
       );
     }
     await setRunState(db, dag.dagId, r.runId, i % 53 === 7 ? 'failed' : 'success', new Date());
     seeded++;
   };
-  for (let i = 0; i < runs.length; i += 8) await Promise.all(runs.slice(i, i + 8).map((r, k) => one(r, i + k)));
+  for (let i = 0; i < runs.length; i += 8)
+    await Promise.all(runs.slice(i, i + 8).map((r, k) => one(r, i + k)));
   process.stderr.write(`seeded ${seeded} runs × ${TASKS.length} tasks\n`);
 }
 
@@ -86,27 +112,80 @@ async function main(): Promise<void> {
     await seedYear(h);
     process.stderr.write(`seeding took ${Date.now() - t0} ms\n`);
     const web = await startWebServer(h.rt, { host: '127.0.0.1', port: 0 });
-    const cannon = path.join(path.dirname(createRequire(import.meta.url).resolve('autocannon')), 'autocannon.js');
+    const cannon = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('autocannon')),
+      'autocannon.js',
+    );
     const targets: [string, string][] = [
       ['DAG list page (HTML)', '/'],
       ['DAG list API', '/api/v1/dags'],
       ['grid page (30 runs × 4 tasks, HTML)', '/dags/tado_etl/grid'],
       ['grid page (100 runs × 4 tasks, HTML)', '/dags/tado_etl/grid?limit=100'],
       ['dagRuns API (limit=100)', '/api/v1/dags/tado_etl/dagRuns?limit=100'],
-      ['dagRuns API (date filter, -execution_date)', '/api/v1/dags/tado_etl/dagRuns?execution_date_gte=2022-06-01T00:00:00Z&execution_date_lte=2022-06-30T23:59:59Z&order_by=-execution_date'],
+      [
+        'dagRuns API (date filter, -execution_date)',
+        '/api/v1/dags/tado_etl/dagRuns?execution_date_gte=2022-06-01T00:00:00Z&execution_date_lte=2022-06-30T23:59:59Z&order_by=-execution_date',
+      ],
     ];
-    const rows: { endpoint: string; path: string; requests: number; rps: number; p50Ms: number; p99Ms: number; maxMs: number; non2xx: number }[] = [];
+    const rows: {
+      endpoint: string;
+      path: string;
+      requests: number;
+      rps: number;
+      p50Ms: number;
+      p99Ms: number;
+      maxMs: number;
+      non2xx: number;
+    }[] = [];
     for (const [name, p] of targets) {
       // warm up, then measure
-      await run(process.execPath, [cannon, '-c', String(connections), '-d', '2', '--json', `${web.url}${p}`], { maxBuffer: 1 << 24 });
-      const { stdout } = await run(process.execPath, [cannon, '-c', String(connections), '-d', String(durationS), '--json', `${web.url}${p}`], { maxBuffer: 1 << 24 });
+      await run(
+        process.execPath,
+        [cannon, '-c', String(connections), '-d', '2', '--json', `${web.url}${p}`],
+        { maxBuffer: 1 << 24 },
+      );
+      const { stdout } = await run(
+        process.execPath,
+        [cannon, '-c', String(connections), '-d', String(durationS), '--json', `${web.url}${p}`],
+        { maxBuffer: 1 << 24 },
+      );
       const r = JSON.parse(stdout) as AutocannonResult;
-      rows.push({ endpoint: name, path: p, requests: r.requests.total, rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max, non2xx: r.non2xx + r.errors });
+      rows.push({
+        endpoint: name,
+        path: p,
+        requests: r.requests.total,
+        rps: Math.round(r.requests.average),
+        p50Ms: r.latency.p50,
+        p99Ms: r.latency.p99,
+        maxMs: r.latency.max,
+        non2xx: r.non2xx + r.errors,
+      });
     }
     await web.close();
-    console.log(`\nweb latency, ${connections} concurrent connections, ${durationS} s per endpoint, 365 runs × 4 tasks, loopback (autocannon in its own process)\n`);
-    console.table(rows.map((r) => ({ endpoint: r.endpoint, 'req/s': r.rps, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'max ms': r.maxMs, errors: r.non2xx, 'p99 < 50 ms': r.p99Ms < 50 ? 'yes' : 'NO' })));
-    console.log(JSON.stringify({ benchmark: 'web-latency', connections, durationS, runs: 365, tasks: 4, results: rows }));
+    console.log(
+      `\nweb latency, ${connections} concurrent connections, ${durationS} s per endpoint, 365 runs × 4 tasks, loopback (autocannon in its own process)\n`,
+    );
+    console.table(
+      rows.map((r) => ({
+        endpoint: r.endpoint,
+        'req/s': r.rps,
+        'p50 ms': r.p50Ms,
+        'p99 ms': r.p99Ms,
+        'max ms': r.maxMs,
+        errors: r.non2xx,
+        'p99 < 50 ms': r.p99Ms < 50 ? 'yes' : 'NO',
+      })),
+    );
+    console.log(
+      JSON.stringify({
+        benchmark: 'web-latency',
+        connections,
+        durationS,
+        runs: 365,
+        tasks: 4,
+        results: rows,
+      }),
+    );
   } finally {
     await h.cleanup();
   }

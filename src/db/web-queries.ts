@@ -23,7 +23,9 @@ export async function listDagSummaries(
   const dags = await db
     .selectFrom('heatflow.dags')
     .selectAll()
-    .$if(filter.dagIds !== undefined, (q) => q.where('dag_id', 'in', filter.dagIds?.length ? [...filter.dagIds] : ['']))
+    .$if(filter.dagIds !== undefined, (q) =>
+      q.where('dag_id', 'in', filter.dagIds?.length ? [...filter.dagIds] : ['']),
+    )
     .$if(filter.onlyActive === true, (q) => q.where('is_active', '=', true))
     .$if(filter.paused !== undefined, (q) => q.where('is_paused', '=', filter.paused === true))
     .orderBy('is_active', 'desc')
@@ -61,7 +63,15 @@ export async function listDagSummaries(
       runCounts: countsBy.get(dag.dag_id) ?? {},
       ...(l === undefined
         ? {}
-        : { lastRun: { run_id: l.run_id, state: l.state, logical_date: l.logical_date, start_date: l.start_date, end_date: l.end_date } }),
+        : {
+            lastRun: {
+              run_id: l.run_id,
+              state: l.state,
+              logical_date: l.logical_date,
+              start_date: l.start_date,
+              end_date: l.end_date,
+            },
+          }),
     };
   });
 }
@@ -119,7 +129,8 @@ export async function listRunPage(
   if (filter.updatedAtGte !== undefined) q = q.where('updated_at', '>=', filter.updatedAtGte);
   if (filter.updatedAtLte !== undefined) q = q.where('updated_at', '<=', filter.updatedAtLte);
   if (filter.states !== undefined && filter.states.length > 0) q = q.where('state', 'in', [...filter.states]);
-  if (filter.runTypes !== undefined && filter.runTypes.length > 0) q = q.where('run_type', 'in', [...filter.runTypes]);
+  if (filter.runTypes !== undefined && filter.runTypes.length > 0)
+    q = q.where('run_type', 'in', [...filter.runTypes]);
   if (filter.backfillId !== undefined) q = q.where('backfill_id', '=', filter.backfillId);
   const direction = page.descending ? 'desc' : 'asc';
   const rows = await q
@@ -164,16 +175,27 @@ export async function listTisOfRuns(
       .selectAll()
       .where('dag_id', '=', dagId)
       .where('run_id', 'in', ids)
-      .$if(filter.taskIds !== undefined && filter.taskIds.length > 0, (q) => q.where('task_id', 'in', [...(filter.taskIds ?? [])]))
-      .$if(filter.states !== undefined && filter.states.length > 0, (q) => q.where('state', 'in', [...(filter.states ?? [])]))
+      .$if(filter.taskIds !== undefined && filter.taskIds.length > 0, (q) =>
+        q.where('task_id', 'in', [...(filter.taskIds ?? [])]),
+      )
+      .$if(filter.states !== undefined && filter.states.length > 0, (q) =>
+        q.where('state', 'in', [...(filter.states ?? [])]),
+      )
       .execute(),
-    db.selectFrom('heatflow.dag_runs').select(['run_id', 'logical_date']).where('dag_id', '=', dagId).where('run_id', 'in', ids).execute(),
+    db
+      .selectFrom('heatflow.dag_runs')
+      .select(['run_id', 'logical_date'])
+      .where('dag_id', '=', dagId)
+      .where('run_id', 'in', ids)
+      .execute(),
     db
       .selectFrom('heatflow.task_tries')
       .select(['run_id', 'task_id', 'try_number', 'hostname', 'exit_code'])
       .where('dag_id', '=', dagId)
       .where('run_id', 'in', ids)
-      .$if(filter.taskIds !== undefined && filter.taskIds.length > 0, (q) => q.where('task_id', 'in', [...(filter.taskIds ?? [])]))
+      .$if(filter.taskIds !== undefined && filter.taskIds.length > 0, (q) =>
+        q.where('task_id', 'in', [...(filter.taskIds ?? [])]),
+      )
       .execute(),
   ]);
   const logicalDate = new Map(runs.map((r) => [r.run_id, r.logical_date]));
@@ -185,14 +207,22 @@ export async function listTisOfRuns(
       const t = tryOf.get(`${ti.run_id}\u0000${ti.task_id}\u0000${ti.try_number}`);
       return [{ ...ti, hostname: t?.hostname ?? null, exit_code: t?.exit_code ?? null, logical_date: ld }];
     })
-    .sort((a, b) => a.logical_date.getTime() - b.logical_date.getTime() || (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
+    .sort(
+      (a, b) =>
+        a.logical_date.getTime() - b.logical_date.getTime() ||
+        (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0),
+    );
 }
 
 /** One cell of the grid. */
 export type GridCell = Pick<TaskInstanceRow, 'run_id' | 'task_id' | 'state' | 'duration_ms'>;
 
 /** The grid's cells for some runs of one DAG: state and duration only (one index-prefix lookup). */
-export async function listGridCells(db: Kysely<Database>, dagId: string, runIds: readonly string[]): Promise<GridCell[]> {
+export async function listGridCells(
+  db: Kysely<Database>,
+  dagId: string,
+  runIds: readonly string[],
+): Promise<GridCell[]> {
   if (runIds.length === 0) return [];
   return db
     .selectFrom('heatflow.task_instances')
@@ -203,13 +233,23 @@ export async function listGridCells(db: Kysely<Database>, dagId: string, runIds:
 }
 
 /** One task instance with its current try's host and exit code. */
-export async function getTiWithTry(db: Kysely<Database>, dagId: string, runId: string, taskId: string): Promise<TiWithTry | undefined> {
+export async function getTiWithTry(
+  db: Kysely<Database>,
+  dagId: string,
+  runId: string,
+  taskId: string,
+): Promise<TiWithTry | undefined> {
   const rows = await listTisOfRuns(db, dagId, [runId], { taskIds: [taskId] });
   return rows[0];
 }
 
 /** Tries of one task instance, oldest first. */
-export async function listTriesOf(db: Kysely<Database>, dagId: string, runId: string, taskId: string): Promise<TaskTryRow[]> {
+export async function listTriesOf(
+  db: Kysely<Database>,
+  dagId: string,
+  runId: string,
+  taskId: string,
+): Promise<TaskTryRow[]> {
   return db
     .selectFrom('heatflow.task_tries')
     .selectAll()
@@ -221,7 +261,13 @@ export async function listTriesOf(db: Kysely<Database>, dagId: string, runId: st
 }
 
 /** One try, or undefined. */
-export async function getTry(db: Kysely<Database>, dagId: string, runId: string, taskId: string, tryNumber: number): Promise<TaskTryRow | undefined> {
+export async function getTry(
+  db: Kysely<Database>,
+  dagId: string,
+  runId: string,
+  taskId: string,
+  tryNumber: number,
+): Promise<TaskTryRow | undefined> {
   return db
     .selectFrom('heatflow.task_tries')
     .selectAll()
@@ -242,7 +288,13 @@ export interface CalendarDay {
  * Runs of a DAG per local day of their logical date, for logical dates in `[from, to)`.
  * @param timezone IANA zone the days are counted in (the DAG's)
  */
-export async function calendarDays(db: Kysely<Database>, dagId: string, timezone: string, from: Date, to: Date): Promise<CalendarDay[]> {
+export async function calendarDays(
+  db: Kysely<Database>,
+  dagId: string,
+  timezone: string,
+  from: Date,
+  to: Date,
+): Promise<CalendarDay[]> {
   const day = sql<string>`to_char(logical_date at time zone ${timezone}, 'YYYY-MM-DD')`;
   const rows = await db
     .selectFrom('heatflow.dag_runs')
@@ -259,11 +311,16 @@ export async function calendarDays(db: Kysely<Database>, dagId: string, timezone
     m[r.state] = r.n;
     byDay.set(r.day, m);
   }
-  return [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, counts]) => ({ day: d, counts }));
+  return [...byDay.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([d, counts]) => ({ day: d, counts }));
 }
 
 /** First and last logical date of a DAG's runs, if it has any. */
-export async function runDateRange(db: Kysely<Database>, dagId: string): Promise<{ first: Date; last: Date } | undefined> {
+export async function runDateRange(
+  db: Kysely<Database>,
+  dagId: string,
+): Promise<{ first: Date; last: Date } | undefined> {
   const r = await db
     .selectFrom('heatflow.dag_runs')
     .select([sql<Date | null>`min(logical_date)`.as('first'), sql<Date | null>`max(logical_date)`.as('last')])
@@ -282,7 +339,11 @@ export interface DurationPoint {
 }
 
 /** Durations of every task over the latest `runLimit` runs (by logical date), oldest first. */
-export async function taskDurations(db: Kysely<Database>, dagId: string, runLimit: number): Promise<DurationPoint[]> {
+export async function taskDurations(
+  db: Kysely<Database>,
+  dagId: string,
+  runLimit: number,
+): Promise<DurationPoint[]> {
   const runs = db
     .selectFrom('heatflow.dag_runs')
     .select(['run_id', 'logical_date'])
@@ -292,7 +353,9 @@ export async function taskDurations(db: Kysely<Database>, dagId: string, runLimi
     .as('r');
   return db
     .selectFrom(runs)
-    .innerJoin('heatflow.task_instances as ti', (j) => j.on('ti.dag_id', '=', dagId).onRef('ti.run_id', '=', 'r.run_id'))
+    .innerJoin('heatflow.task_instances as ti', (j) =>
+      j.on('ti.dag_id', '=', dagId).onRef('ti.run_id', '=', 'r.run_id'),
+    )
     .select(['r.run_id', 'r.logical_date', 'ti.task_id', 'ti.state', 'ti.duration_ms'])
     .orderBy('r.logical_date')
     .orderBy('ti.task_id')
@@ -307,7 +370,10 @@ export interface BackfillProgress {
 }
 
 /** Backfills, newest first, with their progress (2 queries). */
-export async function listBackfillProgress(db: Kysely<Database>, filter: { dagId?: string; id?: string; limit?: number } = {}): Promise<BackfillProgress[]> {
+export async function listBackfillProgress(
+  db: Kysely<Database>,
+  filter: { dagId?: string; id?: string; limit?: number } = {},
+): Promise<BackfillProgress[]> {
   const backfills = await db
     .selectFrom('heatflow.backfills')
     .selectAll()
@@ -340,7 +406,9 @@ export async function listBackfillProgress(db: Kysely<Database>, filter: { dagId
 }
 
 /** Import errors with a stable numeric id (their position by file name). */
-export async function listImportErrorRows(db: Kysely<Database>): Promise<{ filename: string; error: string; created_at: Date }[]> {
+export async function listImportErrorRows(
+  db: Kysely<Database>,
+): Promise<{ filename: string; error: string; created_at: Date }[]> {
   return db.selectFrom('heatflow.import_errors').selectAll().orderBy('filename').execute();
 }
 

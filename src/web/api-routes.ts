@@ -20,19 +20,55 @@ import {
   pingDatabase,
   RUN_ORDER_COLUMNS,
 } from '../db/web-queries.js';
-import { clearTaskInstances, createBackfill, markTaskInstance, triggerDagRun } from '../scheduler/dag-run-service.js';
-import { backfillJson, dagJson, dagRunJson, dagSummaryJson, taskInstanceJson, taskTryJson, xcomJson } from './api-serializers.js';
+import {
+  clearTaskInstances,
+  createBackfill,
+  markTaskInstance,
+  triggerDagRun,
+} from '../scheduler/dag-run-service.js';
+import {
+  backfillJson,
+  dagJson,
+  dagRunJson,
+  dagSummaryJson,
+  taskInstanceJson,
+  taskTryJson,
+  xcomJson,
+} from './api-serializers.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { decodeLogToken, encodeLogToken, logFileOf, readLogSlice } from './log-reader.js';
-import { idSchema, instantSchema, listParam, queryBool, runIdSchema, type WebContext } from './web-context.js';
+import {
+  idSchema,
+  instantSchema,
+  listParam,
+  queryBool,
+  runIdSchema,
+  type WebContext,
+} from './web-context.js';
 
 /** heatflow's version, reported by `/api/v1/version`. */
 export const HEATFLOW_VERSION = '0.1.0';
 
 const MAX_LIMIT = 1000;
-const limitSchema = z.coerce.number().int().min(1).default(100).transform((n) => Math.min(n, MAX_LIMIT));
+const limitSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .default(100)
+  .transform((n) => Math.min(n, MAX_LIMIT));
 const offsetSchema = z.coerce.number().int().min(0).default(0);
-const TI_STATES = ['none', 'scheduled', 'queued', 'running', 'success', 'failed', 'up_for_retry', 'upstream_failed', 'skipped', 'removed'] as const;
+const TI_STATES = [
+  'none',
+  'scheduled',
+  'queued',
+  'running',
+  'success',
+  'failed',
+  'up_for_retry',
+  'upstream_failed',
+  'skipped',
+  'removed',
+] as const;
 const RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
 /** Log bytes returned per call unless `full_content=true`. */
 const LOG_CHUNK_BYTES = 256 * 1024;
@@ -44,7 +80,9 @@ const tiParams = runParams.extend({ taskId: idSchema });
 const orderBySchema = z
   .string()
   .regex(/^-?[a-z_]+$/, 'a field name, optionally prefixed with -')
-  .refine((s) => s.replace(/^-/, '') in RUN_ORDER_COLUMNS, { message: `one of ${Object.keys(RUN_ORDER_COLUMNS).join(', ')} (prefix - to reverse)` })
+  .refine((s) => s.replace(/^-/, '') in RUN_ORDER_COLUMNS, {
+    message: `one of ${Object.keys(RUN_ORDER_COLUMNS).join(', ')} (prefix - to reverse)`,
+  })
   .default('id');
 
 const runListQuery = z.object({
@@ -107,7 +145,10 @@ export function serviceProblem(err: unknown): unknown {
   if (err instanceof NotFoundError) return new HttpProblem(404, err.message);
   if (err instanceof HeatflowError) {
     if (err.code === 'RUN_EXISTS') return new HttpProblem(409, err.message, 'DAG run already exists');
-    if (['BACKFILL_EMPTY', 'BACKFILL_RANGE', 'TIMETABLE', 'INVALID_DATE'].includes(err.code) || err.name === 'TimetableError') {
+    if (
+      ['BACKFILL_EMPTY', 'BACKFILL_RANGE', 'TIMETABLE', 'INVALID_DATE'].includes(err.code) ||
+      err.name === 'TimetableError'
+    ) {
       return new HttpProblem(400, err.message);
     }
   }
@@ -120,18 +161,26 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
 
   /** Writes need the bearer token (never the session cookie: no CSRF through the API). */
   const requireBearer = (req: FastifyRequest): void => {
-    if (!ctx.auth.enabled) throw new HttpProblem(403, 'actions are disabled: the server has no HEATFLOW_WEB_TOKEN');
-    if (!ctx.auth.hasBearer(req)) throw new HttpProblem(401, 'this action needs the header "Authorization: Bearer <HEATFLOW_WEB_TOKEN>"');
+    if (!ctx.auth.enabled)
+      throw new HttpProblem(403, 'actions are disabled: the server has no HEATFLOW_WEB_TOKEN');
+    if (!ctx.auth.hasBearer(req))
+      throw new HttpProblem(401, 'this action needs the header "Authorization: Bearer <HEATFLOW_WEB_TOKEN>"');
   };
 
   const tiOr404 = async (dagId: string, runId: string, taskId: string) => {
     const ti = await getTiWithTry(rt.db, dagId, runId, taskId);
-    if (ti === undefined) throw new HttpProblem(404, `task instance "${taskId}" of DAG run "${runId}" of DAG "${dagId}" not found`, 'Task instance not found');
+    if (ti === undefined)
+      throw new HttpProblem(
+        404,
+        `task instance "${taskId}" of DAG run "${runId}" of DAG "${dagId}" not found`,
+        'Task instance not found',
+      );
     return ti;
   };
   const runOr404 = async (dagId: string, runId: string) => {
     const run = await getRun(rt.db, dagId, runId);
-    if (run === undefined) throw new HttpProblem(404, `DAG run "${runId}" of DAG "${dagId}" not found`, 'DAG run not found');
+    if (run === undefined)
+      throw new HttpProblem(404, `DAG run "${runId}" of DAG "${dagId}" not found`, 'DAG run not found');
     return run;
   };
 
@@ -147,7 +196,10 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     try {
       const beat = await rt.redis.get(`${rt.config.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`);
       const at = beat === null ? null : new Date(Number(beat));
-      scheduler = { status: at !== null && Date.now() - at.getTime() < 30_000 ? 'healthy' : 'unhealthy', latest_scheduler_heartbeat: at?.toISOString() ?? null };
+      scheduler = {
+        status: at !== null && Date.now() - at.getTime() < 30_000 ? 'healthy' : 'unhealthy',
+        latest_scheduler_heartbeat: at?.toISOString() ?? null,
+      };
     } catch (err) {
       scheduler = { status: 'unhealthy', latest_scheduler_heartbeat: null, error: (err as Error).message };
     }
@@ -160,7 +212,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get('/api/v1/importErrors', async () => {
     const rows = await listImportErrors(rt.db);
     return {
-      import_errors: rows.map((r, i) => ({ import_error_id: i + 1, timestamp: r.created_at.toISOString(), filename: r.filename, stack_trace: r.error })),
+      import_errors: rows.map((r, i) => ({
+        import_error_id: i + 1,
+        timestamp: r.created_at.toISOString(),
+        filename: r.filename,
+        stack_trace: r.error,
+      })),
       total_entries: rows.length,
     };
   });
@@ -179,18 +236,26 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
       'query',
     );
     const [summaries, errors] = await Promise.all([
-      listDagSummaries(rt.db, { onlyActive: q.only_active, ...(q.paused === undefined ? {} : { paused: q.paused }) }),
+      listDagSummaries(rt.db, {
+        onlyActive: q.only_active,
+        ...(q.paused === undefined ? {} : { paused: q.paused }),
+      }),
       listImportErrors(rt.db),
     ]);
     const pattern = q.dag_id_pattern?.toLowerCase();
     const matching = summaries.filter(
-      (s) => (pattern === undefined || s.dag.dag_id.toLowerCase().includes(pattern)) && (q.tags === undefined || q.tags.some((t) => s.dag.tags.includes(t))),
+      (s) =>
+        (pattern === undefined || s.dag.dag_id.toLowerCase().includes(pattern)) &&
+        (q.tags === undefined || q.tags.some((t) => s.dag.tags.includes(t))),
     );
     const errorFiles = new Set(errors.map((e) => e.filename));
     return {
-      dags: matching
-        .slice(q.offset, q.offset + q.limit)
-        .map((s) => dagSummaryJson(s, { hasImportErrors: s.dag.fileloc !== null && errorFiles.has(s.dag.fileloc), nextRun: ctx.nextRun(s.dag) })),
+      dags: matching.slice(q.offset, q.offset + q.limit).map((s) =>
+        dagSummaryJson(s, {
+          hasImportErrors: s.dag.fileloc !== null && errorFiles.has(s.dag.fileloc),
+          nextRun: ctx.nextRun(s.dag),
+        }),
+      ),
       total_entries: matching.length,
     };
   });
@@ -206,7 +271,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     const p = parseInput(dagParams, req.params, 'path');
     const q = parseInput(z.object({ update_mask: listParam.optional() }), req.query, 'query');
     if (q.update_mask !== undefined && q.update_mask.some((f) => f !== 'is_paused')) {
-      throw new HttpProblem(400, 'invalid query parameter "update_mask": only is_paused can be updated', undefined, 'update_mask');
+      throw new HttpProblem(
+        400,
+        'invalid query parameter "update_mask": only is_paused can be updated',
+        undefined,
+        'update_mask',
+      );
     }
     const body = parseInput(z.object({ is_paused: z.boolean() }), req.body ?? {}, 'body');
     await ctx.dagRow(p.dagId);
@@ -218,27 +288,34 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get('/api/v1/dags/:dagId/dagRuns', async (req) => {
     const p = parseInput(z.object({ dagId: z.union([z.literal('~'), idSchema]) }), req.params, 'path');
     const q = parseInput(runListQuery, req.query, 'query');
-    if (p.dagId !== '~') await ctx.dagRow(p.dagId);
     const descending = q.order_by.startsWith('-');
-    const page = await listRunPage(
-      rt.db,
-      {
-        ...(p.dagId === '~' ? {} : { dagId: p.dagId }),
-        ...defined({
-          logicalDateGte: later(q.execution_date_gte, q.logical_date_gte),
-          logicalDateLte: earlier(q.execution_date_lte, q.logical_date_lte),
-          startDateGte: q.start_date_gte,
-          startDateLte: q.start_date_lte,
-          endDateGte: q.end_date_gte,
-          endDateLte: q.end_date_lte,
-          updatedAtGte: q.updated_at_gte,
-          updatedAtLte: q.updated_at_lte,
-          states: q.state,
-          runTypes: q.run_type,
-        }),
-      },
-      { limit: q.limit, offset: q.offset, orderBy: q.order_by.replace(/^-/, '') as keyof typeof RUN_ORDER_COLUMNS, descending },
-    );
+    const [, page] = await Promise.all([
+      p.dagId === '~' ? undefined : ctx.dagRow(p.dagId),
+      listRunPage(
+        rt.db,
+        {
+          ...(p.dagId === '~' ? {} : { dagId: p.dagId }),
+          ...defined({
+            logicalDateGte: later(q.execution_date_gte, q.logical_date_gte),
+            logicalDateLte: earlier(q.execution_date_lte, q.logical_date_lte),
+            startDateGte: q.start_date_gte,
+            startDateLte: q.start_date_lte,
+            endDateGte: q.end_date_gte,
+            endDateLte: q.end_date_lte,
+            updatedAtGte: q.updated_at_gte,
+            updatedAtLte: q.updated_at_lte,
+            states: q.state,
+            runTypes: q.run_type,
+          }),
+        },
+        {
+          limit: q.limit,
+          offset: q.offset,
+          orderBy: q.order_by.replace(/^-/, '') as keyof typeof RUN_ORDER_COLUMNS,
+          descending,
+        },
+      ),
+    ]);
     return { dag_runs: page.runs.map(dagRunJson), total_entries: page.totalEntries };
   });
 
@@ -246,8 +323,17 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     requireBearer(req);
     const p = parseInput(dagParams, req.params, 'path');
     const body = parseInput(triggerBody, req.body ?? {}, 'body');
-    if (body.logical_date !== undefined && body.execution_date !== undefined && body.logical_date.getTime() !== body.execution_date.getTime()) {
-      throw new HttpProblem(400, 'invalid body parameter "execution_date": give logical_date or execution_date, not two different dates', undefined, 'execution_date');
+    if (
+      body.logical_date !== undefined &&
+      body.execution_date !== undefined &&
+      body.logical_date.getTime() !== body.execution_date.getTime()
+    ) {
+      throw new HttpProblem(
+        400,
+        'invalid body parameter "execution_date": give logical_date or execution_date, not two different dates',
+        undefined,
+        'execution_date',
+      );
     }
     const dag = await ctx.dag(p.dagId);
     const logicalDate = body.logical_date ?? body.execution_date;
@@ -271,13 +357,25 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances', async (req) => {
     const p = parseInput(runParams, req.params, 'path');
     const q = parseInput(
-      z.object({ limit: limitSchema, offset: offsetSchema, state: listParam.pipe(z.array(z.enum(TI_STATES))).optional() }),
+      z.object({
+        limit: limitSchema,
+        offset: offsetSchema,
+        state: listParam.pipe(z.array(z.enum(TI_STATES))).optional(),
+      }),
       req.query,
       'query',
     );
     await runOr404(p.dagId, p.runId);
-    const all = await listTisOfRuns(rt.db, p.dagId, [p.runId], q.state === undefined ? {} : { states: q.state });
-    return { task_instances: all.slice(q.offset, q.offset + q.limit).map((t) => taskInstanceJson(t)), total_entries: all.length };
+    const all = await listTisOfRuns(
+      rt.db,
+      p.dagId,
+      [p.runId],
+      q.state === undefined ? {} : { states: q.state },
+    );
+    return {
+      task_instances: all.slice(q.offset, q.offset + q.limit).map((t) => taskInstanceJson(t)),
+      total_entries: all.length,
+    };
   });
 
   app.get('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances/:taskId', async (req) => {
@@ -288,7 +386,14 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.patch('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances/:taskId', async (req) => {
     requireBearer(req);
     const p = parseInput(tiParams, req.params, 'path');
-    const body = parseInput(z.strictObject({ dry_run: z.boolean().default(false), new_state: z.enum(['success', 'failed', 'skipped']) }), req.body ?? {}, 'body');
+    const body = parseInput(
+      z.strictObject({
+        dry_run: z.boolean().default(false),
+        new_state: z.enum(['success', 'failed', 'skipped']),
+      }),
+      req.body ?? {},
+      'body',
+    );
     const ti = await tiOr404(p.dagId, p.runId, p.taskId);
     if (!body.dry_run) {
       try {
@@ -297,7 +402,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
         throw serviceProblem(err);
       }
     }
-    return { task_id: ti.task_id, dag_id: ti.dag_id, dag_run_id: ti.run_id, execution_date: ti.logical_date.toISOString() };
+    return {
+      task_id: ti.task_id,
+      dag_id: ti.dag_id,
+      dag_run_id: ti.run_id,
+      execution_date: ti.logical_date.toISOString(),
+    };
   });
 
   app.get('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances/:taskId/tries', async (req) => {
@@ -309,21 +419,46 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
 
   app.get('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances/:taskId/logs/:tryNumber', async (req, reply) => {
     const p = parseInput(tiParams.extend({ tryNumber: z.coerce.number().int().min(1) }), req.params, 'path');
-    const q = parseInput(z.object({ full_content: queryBool.default(false), token: z.string().max(200).optional() }), req.query, 'query');
+    const q = parseInput(
+      z.object({ full_content: queryBool.default(false), token: z.string().max(200).optional() }),
+      req.query,
+      'query',
+    );
     const ti = await tiOr404(p.dagId, p.runId, p.taskId);
     const tryRow = await getTry(rt.db, p.dagId, p.runId, p.taskId, p.tryNumber);
-    if (tryRow === undefined) throw new HttpProblem(404, `try ${p.tryNumber} of task instance "${p.taskId}" of run "${p.runId}" not found (latest try: ${ti.try_number})`, 'Try not found');
-    const file = logFileOf(rt.config.HEATFLOW_LOG_DIR, tryRow.log_path, { dagId: p.dagId, runId: p.runId, taskId: p.taskId, tryNumber: p.tryNumber });
+    if (tryRow === undefined)
+      throw new HttpProblem(
+        404,
+        `try ${p.tryNumber} of task instance "${p.taskId}" of run "${p.runId}" not found (latest try: ${ti.try_number})`,
+        'Try not found',
+      );
+    const file = logFileOf(rt.config.HEATFLOW_LOG_DIR, tryRow.log_path, {
+      dagId: p.dagId,
+      runId: p.runId,
+      taskId: p.taskId,
+      tryNumber: p.tryNumber,
+    });
     const offset = q.token === undefined ? 0 : decodeLogToken(q.token);
-    const slice = file === undefined ? undefined : await readLogSlice(file, offset, q.full_content ? Number.MAX_SAFE_INTEGER : LOG_CHUNK_BYTES);
+    const slice =
+      file === undefined
+        ? undefined
+        : await readLogSlice(file, offset, q.full_content ? Number.MAX_SAFE_INTEGER : LOG_CHUNK_BYTES);
     const tryRunning = tryRow.state === 'running' || tryRow.state === 'queued';
     const content = slice?.content ?? '';
     const nextOffset = slice?.nextOffset ?? offset;
     const endOfLog = !tryRunning && (slice === undefined || slice.missing || nextOffset >= slice.sizeBytes);
     if (acceptsTextOnly(req)) {
-      return reply.type('text/plain; charset=utf-8').header('x-continuation-token', encodeLogToken(nextOffset)).send(content);
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('x-continuation-token', encodeLogToken(nextOffset))
+        .send(content);
     }
-    return { continuation_token: encodeLogToken(nextOffset), content, end_of_log: endOfLog, missing: slice?.missing ?? true };
+    return {
+      continuation_token: encodeLogToken(nextOffset),
+      content,
+      end_of_log: endOfLog,
+      missing: slice?.missing ?? true,
+    };
   });
 
   app.get('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances/:taskId/xcomEntries', async (req) => {
@@ -331,7 +466,10 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     const q = parseInput(z.object({ limit: limitSchema, offset: offsetSchema }), req.query, 'query');
     const ti = await tiOr404(p.dagId, p.runId, p.taskId);
     const entries = await rt.xcom.list({ dagId: p.dagId, runId: p.runId, taskId: p.taskId });
-    return { xcom_entries: entries.slice(q.offset, q.offset + q.limit).map((e) => xcomJson(ti, e.key)), total_entries: entries.length };
+    return {
+      xcom_entries: entries.slice(q.offset, q.offset + q.limit).map((e) => xcomJson(ti, e.key)),
+      total_entries: entries.length,
+    };
   });
 
   app.get('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances/:taskId/xcomEntries/:key', async (req) => {
@@ -339,7 +477,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     const q = parseInput(z.object({ deserialize: queryBool.default(false) }), req.query, 'query');
     const ti = await tiOr404(p.dagId, p.runId, p.taskId);
     const value = await rt.xcom.pull({ dagId: p.dagId, runId: p.runId, taskId: p.taskId }, p.key);
-    if (value === undefined) throw new HttpProblem(404, `XCom entry "${p.key}" of task instance "${p.taskId}" of run "${p.runId}" not found`, 'XCom entry not found');
+    if (value === undefined)
+      throw new HttpProblem(
+        404,
+        `XCom entry "${p.key}" of task instance "${p.taskId}" of run "${p.runId}" not found`,
+        'XCom entry not found',
+      );
     const out = xcomJson(ti, p.key, { value });
     return q.deserialize ? { ...out, value } : out;
   });
@@ -349,12 +492,19 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     const p = parseInput(dagParams, req.params, 'path');
     const body = parseInput(clearBody, req.body ?? {}, 'body');
     for (const f of ['include_upstream', 'include_future', 'include_past', 'only_running'] as const) {
-      if (body[f]) throw new HttpProblem(400, `invalid body parameter "${f}": not supported by heatflow`, undefined, f);
+      if (body[f])
+        throw new HttpProblem(400, `invalid body parameter "${f}": not supported by heatflow`, undefined, f);
     }
     const dag = await ctx.dag(p.dagId);
     if (body.dag_run_id !== undefined) await runOr404(p.dagId, body.dag_run_id);
     const unknown = body.task_ids?.find((t) => !dag.tasks.has(t));
-    if (unknown !== undefined) throw new HttpProblem(400, `invalid body parameter "task_ids": DAG "${dag.dagId}" has no task "${unknown}"`, undefined, 'task_ids');
+    if (unknown !== undefined)
+      throw new HttpProblem(
+        400,
+        `invalid body parameter "task_ids": DAG "${dag.dagId}" has no task "${unknown}"`,
+        undefined,
+        'task_ids',
+      );
     const cleared = await clearTaskInstances(rt.deps, dag, {
       ...defined({ start: body.start_date, end: body.end_date, taskIds: body.task_ids }),
       ...(body.dag_run_id === undefined ? {} : { runIds: [body.dag_run_id] }),
@@ -364,7 +514,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     });
     const runs = new Map<string, Date>();
     for (const c of cleared) {
-      if (!runs.has(c.runId)) runs.set(c.runId, (await getRun(rt.db, dag.dagId, c.runId))?.logical_date ?? new Date(0));
+      if (!runs.has(c.runId))
+        runs.set(c.runId, (await getRun(rt.db, dag.dagId, c.runId))?.logical_date ?? new Date(0));
     }
     return {
       task_instances: cleared.map((c) => ({
@@ -379,14 +530,22 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
 
   app.get('/api/v1/backfills', async (req) => {
     const q = parseInput(z.object({ dag_id: idSchema.optional(), limit: limitSchema }), req.query, 'query');
-    const rows = await listBackfillProgress(rt.db, { ...(q.dag_id === undefined ? {} : { dagId: q.dag_id }), limit: q.limit });
+    const rows = await listBackfillProgress(rt.db, {
+      ...(q.dag_id === undefined ? {} : { dagId: q.dag_id }),
+      limit: q.limit,
+    });
     return { backfills: rows.map((b) => backfillJson(b.backfill, b)), total_entries: rows.length };
   });
 
   app.get('/api/v1/backfills/:backfillId', async (req) => {
-    const p = parseInput(z.object({ backfillId: z.string().regex(/^\d{1,18}$/, 'a backfill id (digits)') }), req.params, 'path');
+    const p = parseInput(
+      z.object({ backfillId: z.string().regex(/^\d{1,18}$/, 'a backfill id (digits)') }),
+      req.params,
+      'path',
+    );
     const [b] = await listBackfillProgress(rt.db, { id: p.backfillId });
-    if (b === undefined) throw new HttpProblem(404, `backfill ${p.backfillId} not found`, 'Backfill not found');
+    if (b === undefined)
+      throw new HttpProblem(404, `backfill ${p.backfillId} not found`, 'Backfill not found');
     return backfillJson(b.backfill, b);
   });
 
@@ -406,7 +565,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
         conf: body.dag_run_conf,
         ...(body.max_active_runs === undefined ? {} : { maxActiveRuns: body.max_active_runs }),
       });
-      const plan = r.plan.map((i) => ({ logical_date: i.logicalDate.toISOString(), dag_run_id: i.runId, action: i.action, existing_state: i.existingState ?? null }));
+      const plan = r.plan.map((i) => ({
+        logical_date: i.logicalDate.toISOString(),
+        dag_run_id: i.runId,
+        action: i.action,
+        existing_state: i.existingState ?? null,
+      }));
       if (r.backfill === undefined) return { dry_run: true, plan };
       return reply.code(200).send({ ...backfillJson(r.backfill), plan });
     } catch (err) {
@@ -443,5 +607,7 @@ function earlier(a: Date | undefined, b: Date | undefined): Date | undefined {
 
 /** The entries of an object whose value is defined (for `exactOptionalPropertyTypes`-style options). */
 function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

@@ -8,10 +8,14 @@ import type { BackfillRow, DagRow, DagRunRow, TaskTryRow } from '../db/database.
 import type { DagSummary, TiWithTry } from '../db/web-queries.js';
 import type { NextRun } from './next-run.js';
 
-const iso = (d: Date | null | undefined): string | null => (d === null || d === undefined ? null : d.toISOString());
+const iso = (d: Date | null | undefined): string | null =>
+  d === null || d === undefined ? null : d.toISOString();
 
 /** Airflow's `DAG` object. */
-export function dagJson(dag: DagRow, extra: { hasImportErrors?: boolean; nextRun?: NextRun | null } = {}): Record<string, unknown> {
+export function dagJson(
+  dag: DagRow,
+  extra: { hasImportErrors?: boolean; nextRun?: NextRun | null } = {},
+): Record<string, unknown> {
   return {
     dag_id: dag.dag_id,
     dag_display_name: dag.dag_id,
@@ -40,7 +44,10 @@ export function dagJson(dag: DagRow, extra: { hasImportErrors?: boolean; nextRun
 }
 
 /** `DAG` plus heatflow's run counts and last run (the `/dags` list adds them; Airflow ignores extras). */
-export function dagSummaryJson(s: DagSummary, extra: { hasImportErrors?: boolean; nextRun?: NextRun | null }): Record<string, unknown> {
+export function dagSummaryJson(
+  s: DagSummary,
+  extra: { hasImportErrors?: boolean; nextRun?: NextRun | null },
+): Record<string, unknown> {
   return {
     ...dagJson(s.dag, extra),
     task_ids: s.dag.task_ids,
@@ -48,7 +55,12 @@ export function dagSummaryJson(s: DagSummary, extra: { hasImportErrors?: boolean
     last_dag_run:
       s.lastRun === undefined
         ? null
-        : { dag_run_id: s.lastRun.run_id, state: s.lastRun.state, logical_date: iso(s.lastRun.logical_date), end_date: iso(s.lastRun.end_date) },
+        : {
+            dag_run_id: s.lastRun.run_id,
+            state: s.lastRun.state,
+            logical_date: iso(s.lastRun.logical_date),
+            end_date: iso(s.lastRun.end_date),
+          },
   };
 }
 
@@ -145,7 +157,10 @@ export function xcomJson(
 }
 
 /** A backfill (Airflow 3's `Backfill` object, plus progress). */
-export function backfillJson(b: BackfillRow, progress?: { runCounts: Readonly<Record<string, number>>; totalRuns: number }): Record<string, unknown> {
+export function backfillJson(
+  b: BackfillRow,
+  progress?: { runCounts: Readonly<Record<string, number>>; totalRuns: number },
+): Record<string, unknown> {
   return {
     id: Number(b.id),
     dag_id: b.dag_id,

@@ -20,7 +20,10 @@ export const STATE_COLOURS: Readonly<Record<string, string>> = {
 };
 
 const stateRules = Object.entries(STATE_COLOURS)
-  .map(([s, c]) => `.state-${s}{background:${c};${['none', 'removed', 'up_for_retry'].includes(s) ? 'color:#222' : 'color:#fff'}}`)
+  .map(
+    ([s, c]) =>
+      `.state-${s}{background:${c};${['none', 'removed', 'up_for_retry'].includes(s) ? 'color:#222' : 'color:#fff'}}`,
+  )
   .join('\n');
 
 /** /static/heatflow.css */

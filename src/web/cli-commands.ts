@@ -20,7 +20,13 @@ export function registerWebCommands(program: Command): void {
       const rt = await openRuntime(config, logger);
       await rt.registry.refresh();
       const server = await startWebServer(rt, { host: o.host ?? config.HEATFLOW_WEB_HOST, port });
-      logger.info({ url: server.url, actions: config.HEATFLOW_WEB_TOKEN === undefined ? 'disabled (no HEATFLOW_WEB_TOKEN)' : 'enabled' }, 'web server listening');
+      logger.info(
+        {
+          url: server.url,
+          actions: config.HEATFLOW_WEB_TOKEN === undefined ? 'disabled (no HEATFLOW_WEB_TOKEN)' : 'enabled',
+        },
+        'web server listening',
+      );
       process.stdout.write(`heatflow web server on ${server.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import { HeatflowError } from '../core/errors.js';
 
 /** Base of the `type` URIs (Airflow's own error section, as Airflow's API uses it). */
-const TYPE_BASE = 'https://airflow.apache.org/docs/apache-airflow/stable/stable-rest-api-ref.html#section/Errors/';
+const TYPE_BASE =
+  'https://airflow.apache.org/docs/apache-airflow/stable/stable-rest-api-ref.html#section/Errors/';
 
 const TITLES: Readonly<Record<number, [string, string]>> = {
   400: ['BadRequest', 'Bad Request'],
@@ -66,12 +67,17 @@ export type ParameterSource = 'query' | 'path' | 'body' | 'form';
  * Parses request input with a zod schema.
  * @throws HttpProblem 400 naming the first parameter at fault and what was wrong with it
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, source: ParameterSource): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  source: ParameterSource,
+): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const name = issue?.path[0] === undefined ? source : String(issue.path[0]);
-  const where = issue !== undefined && issue.path.length > 1 ? ` (at ${issue.path.map(String).join('.')})` : '';
+  const where =
+    issue !== undefined && issue.path.length > 1 ? ` (at ${issue.path.map(String).join('.')})` : '';
   const message = issue?.message ?? 'invalid';
   throw new HttpProblem(400, `invalid ${source} parameter "${name}"${where}: ${message}`, undefined, name);
 }

@@ -28,7 +28,8 @@ export async function readLogSlice(file: string, offset: number, maxBytes: numbe
   try {
     fh = await open(file, 'r');
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return { content: '', nextOffset: offset, sizeBytes: 0, missing: true };
+    if ((err as { code?: string }).code === 'ENOENT')
+      return { content: '', nextOffset: offset, sizeBytes: 0, missing: true };
     throw err;
   }
   try {
@@ -48,7 +49,12 @@ export async function readLogSlice(file: string, offset: number, maxBytes: numbe
         if (end - i < need) end = i;
       }
     }
-    return { content: buf.subarray(0, end).toString('utf8'), nextOffset: start + end, sizeBytes: size, missing: false };
+    return {
+      content: buf.subarray(0, end).toString('utf8'),
+      nextOffset: start + end,
+      sizeBytes: size,
+      missing: false,
+    };
   } finally {
     await fh.close();
   }
@@ -83,7 +89,12 @@ export function decodeLogToken(token: string): number {
   try {
     return tokenSchema.parse(JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))).offset;
   } catch {
-    throw new HttpProblem(400, 'invalid query parameter "token": not a continuation token returned by this API', undefined, 'token');
+    throw new HttpProblem(
+      400,
+      'invalid query parameter "token": not a continuation token returned by this API',
+      undefined,
+      'token',
+    );
   }
 }
 
@@ -91,7 +102,11 @@ export function decodeLogToken(token: string): number {
  * Where the log of a try is: the path the worker recorded, else the standard layout under the log
  * folder (only when it stays inside it).
  */
-export function logFileOf(logDir: string, recorded: string | null, t: { dagId: string; runId: string; taskId: string; tryNumber: number }): string | undefined {
+export function logFileOf(
+  logDir: string,
+  recorded: string | null,
+  t: { dagId: string; runId: string; taskId: string; tryNumber: number },
+): string | undefined {
   if (recorded !== null) return recorded;
   const p = tryLogPath(logDir, t);
   const rel = path.relative(logDir, p);

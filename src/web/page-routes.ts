@@ -20,7 +20,12 @@ import {
   runDateRange,
   taskDurations,
 } from '../db/web-queries.js';
-import { clearTaskInstances, createBackfill, markTaskInstance, triggerDagRun } from '../scheduler/dag-run-service.js';
+import {
+  clearTaskInstances,
+  createBackfill,
+  markTaskInstance,
+  triggerDagRun,
+} from '../scheduler/dag-run-service.js';
 import { parseDate, serviceProblem } from './api-routes.js';
 import type { SafeHtml } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
@@ -69,12 +74,20 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       ...(flash === undefined ? {} : { flash }),
     };
   };
-  const send = (reply: FastifyReply, page: SafeHtml) => reply.type('text/html; charset=utf-8').send(page.value);
+  const send = (reply: FastifyReply, page: SafeHtml) =>
+    reply.type('text/html; charset=utf-8').send(page.value);
 
   app.get('/', async (req, reply) => {
     const pc = pageContext(req, reply);
     const [summaries, errors] = await Promise.all([listDagSummaries(rt.db), listImportErrors(rt.db)]);
-    return send(reply, dagListView(pc, summaries.map((s) => ({ summary: s, nextRun: ctx.nextRun(s.dag) })), errors));
+    return send(
+      reply,
+      dagListView(
+        pc,
+        summaries.map((s) => ({ summary: s, nextRun: ctx.nextRun(s.dag) })),
+        errors,
+      ),
+    );
   });
 
   app.get('/dags/:dagId', async (req, reply) => {
@@ -84,24 +97,54 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
 
   app.get('/dags/:dagId/grid', async (req, reply) => {
     const p = parseInput(z.object({ dagId: idSchema }), req.params, 'path');
-    const q = parseInput(z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(200).default(30) }), req.query, 'query');
+    const q = parseInput(
+      z.object({
+        offset: z.coerce.number().int().min(0).default(0),
+        limit: z.coerce.number().int().min(1).max(200).default(30),
+      }),
+      req.query,
+      'query',
+    );
     const pc = pageContext(req, reply);
-    const dag = await ctx.dagRow(p.dagId);
-    const page = await listRunPage(rt.db, { dagId: p.dagId }, { limit: q.limit, offset: q.offset, orderBy: 'logical_date', descending: true });
-    const tis = await listGridCells(rt.db, p.dagId, page.runs.map((r) => r.run_id));
-    return send(reply, gridView(pc, dag, page.runs, tis, { offset: q.offset, limit: q.limit, total: page.totalEntries }));
+    const [dag, page] = await Promise.all([
+      ctx.dagRow(p.dagId),
+      listRunPage(
+        rt.db,
+        { dagId: p.dagId },
+        { limit: q.limit, offset: q.offset, orderBy: 'logical_date', descending: true },
+      ),
+    ]);
+    const tis = await listGridCells(
+      rt.db,
+      p.dagId,
+      page.runs.map((r) => r.run_id),
+    );
+    return send(
+      reply,
+      gridView(pc, dag, page.runs, tis, { offset: q.offset, limit: q.limit, total: page.totalEntries }),
+    );
   });
 
   app.get('/dags/:dagId/calendar', async (req, reply) => {
     const p = parseInput(z.object({ dagId: idSchema }), req.params, 'path');
-    const q = parseInput(z.object({ year: z.coerce.number().int().min(1970).max(2200).optional() }), req.query, 'query');
+    const q = parseInput(
+      z.object({ year: z.coerce.number().int().min(1970).max(2200).optional() }),
+      req.query,
+      'query',
+    );
     const pc = pageContext(req, reply);
     const dag = await ctx.dagRow(p.dagId);
     const range = await runDateRange(rt.db, p.dagId);
     const yearOf = (d: Date) => DateTime.fromJSDate(d, { zone: dag.timezone }).year;
     const year = q.year ?? (range === undefined ? new Date().getUTCFullYear() : yearOf(range.last));
     const from = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: dag.timezone });
-    const days = await calendarDays(rt.db, p.dagId, dag.timezone, from.toJSDate(), from.plus({ years: 1 }).toJSDate());
+    const days = await calendarDays(
+      rt.db,
+      p.dagId,
+      dag.timezone,
+      from.toJSDate(),
+      from.plus({ years: 1 }).toJSDate(),
+    );
     const years: number[] = [];
     if (range !== undefined) for (let y = yearOf(range.first); y <= yearOf(range.last); y++) years.push(y);
     if (!years.includes(year)) years.push(year);
@@ -110,7 +153,11 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
 
   app.get('/dags/:dagId/durations', async (req, reply) => {
     const p = parseInput(z.object({ dagId: idSchema }), req.params, 'path');
-    const q = parseInput(z.object({ runs: z.coerce.number().int().min(1).max(1000).default(90) }), req.query, 'query');
+    const q = parseInput(
+      z.object({ runs: z.coerce.number().int().min(1).max(1000).default(90) }),
+      req.query,
+      'query',
+    );
     const pc = pageContext(req, reply);
     const dag = await ctx.dagRow(p.dagId);
     const points = await taskDurations(rt.db, p.dagId, q.runs);
@@ -127,24 +174,42 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     const pc = pageContext(req, reply);
     const dag = await ctx.dagRow(p.dagId);
     const run = await getRun(rt.db, p.dagId, p.runId);
-    if (run === undefined) throw new HttpProblem(404, `DAG run "${p.runId}" of DAG "${p.dagId}" not found`, 'DAG run not found');
+    if (run === undefined)
+      throw new HttpProblem(404, `DAG run "${p.runId}" of DAG "${p.dagId}" not found`, 'DAG run not found');
     const tis = await listTisOfRuns(rt.db, p.dagId, [p.runId]);
     return send(reply, runView(pc, dag, run, tis));
   });
 
   app.get('/dags/:dagId/runs/:runId/tasks/:taskId', async (req, reply) => {
-    const p = parseInput(z.object({ dagId: idSchema, runId: runIdSchema, taskId: idSchema }), req.params, 'path');
+    const p = parseInput(
+      z.object({ dagId: idSchema, runId: runIdSchema, taskId: idSchema }),
+      req.params,
+      'path',
+    );
     const q = parseInput(z.object({ try: z.coerce.number().int().min(1).optional() }), req.query, 'query');
     const pc = pageContext(req, reply);
     const dag = await ctx.dagRow(p.dagId);
     const run = await getRun(rt.db, p.dagId, p.runId);
     const ti = await getTiWithTry(rt.db, p.dagId, p.runId, p.taskId);
-    if (run === undefined || ti === undefined) throw new HttpProblem(404, `task instance "${p.taskId}" of run "${p.runId}" of DAG "${p.dagId}" not found`, 'Task instance not found');
-    const [tries, xcoms] = await Promise.all([listTriesOf(rt.db, p.dagId, p.runId, p.taskId), rt.xcom.list({ dagId: p.dagId, runId: p.runId, taskId: p.taskId })]);
+    if (run === undefined || ti === undefined)
+      throw new HttpProblem(
+        404,
+        `task instance "${p.taskId}" of run "${p.runId}" of DAG "${p.dagId}" not found`,
+        'Task instance not found',
+      );
+    const [tries, xcoms] = await Promise.all([
+      listTriesOf(rt.db, p.dagId, p.runId, p.taskId),
+      rt.xcom.list({ dagId: p.dagId, runId: p.runId, taskId: p.taskId }),
+    ]);
     const selected = tries.find((t) => t.try_number === (q.try ?? ti.try_number)) ?? tries.at(-1);
     let log: LogExcerpt | undefined;
     if (selected !== undefined) {
-      const file = logFileOf(rt.config.HEATFLOW_LOG_DIR, selected.log_path, { dagId: p.dagId, runId: p.runId, taskId: p.taskId, tryNumber: selected.try_number });
+      const file = logFileOf(rt.config.HEATFLOW_LOG_DIR, selected.log_path, {
+        dagId: p.dagId,
+        runId: p.runId,
+        taskId: p.taskId,
+        tryNumber: selected.try_number,
+      });
       const size = file === undefined ? 0 : await fileSize(file);
       const start = Math.max(0, size - PAGE_LOG_BYTES);
       const slice = file === undefined ? undefined : await readLogSlice(file, start, PAGE_LOG_BYTES);
@@ -164,8 +229,19 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
   app.get('/backfills', async (req, reply) => {
     const q = parseInput(z.object({ dag_id: idSchema.optional() }), req.query, 'query');
     const pc = pageContext(req, reply);
-    const [rows, dags] = await Promise.all([listBackfillProgress(rt.db, q.dag_id === undefined ? {} : { dagId: q.dag_id }), listDagRows(rt.db)]);
-    return send(reply, backfillsView(pc, rows, dags.filter((d) => d.is_active).map((d) => d.dag_id), q.dag_id));
+    const [rows, dags] = await Promise.all([
+      listBackfillProgress(rt.db, q.dag_id === undefined ? {} : { dagId: q.dag_id }),
+      listDagRows(rt.db),
+    ]);
+    return send(
+      reply,
+      backfillsView(
+        pc,
+        rows,
+        dags.filter((d) => d.is_active).map((d) => d.dag_id),
+        q.dag_id,
+      ),
+    );
   });
 
   // --- signing in -------------------------------------------------------------------------
@@ -173,14 +249,28 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
   app.get('/login', async (req, reply) => {
     const q = parseInput(z.object({ next: nextSchema }), req.query, 'query');
     const pc = pageContext(req, reply);
-    if (!ctx.auth.enabled) throw new HttpProblem(403, 'actions are disabled: the server has no HEATFLOW_WEB_TOKEN', 'Actions disabled');
+    if (!ctx.auth.enabled)
+      throw new HttpProblem(
+        403,
+        'actions are disabled: the server has no HEATFLOW_WEB_TOKEN',
+        'Actions disabled',
+      );
     return send(reply, loginView(pc, q.next));
   });
 
   app.post('/login', async (req, reply) => {
     if (!isSameOrigin(req)) throw new HttpProblem(403, 'cross-site request refused', 'Forbidden');
-    const form = parseInput(z.object({ token: z.string().max(1000).default(''), next: nextSchema }), req.body ?? {}, 'form');
-    if (!ctx.auth.enabled) throw new HttpProblem(403, 'actions are disabled: the server has no HEATFLOW_WEB_TOKEN', 'Actions disabled');
+    const form = parseInput(
+      z.object({ token: z.string().max(1000).default(''), next: nextSchema }),
+      req.body ?? {},
+      'form',
+    );
+    if (!ctx.auth.enabled)
+      throw new HttpProblem(
+        403,
+        'actions are disabled: the server has no HEATFLOW_WEB_TOKEN',
+        'Actions disabled',
+      );
     if (!ctx.auth.checkToken(form.token)) {
       return send(reply.code(401), loginView(pageContext(req, reply), form.next, 'Wrong token.'));
     }
@@ -205,16 +295,27 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
    * @throws HttpProblem 403/401
    */
   function guardAction(req: FastifyRequest): void {
-    if (!ctx.auth.enabled) throw new HttpProblem(403, 'actions are disabled: the server has no HEATFLOW_WEB_TOKEN', 'Actions disabled');
+    if (!ctx.auth.enabled)
+      throw new HttpProblem(
+        403,
+        'actions are disabled: the server has no HEATFLOW_WEB_TOKEN',
+        'Actions disabled',
+      );
     if (!isSameOrigin(req)) throw new HttpProblem(403, 'cross-site request refused', 'Forbidden');
     const session = ctx.auth.session(req);
-    if (session === undefined) throw new HttpProblem(401, 'sign in with the web token first (/login)', 'Not signed in');
+    if (session === undefined)
+      throw new HttpProblem(401, 'sign in with the web token first (/login)', 'Not signed in');
     const csrf = (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (!ctx.auth.checkCsrf(session, csrf)) throw new HttpProblem(403, 'missing or wrong CSRF token: reload the page and try again', 'Forbidden');
+    if (!ctx.auth.checkCsrf(session, csrf))
+      throw new HttpProblem(403, 'missing or wrong CSRF token: reload the page and try again', 'Forbidden');
   }
 
   /** Runs an action and redirects back with its outcome as a one-time message. */
-  const act = async (req: FastifyRequest, reply: FastifyReply, fn: () => Promise<{ text: string; next?: string }>) => {
+  const act = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    fn: () => Promise<{ text: string; next?: string }>,
+  ) => {
     guardAction(req);
     const back = parseInput(z.object({ next: nextSchema }).loose(), req.body ?? {}, 'form').next;
     let message: string;
@@ -228,7 +329,10 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       if (!(problem instanceof HttpProblem) || problem.status >= 500) throw problem;
       message = `!${problem.detail}`;
     }
-    void reply.header('set-cookie', `${FLASH_COOKIE}=${encodeURIComponent(message.slice(0, 500))}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60`);
+    void reply.header(
+      'set-cookie',
+      `${FLASH_COOKIE}=${encodeURIComponent(message.slice(0, 500))}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60`,
+    );
     return reply.code(303).redirect(target);
   };
 
@@ -236,28 +340,39 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     act(req, reply, async () => {
       const p = parseInput(z.object({ dagId: idSchema }), req.params, 'path');
       const form = parseInput(
-        z.object({ logical_date: z.union([z.literal(''), instantSchema]).optional(), conf: z.string().max(10_000).optional() }).loose(),
+        z
+          .object({
+            logical_date: z.union([z.literal(''), instantSchema]).optional(),
+            conf: z.string().max(10_000).optional(),
+          })
+          .loose(),
         req.body,
         'form',
       );
       let conf: Record<string, unknown> = {};
       if (form.conf !== undefined && form.conf.trim() !== '') {
         const parsed = parseInput(
-          z.string().transform((s, c) => {
-            try {
-              return JSON.parse(s) as unknown;
-            } catch {
-              c.addIssue({ code: 'custom', message: 'not valid JSON' });
-              return z.NEVER;
-            }
-          }).pipe(z.record(z.string(), z.unknown())),
+          z
+            .string()
+            .transform((s, c) => {
+              try {
+                return JSON.parse(s) as unknown;
+              } catch {
+                c.addIssue({ code: 'custom', message: 'not valid JSON' });
+                return z.NEVER;
+              }
+            })
+            .pipe(z.record(z.string(), z.unknown())),
           form.conf,
           'form',
         );
         conf = parsed;
       }
       const dag = await ctx.dag(p.dagId);
-      const run = await triggerDagRun(rt.deps, dag, { conf, ...(form.logical_date instanceof Date ? { logicalDate: form.logical_date } : {}) });
+      const run = await triggerDagRun(rt.deps, dag, {
+        conf,
+        ...(form.logical_date instanceof Date ? { logicalDate: form.logical_date } : {}),
+      });
       return { text: `Triggered run ${run.run_id}.`, next: `/dags/${encodeURIComponent(p.dagId)}/grid` };
     }),
   );
@@ -276,7 +391,14 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     act(req, reply, async () => {
       const p = parseInput(z.object({ dagId: idSchema }), req.params, 'path');
       const form = parseInput(
-        z.object({ run_id: runIdSchema, task_id: idSchema.optional(), downstream: formBool, only_failed: formBool }).loose(),
+        z
+          .object({
+            run_id: runIdSchema,
+            task_id: idSchema.optional(),
+            downstream: formBool,
+            only_failed: formBool,
+          })
+          .loose(),
         req.body,
         'form',
       );
@@ -287,15 +409,25 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         downstream: form.downstream,
         onlyFailed: form.only_failed,
       });
-      return { text: `Cleared ${cleared.length} task instance${cleared.length === 1 ? '' : 's'} of ${form.run_id}.` };
+      return {
+        text: `Cleared ${cleared.length} task instance${cleared.length === 1 ? '' : 's'} of ${form.run_id}.`,
+      };
     }),
   );
 
   app.post('/dags/:dagId/mark', async (req, reply) =>
     act(req, reply, async () => {
       const p = parseInput(z.object({ dagId: idSchema }), req.params, 'path');
-      const form = parseInput(z.object({ run_id: runIdSchema, task_id: idSchema, state: z.enum(['success', 'failed']) }).loose(), req.body, 'form');
-      await markTaskInstance(rt.deps, { dagId: p.dagId, runId: form.run_id, taskId: form.task_id }, form.state);
+      const form = parseInput(
+        z.object({ run_id: runIdSchema, task_id: idSchema, state: z.enum(['success', 'failed']) }).loose(),
+        req.body,
+        'form',
+      );
+      await markTaskInstance(
+        rt.deps,
+        { dagId: p.dagId, runId: form.run_id, taskId: form.task_id },
+        form.state,
+      );
       return { text: `Marked ${form.task_id} of ${form.run_id} ${form.state}.` };
     }),
   );
@@ -325,8 +457,10 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         ...(typeof form.max_active_runs === 'number' ? { maxActiveRuns: form.max_active_runs } : {}),
       });
       const created = r.plan.filter((i) => i.action !== 'skip').length;
-      return { text: `Backfill ${r.backfill?.id ?? ''} of ${dag.dagId} started: ${created} run${created === 1 ? '' : 's'} to do.`, next: `/backfills?dag_id=${encodeURIComponent(dag.dagId)}` };
+      return {
+        text: `Backfill ${r.backfill?.id ?? ''} of ${dag.dagId} started: ${created} run${created === 1 ? '' : 's'} to do.`,
+        next: `/backfills?dag_id=${encodeURIComponent(dag.dagId)}`,
+      };
     }),
   );
-
 }

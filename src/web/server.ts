@@ -6,7 +6,12 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
@@ -65,10 +70,16 @@ const isApi = (req: FastifyRequest): boolean => req.url.startsWith('/api/');
  * tests that use `app.inject`.
  */
 export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promise<FastifyInstance> {
-  const auth = new WebAuth(rt.config.HEATFLOW_WEB_TOKEN, options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs });
+  const auth = new WebAuth(
+    rt.config.HEATFLOW_WEB_TOKEN,
+    options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs },
+  );
   const openReads = options.openReads ?? (isLoopbackHost(options.host) || !auth.enabled);
   if (!isLoopbackHost(options.host) && !auth.enabled) {
-    rt.logger.warn({ host: options.host }, 'web server listens beyond loopback without HEATFLOW_WEB_TOKEN: pages are readable by anyone who can reach it');
+    rt.logger.warn(
+      { host: options.host },
+      'web server listens beyond loopback without HEATFLOW_WEB_TOKEN: pages are readable by anyone who can reach it',
+    );
   }
   const ctx = new WebContext(rt, auth, openReads);
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1000 }, bodyLimit: 1024 * 1024 });
@@ -83,18 +94,28 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
     if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
     if (auth.hasBearer(req) || auth.session(req) !== undefined) return;
-    if (isApi(req) || req.method !== 'GET') throw new HttpProblem(401, 'this server needs the web token: send "Authorization: Bearer <HEATFLOW_WEB_TOKEN>"');
+    if (isApi(req) || req.method !== 'GET')
+      throw new HttpProblem(
+        401,
+        'this server needs the web token: send "Authorization: Bearer <HEATFLOW_WEB_TOKEN>"',
+      );
     return reply.code(303).redirect(`/login?next=${encodeURIComponent(req.url)}`);
   });
 
   app.addHook('onResponse', async (req, reply) => {
-    if (reply.statusCode >= 500) rt.logger.error({ method: req.method, url: req.url, status: reply.statusCode }, 'web request failed');
+    if (reply.statusCode >= 500)
+      rt.logger.error({ method: req.method, url: req.url, status: reply.statusCode }, 'web request failed');
   });
 
   app.setErrorHandler(async (err: FastifyError | Error, req, reply) => {
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
-    else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    else if (
+      'statusCode' in err &&
+      typeof err.statusCode === 'number' &&
+      err.statusCode >= 400 &&
+      err.statusCode < 500
+    ) {
       problem = new HttpProblem(err.statusCode, err.message);
     } else {
       rt.logger.error({ err, method: req.method, url: req.url }, 'web handler error');
@@ -104,7 +125,12 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   });
 
   app.setNotFoundHandler(async (req, reply) =>
-    sendProblem(req, reply, new HttpProblem(404, `no route ${req.method} ${req.url.split('?')[0] ?? ''}`, 'Not Found'), ctx),
+    sendProblem(
+      req,
+      reply,
+      new HttpProblem(404, `no route ${req.method} ${req.url.split('?')[0] ?? ''}`, 'Not Found'),
+      ctx,
+    ),
   );
 
   await app.register(fastifyStatic, {
@@ -115,7 +141,9 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     maxAge: '1d',
     immutable: false,
   });
-  app.get('/static/heatflow.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS));
+  app.get('/static/heatflow.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS),
+  );
   app.get('/static/heatflow.js', async (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_JS),
   );
@@ -125,14 +153,24 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   return app;
 }
 
-async function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: HttpProblem, ctx: WebContext): Promise<FastifyReply> {
+async function sendProblem(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  problem: HttpProblem,
+  ctx: WebContext,
+): Promise<FastifyReply> {
   reply.code(problem.status);
   if (problem.status === 401 && isApi(req)) void reply.header('www-authenticate', 'Bearer realm="heatflow"');
   const body = problem.toBody();
   if (isApi(req) || !(req.headers.accept ?? '').includes('text/html')) {
     return reply.type('application/problem+json').send(body);
   }
-  const page = errorView({ actionsEnabled: ctx.auth.enabled, here: req.url }, body.status, body.title, body.detail);
+  const page = errorView(
+    { actionsEnabled: ctx.auth.enabled, here: req.url },
+    body.status,
+    body.title,
+    body.detail,
+  );
   return reply.type('text/html; charset=utf-8').send(page.value);
 }
 

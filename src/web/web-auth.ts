@@ -61,7 +61,9 @@ export class WebAuth {
   }
 
   private mac(purpose: string): string {
-    return createHmac('sha256', this.token ?? '').update(purpose).digest('base64url');
+    return createHmac('sha256', this.token ?? '')
+      .update(purpose)
+      .digest('base64url');
   }
 
   /** Is this the configured token? (constant time) */

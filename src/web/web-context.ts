@@ -23,7 +23,10 @@ export const runIdSchema = z.string().min(1).max(250);
  */
 export const instantSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/, 'expected an ISO 8601 date or date-time with offset, e.g. 2022-01-01T00:00:00Z')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/,
+    'expected an ISO 8601 date or date-time with offset, e.g. 2022-01-01T00:00:00Z',
+  )
   .transform((s, ctx) => {
     const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s.replace(' ', 'T'));
     if (Number.isNaN(d.getTime())) {
@@ -37,9 +40,12 @@ export const instantSchema = z
 export const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** A query parameter that may be repeated (`state=a&state=b`) or comma-separated. */
-export const listParam = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
+export const listParam = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+);
 
 /** Shared state of the web server. */
 export class WebContext {
@@ -68,7 +74,12 @@ export class WebContext {
    */
   async dag(dagId: string): Promise<Dag> {
     const dag = await this.rt.registry.get(dagId);
-    if (dag === undefined) throw new HttpProblem(404, `DAG "${dagId}" is not declared in the DAG folder (${this.rt.config.HEATFLOW_DAGS_DIR})`, 'DAG not found');
+    if (dag === undefined)
+      throw new HttpProblem(
+        404,
+        `DAG "${dagId}" is not declared in the DAG folder (${this.rt.config.HEATFLOW_DAGS_DIR})`,
+        'DAG not found',
+      );
     return dag;
   }
 

@@ -24,7 +24,8 @@ interface PageGlobals {
   Chart?: { getChart(el: unknown): { data: { datasets: unknown[] } } | undefined };
 }
 /** Runs in the page: an element's computed background colour. */
-const BACKGROUND = (el: unknown): string => (globalThis as unknown as PageGlobals).getComputedStyle(el).backgroundColor;
+const BACKGROUND = (el: unknown): string =>
+  (globalThis as unknown as PageGlobals).getComputedStyle(el).backgroundColor;
 /** Runs in the page: the number of datasets of the chart drawn in a canvas (0 when none). */
 const chartDatasets = (id: string): number => {
   const g = globalThis as unknown as PageGlobals;
@@ -99,7 +100,15 @@ describe('status pages in Chromium after a 30-day backfill', () => {
     web = await startWebServer(h.rt, { host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('pageerror', (err) => {
@@ -159,7 +168,9 @@ describe('status pages in Chromium after a 30-day backfill', () => {
     await page.goto(`${web.url}/dags/tado_etl_demo/durations`);
     await expect.poll(() => page.evaluate(chartDatasets, 'durations-chart')).toBe(4);
     await shot('durations');
-    await page.goto(`${web.url}/dags/tado_etl_demo/runs/${encodeURIComponent('backfill__2022-01-15T01:00:00+00:00')}`);
+    await page.goto(
+      `${web.url}/dags/tado_etl_demo/runs/${encodeURIComponent('backfill__2022-01-15T01:00:00+00:00')}`,
+    );
     await expect.poll(() => page.evaluate(chartDatasets, 'gantt-chart')).toBe(1);
     expect(await page.locator('#run-tis tbody tr').count()).toBe(4);
     await shot('gantt');
@@ -186,13 +197,30 @@ describe('status pages in Chromium after a 30-day backfill', () => {
     const cell = page.locator('#grid a.cell[data-task-id="long_task"]').first();
     expect(await cell.count()).toBe(1);
     // wait for the try to run, then open it: the page follows the log as it grows
-    await waitFor('long_task to start', async () => ((await h.rt.db.selectFrom('heatflow.task_instances').select('state').where('dag_id', '=', 'slow_demo').executeTakeFirst())?.state === 'running' ? true : undefined), 30_000);
+    await waitFor(
+      'long_task to start',
+      async () =>
+        (
+          await h.rt.db
+            .selectFrom('heatflow.task_instances')
+            .select('state')
+            .where('dag_id', '=', 'slow_demo')
+            .executeTakeFirst()
+        )?.state === 'running'
+          ? true
+          : undefined,
+      30_000,
+    );
     await page.reload();
     await page.locator('#grid a.cell[data-task-id="long_task"]').first().click();
     await page.waitForSelector('#log-content');
     expect(await page.locator('#log-status').innerText()).toContain('following live');
-    await page.waitForFunction(textIncludes, ['log-content', 'long_task step 8 of 8'] as [string, string], { timeout: 30_000 });
-    await page.waitForFunction(textIncludes, ['log-status', 'log complete'] as [string, string], { timeout: 30_000 });
+    await page.waitForFunction(textIncludes, ['log-content', 'long_task step 8 of 8'] as [string, string], {
+      timeout: 30_000,
+    });
+    await page.waitForFunction(textIncludes, ['log-status', 'log complete'] as [string, string], {
+      timeout: 30_000,
+    });
     await shot('task-instance-live');
   }, 90_000);
 });

@@ -17,37 +17,51 @@ export interface PageContext {
 }
 
 /** A whole HTML page. */
-export function layout(ctx: PageContext, title: string, body: SafeHtml, options: { charts?: boolean } = {}): SafeHtml {
+export function layout(
+  ctx: PageContext,
+  title: string,
+  body: SafeHtml,
+  options: { charts?: boolean } = {},
+): SafeHtml {
   const signedIn = ctx.csrf !== undefined;
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · heatflow</title>
-<link rel="stylesheet" href="/static/heatflow.css">
-</head>
-<body>
-<header class="top">
-  <a class="brand" href="/">heatflow</a>
-  <nav><a href="/">DAGs</a><a href="/backfills">Backfills</a><a href="/api/v1/health">API health</a></nav>
-  ${
-    !ctx.actionsEnabled
-      ? html`<span class="muted" title="set HEATFLOW_WEB_TOKEN to enable actions">read-only</span>`
-      : signedIn
-        ? html`<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button class="secondary" type="submit">Sign out</button></form>`
-        : html`<a href="/login?next=${encodeURIComponent(ctx.here)}">Sign in to act</a>`
-  }
-</header>
-<main>
-${ctx.flash === undefined ? '' : html`<div class="flash${ctx.flash.bad ? ' bad' : ''}" role="status">${ctx.flash.text}</div>`}
-${body}
-</main>
-${jsonScript('hf-state-colours', STATE_COLOURS)}
-${options.charts === true ? html`<script src="/static/vendor/chart.umd.min.js"></script>` : ''}
-<script src="/static/heatflow.js"></script>
-</body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · heatflow</title>
+        <link rel="stylesheet" href="/static/heatflow.css" />
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/">heatflow</a>
+          <nav>
+            <a href="/">DAGs</a><a href="/backfills">Backfills</a><a href="/api/v1/health">API health</a>
+          </nav>
+          ${
+            !ctx.actionsEnabled
+              ? html`<span class="muted" title="set HEATFLOW_WEB_TOKEN to enable actions">read-only</span>`
+              : signedIn
+                ? html`<form method="post" action="/logout">
+                    <input type="hidden" name="_csrf" value="${ctx.csrf}" /><button
+                      class="secondary"
+                      type="submit"
+                    >
+                      Sign out
+                    </button>
+                  </form>`
+                : html`<a href="/login?next=${encodeURIComponent(ctx.here)}">Sign in to act</a>`
+          }
+        </header>
+        <main>
+          ${ctx.flash === undefined ? '' : html`<div class="flash${ctx.flash.bad ? ' bad' : ''}" role="status">${ctx.flash.text}</div>`}
+          ${body}
+        </main>
+        ${jsonScript('hf-state-colours', STATE_COLOURS)}
+        ${options.charts === true ? html`<script src="/static/vendor/chart.umd.min.js"></script>` : ''}
+        <script src="/static/heatflow.js"></script>
+      </body>
+    </html>`;
 }
 
 /** A coloured state badge. */
@@ -75,24 +89,47 @@ export function fmtDuration(ms: number | null | undefined): string {
  * A form that performs an action (POST, with the CSRF token and where to return), or nothing
  * when the user is not signed in.
  */
-export function actionForm(ctx: PageContext, action: string, fields: SafeHtml, button: string, buttonClass = ''): SafeHtml {
+export function actionForm(
+  ctx: PageContext,
+  action: string,
+  fields: SafeHtml,
+  button: string,
+  buttonClass = '',
+): SafeHtml {
   if (ctx.csrf === undefined) return html``;
   return html`<form method="post" action="${action}">
-  <input type="hidden" name="_csrf" value="${ctx.csrf}">
-  <input type="hidden" name="next" value="${ctx.here}">
-  ${fields}
-  <button type="submit" class="${buttonClass}">${button}</button>
-</form>`;
+    <input type="hidden" name="_csrf" value="${ctx.csrf}" />
+    <input type="hidden" name="next" value="${ctx.here}" />
+    ${fields}
+    <button type="submit" class="${buttonClass}">${button}</button>
+  </form>`;
 }
 
 /** The legend of state colours. */
-export function stateLegend(states: readonly string[] = ['success', 'failed', 'running', 'queued', 'up_for_retry', 'upstream_failed', 'skipped', 'none']): SafeHtml {
-  return html`<div class="legend">${states.map((s) => html`<span><i class="state-${s}"></i>${s}</span>`)}</div>`;
+export function stateLegend(
+  states: readonly string[] = [
+    'success',
+    'failed',
+    'running',
+    'queued',
+    'up_for_retry',
+    'upstream_failed',
+    'skipped',
+    'none',
+  ],
+): SafeHtml {
+  return html`<div class="legend">
+    ${states.map((s) => html`<span><i class="state-${s}"></i>${s}</span>`)}
+  </div>`;
 }
 
 /** A short note telling how to act when signed out. */
 export function signInHint(ctx: PageContext): SafeHtml {
   if (ctx.csrf !== undefined) return html``;
-  if (!ctx.actionsEnabled) return html`<p class="muted">Actions are disabled: set HEATFLOW_WEB_TOKEN to enable them.</p>`;
-  return html`<p class="muted"><a href="/login?next=${encodeURIComponent(ctx.here)}">Sign in</a> with the web token to trigger, clear or mark.</p>`;
+  if (!ctx.actionsEnabled)
+    return html`<p class="muted">Actions are disabled: set HEATFLOW_WEB_TOKEN to enable them.</p>`;
+  return html`<p class="muted">
+    <a href="/login?next=${encodeURIComponent(ctx.here)}">Sign in</a> with the web token to trigger, clear or
+    mark.
+  </p>`;
 }
