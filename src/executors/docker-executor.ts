@@ -248,6 +248,8 @@ export class DockerExecutor implements Executor {
     const image = req.image ?? this.settings.defaultImage;
     await mkdir(path.dirname(req.logPath), { recursive: true });
     const log = createWriteStream(req.logPath, { flags: 'a' });
+    // a log file that cannot be written (disk full) must not crash the worker or lose the result
+    log.on('error', () => undefined);
     const note = (line: string) => log.write(`[heatflow] ${line}\n`);
     let container: Dockerode.Container | undefined;
     let outcome: ExecutionOutcome | undefined;
