@@ -45,6 +45,9 @@ export interface TadoClientOptions {
   random?: () => number;
 }
 
+/** Without a refill time, how long after the last answer one request may check the quota again. */
+const RECHECK_WITHOUT_REFILL_MS = 3_600_000;
+
 /** A `YYYY-MM-DD` calendar day. */
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -166,25 +169,28 @@ export class TadoClient {
 
   /**
    * Throws when the quota is known to be down to the reserve (or spent and not yet refilled),
-   * so that no request is wasted.
+   * so that no request is wasted. Without a refill time from tado, one request is let through an
+   * hour after the last answer, to read the headers again (the window is a rolling 24 h).
    * @throws TadoRateLimitError
    */
   assertBudget(): void {
     const info = this.#rateLimit;
     if (info?.remaining === undefined) return;
+    const reserve = this.config.TADO_RATE_RESERVE;
+    if (info.remaining > reserve) return;
     const now = this.#now();
-    if (info.refillAt !== undefined && info.refillAt.getTime() <= now.getTime()) return;
-    if (info.remaining <= this.config.TADO_RATE_RESERVE) {
-      const reserve = this.config.TADO_RATE_RESERVE;
-      throw new TadoRateLimitError(
-        `tado daily request quota ${info.remaining === 0 ? 'spent' : `down to the reserve of ${reserve} (TADO_RATE_RESERVE)`}: ` +
-          `${describeRateLimit(info, now)}; stopping instead of hammering the API`,
-        info.quota,
-        info.remaining,
-        info.refillAt,
-        undefined,
-      );
-    }
+    const recheckAt = info.refillAt ?? new Date(info.observedAt.getTime() + RECHECK_WITHOUT_REFILL_MS);
+    if (recheckAt.getTime() <= now.getTime()) return;
+    throw new TadoRateLimitError(
+      `tado daily request quota ${info.remaining === 0 ? 'spent' : `down to the reserve of ${reserve} (TADO_RATE_RESERVE)`}: ` +
+        `${describeRateLimit(info, now)}` +
+        (info.refillAt === undefined ? `; checking again after ${recheckAt.toISOString()}` : '') +
+        '; stopping instead of hammering the API',
+      info.quota,
+      info.remaining,
+      info.refillAt,
+      undefined,
+    );
   }
 
   async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {

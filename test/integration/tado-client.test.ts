@@ -283,6 +283,30 @@ describe('rate limit', () => {
     expect((err as Error).message).toContain('TADO_RATE_RESERVE');
   });
 
+  it('resumes after the refill time (from t), and rechecks hourly when tado gives none', async () => {
+    let clock = Date.parse('2026-11-29T12:00:00Z');
+    const now = () => new Date(clock);
+    const s = await startSim({ quota: 6, quotaWindowS: 7200, accessTokenTtlS: 86_400, now });
+    const c = config(s, { TADO_RATE_RESERVE: '0' });
+    await new TokenStore(c.TADO_TOKEN_FILE).write({ refreshToken: s.issueRefreshToken() });
+    const client = new TadoClient({ config: c, now });
+    for (let i = 0; i < 6; i++) await client.getMe();
+    expect(client.rateLimit?.refillAt?.toISOString()).toBe('2026-11-29T14:00:00.000Z');
+    await expectRejection(client.getMe(), TadoRateLimitError);
+    clock += 7_201_000;
+    await expect(client.getMe()).resolves.toMatchObject({ id: s.home.userId });
+    expect(client.rateLimit?.remaining).toBe(5);
+
+    // reserve reached while requests are left: no `t`, so one request per hour rechecks
+    const reserved = new TadoClient({ config: { ...c, TADO_RATE_RESERVE: 4 }, now });
+    await reserved.getMe(); // r=4
+    const err = await expectRejection(reserved.getMe(), TadoRateLimitError);
+    expect(err.message).toContain('checking again after 2026-11-29T15:00:01.000Z');
+    clock += 3_600_000;
+    await reserved.getMe(); // r=3
+    await expectRejection(reserved.getMe(), TadoRateLimitError);
+  });
+
   it('paces requests by TADO_REQUEST_DELAY_MS', async () => {
     const s = await startSim();
     const { client } = await signedInClient(s, { TADO_REQUEST_DELAY_MS: '150', TADO_REQUEST_JITTER_MS: '0' });
