@@ -139,8 +139,13 @@ fi
 # --- the task image --------------------------------------------------------------------------
 log "building $TAG on $base"
 start=$(date +%s)
-DOCKER_BUILDKIT=0 docker build --force-rm --network host --build-arg "NODE_IMAGE=$base" -t "$TAG" . >/tmp/heatflow-image-build.log 2>&1 \
-  || { tail -30 /tmp/heatflow-image-build.log >&2; log "docker build failed (full log: /tmp/heatflow-image-build.log)"; exit 1; }
+build_log=$(mktemp /tmp/heatflow-image-build.XXXXXX.log)
+if ! DOCKER_BUILDKIT=0 docker build --force-rm --network host --build-arg "NODE_IMAGE=$base" -t "$TAG" . >"$build_log" 2>&1; then
+  grep -a -E 'error TS|npm error|returned a non-zero code' "$build_log" | tail -20 >&2 || tail -30 "$build_log" >&2
+  log "docker build failed (full log: $build_log)"
+  exit 1
+fi
+rm -f "$build_log"
 size=$(docker image inspect -f '{{.Size}}' "$TAG")
 log "built $TAG in $(($(date +%s) - start)) s, $((size / 1024 / 1024)) MiB"
 echo "$TAG"
