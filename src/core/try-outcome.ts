@@ -1,7 +1,7 @@
 /**
  * What a failed try leads to: another try after a delay, or failure (Airflow's retries).
  */
-import { retryDelayMsFor } from './retry-delay.js';
+import { retryDelayMsFor, type RetryJitterKey } from './retry-delay.js';
 import type { Task } from './types.js';
 
 /** The decision after a try failed. */
@@ -11,13 +11,17 @@ export type FailureDecision =
 /**
  * Decides between `up_for_retry` and `failed`. `maxTries` is the task instance's `max_tries`
  * (the task's `retries`, extended when cleared): try `n` may be retried while `n <= maxTries`.
+ * `jitterKey` (DAG id and logical date) spreads the exponential backoff of different runs, as
+ * Airflow's per-task-instance hash does.
  */
 export function decideAfterFailure(
   task: Task | undefined,
   tryNumber: number,
   maxTries: number,
   now: Date,
+  jitterKey?: RetryJitterKey,
 ): FailureDecision {
   if (task === undefined || tryNumber > maxTries) return { state: 'failed' };
-  return { state: 'up_for_retry', nextRetryAt: new Date(now.getTime() + retryDelayMsFor(task, tryNumber)) };
+  const delayMs = retryDelayMsFor(task, tryNumber, jitterKey);
+  return { state: 'up_for_retry', nextRetryAt: new Date(now.getTime() + delayMs) };
 }

@@ -5,6 +5,7 @@
  */
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { jobIdFor } from '../core/run-id.js';
 
 /** Name of the queue of task tries (keys `<prefix>:tasks:*`). BullMQ forbids `:` in queue names. */
 export const TASK_QUEUE_NAME = 'tasks';
@@ -20,12 +21,11 @@ export const taskJobSchema = z.object({
 export type TaskJob = z.infer<typeof taskJobSchema>;
 
 /**
- * Deterministic BullMQ job id of a try. BullMQ rejects ids that contain `:` or are only digits,
- * so the parts are base64url-encoded and prefixed.
+ * Deterministic BullMQ job id of a try (`jobIdFor` of `src/core/run-id.ts`: readable, no `:`,
+ * never all digits, which BullMQ rejects).
  */
 export function jobIdOf(job: Pick<TaskJob, 'dagId' | 'runId' | 'taskId' | 'tryNumber'>): string {
-  const raw = JSON.stringify([job.dagId, job.runId, job.taskId, job.tryNumber]);
-  return `ti-${Buffer.from(raw).toString('base64url')}`;
+  return jobIdFor(job.dagId, job.runId, job.taskId, job.tryNumber);
 }
 
 /** Redis connection options for BullMQ (workers need `maxRetriesPerRequest: null`, bullmq #648). */

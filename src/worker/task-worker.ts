@@ -270,10 +270,15 @@ export class TaskWorker {
     );
     const dag = await this.o.registry.get(t.dagId);
     const task = dag?.tasks.get(t.taskId);
+    let jitterKey: { dagId: string; logicalDate: Date } | undefined;
     const fail = async (error: string, exitCode: number | null, extraTry = false): Promise<TryOutcome> => {
-      const decision = extraTry
-        ? decideAfterFailure(task, t.tryNumber, maxTries + 1, new Date())
-        : decideAfterFailure(task, t.tryNumber, maxTries, new Date());
+      const decision = decideAfterFailure(
+        task,
+        t.tryNumber,
+        extraTry ? maxTries + 1 : maxTries,
+        new Date(),
+        jitterKey,
+      );
       await note(
         `failed: ${error}${decision.state === 'up_for_retry' ? `; next try at ${decision.nextRetryAt.toISOString()}` : ''}`,
       );
@@ -295,6 +300,7 @@ export class TaskWorker {
     }
     const run = await getRun(this.o.db, t.dagId, t.runId);
     if (run === undefined) return fail(`DAG run ${t.runId} not found`, null);
+    jitterKey = { dagId: t.dagId, logicalDate: run.logical_date };
 
     await this.o.xcom.clear(t);
     const upstreamXComs = await this.o.xcom.pullReturnValues(t.dagId, t.runId, task.upstream);
