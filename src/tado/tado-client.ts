@@ -195,6 +195,7 @@ export class TadoClient {
 
   async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
     const endpoint = `GET ${path}`;
+    this.assertBudget(); // before a token refresh, too
     let token = await this.tokens.getAccessToken();
     let res = await this.#send(path, endpoint, token);
     if (res.status === 401) {

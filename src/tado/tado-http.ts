@@ -60,7 +60,7 @@ export function createTadoHttp(options: TadoHttpOptions): AxiosInstance {
   const http = axios.create({
     baseURL: options.baseURL,
     timeout: options.timeoutMs,
-    headers: { 'User-Agent': 'heatflow-tado/0.1 (+https://github.com/)', Accept: 'application/json' },
+    headers: { 'User-Agent': 'heatflow/0.1 (tado ETL)', Accept: 'application/json' },
     // keep the raw body: a 429 or a proxy error may be empty or HTML
     transformResponse: [(data: unknown) => data],
     responseType: 'text',
