@@ -200,6 +200,22 @@ describe('API', () => {
     expect((await api(s, at, `/homes/${homeId}/zones/1/dayReport?date=yesterday`)).status).toBe(400);
   });
 
+  it('serves exactly the generated reports that test/unit/tado-sim-vs-real.test.ts compares with the real ones', async () => {
+    const s = await start({ seed: 1 });
+    const { access_token: at } = await tokens(s);
+    for (const [zoneId, date] of [
+      [1, '2022-08-15'],
+      [2, '2022-12-07'],
+    ] as const) {
+      const served = (await (
+        await api(s, at, `/homes/${s.home.homeId}/zones/${zoneId}/dayReport?date=${date}`)
+      ).json()) as unknown;
+      const zone = s.home.zones.find((z) => z.id === zoneId)!;
+      const generated = generateDayReport({ seed: 1, home: s.home, zone, date, nowMs: clock });
+      expect(generated.ok && generated.report).toEqual(served);
+    }
+  });
+
   it('checks the bearer token (401, no quota spent) and the home (403)', async () => {
     const s = await start({ accessTokenTtlS: 600 });
     const none = await api(s, undefined, '/me');
