@@ -10,6 +10,7 @@ import {
   weatherSchema,
   zonesSchema,
 } from '../../src/tado/schemas.js';
+import { generateDayReport } from '../../src/tado/simulator/day-report-generator.js';
 import {
   startTadoSimulator,
   type TadoSimulator,
@@ -209,7 +210,7 @@ describe('API', () => {
     ] as const) {
       const served = (await (
         await api(s, at, `/homes/${s.home.homeId}/zones/${zoneId}/dayReport?date=${date}`)
-      ).json()) as unknown;
+      ).json());
       const zone = s.home.zones.find((z) => z.id === zoneId)!;
       const generated = generateDayReport({ seed: 1, home: s.home, zone, date, nowMs: clock });
       expect(generated.ok && generated.report).toEqual(served);
