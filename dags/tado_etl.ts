@@ -8,6 +8,8 @@
  * - `TADO_ETL_TIMEZONE`: IANA time zone of the schedule and of `ds`; `@defaultValue 'Europe/London'`
  * - `TADO_ETL_START_DATE` / `TADO_ETL_END_DATE`: first / last logical date;
  *   `@defaultValue '2022-01-01'` / none
+ * - `TADO_ETL_RETRIES` / `TADO_ETL_RETRY_DELAY_MS`: retries of each task and the first retry
+ *   delay (exponential backoff); `@defaultValue 3` / `30000`
  * - `TADO_ETL_PAUSED_UPON_CREATION`: `true` records the DAG paused when it is first seen, so a new
  *   deployment does not start catching up since the start date by itself (docker compose sets it;
  *   backfills still run on a paused DAG); `@defaultValue false`
@@ -40,8 +42,8 @@ export const tadoEtl = defineDag({
   isPausedUponCreation: process.env.TADO_ETL_PAUSED_UPON_CREATION === 'true',
   tags: ['tado', 'etl'],
   defaultArgs: {
-    retries: 3,
-    retryDelayMs: 30_000,
+    retries: Number(process.env.TADO_ETL_RETRIES ?? 3),
+    retryDelayMs: Number(process.env.TADO_ETL_RETRY_DELAY_MS ?? 30_000),
     retryExponentialBackoff: true,
     maxRetryDelayMs: 30 * 60_000,
     executionTimeoutMs: 10 * 60_000,
