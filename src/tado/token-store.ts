@@ -47,7 +47,10 @@ export class TokenFileError extends HeatflowError {
 
 /** Options of {@link TokenStore}. */
 export interface TokenStoreOptions {
-  /** A lock older than this is taken to be left by a dead process, in ms; `@defaultValue 60_000` */
+  /**
+   * A lock not refreshed for this long is taken to be left by a dead process, in ms; the holder
+   * touches it every third of this. `@defaultValue 30_000`
+   */
   staleLockMs?: number;
   /** Longest wait for the lock, in ms; `@defaultValue 90_000` */
   lockTimeoutMs?: number;
@@ -65,7 +68,7 @@ export class TokenStore {
   constructor(file: string, options: TokenStoreOptions = {}) {
     this.file = path.resolve(file);
     this.#lockFile = `${this.file}.lock`;
-    this.#staleLockMs = options.staleLockMs ?? 60_000;
+    this.#staleLockMs = options.staleLockMs ?? 30_000;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 90_000;
   }
 
@@ -138,7 +141,7 @@ export class TokenStore {
 
   /**
    * Runs `fn` holding the lock: one holder per process (a promise queue) and across processes
-   * (an exclusive `<file>.lock`, taken over when older than `staleLockMs`).
+   * (an exclusive `<file>.lock`, kept fresh while held, taken over when not refreshed for `staleLockMs`).
    * @throws TokenFileError when the lock cannot be taken within `lockTimeoutMs`
    */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -148,9 +151,19 @@ export class TokenStore {
     await previous;
     try {
       await this.#acquireFileLock();
+      // heartbeat: a slow refresh (timeouts, retries) must not look like a dead holder
+      const beat = setInterval(
+        () => {
+          const t = new Date();
+          fsp.utimes(this.#lockFile, t, t).catch(() => undefined);
+        },
+        Math.max(10, Math.floor(this.#staleLockMs / 3)),
+      );
+      beat.unref();
       try {
         return await fn();
       } finally {
+        clearInterval(beat);
         await fsp.rm(this.#lockFile, { force: true });
       }
     } finally {

@@ -76,3 +76,24 @@ describe('TokenStore', () => {
     );
   });
 });
+
+describe('TokenStore lock heartbeat', () => {
+  it('a slow holder keeps its lock: a second store waits instead of taking it over', async () => {
+    const file = path.join(dir, 't.json');
+    const a = new TokenStore(file, { staleLockMs: 500 });
+    const b = new TokenStore(file, { staleLockMs: 500 });
+    const events: string[] = [];
+    const slow = a.withLock(async () => {
+      events.push('a+');
+      await new Promise((r) => setTimeout(r, 1500)); // three stale periods long
+      events.push('a-');
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const second = b.withLock(() => {
+      events.push('b');
+      return Promise.resolve();
+    });
+    await Promise.all([slow, second]);
+    expect(events).toEqual(['a+', 'a-', 'b']);
+  });
+});
