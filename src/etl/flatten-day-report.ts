@@ -135,8 +135,16 @@ export function flattenDayReport(report: DayReport, input: FlattenInput, join: I
   };
 }
 
-/** The `tado.zones` row of a zone from `GET /homes/{homeId}/zones`. */
+/**
+ * The `tado.zones` row of a zone from `GET /homes/{homeId}/zones`. `raw` is the zone object without
+ * its devices' live `connectionState` (a timestamp that moves with every request), so loading the
+ * same day again stores the same row.
+ */
 export function zoneRow(homeId: number, zone: Zone): ZoneRow {
+  const raw =
+    zone.devices === undefined
+      ? zone
+      : { ...zone, devices: zone.devices.map(({ connectionState: _live, ...device }) => device) };
   return {
     homeId,
     zoneId: zone.id,
@@ -144,6 +152,6 @@ export function zoneRow(homeId: number, zone: Zone): ZoneRow {
     zoneType: zone.type,
     dateCreated: new Date(zone.dateCreated).toISOString(),
     deviceTypes: zone.deviceTypes ?? [],
-    raw: zone,
+    raw,
   };
 }

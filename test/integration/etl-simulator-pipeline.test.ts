@@ -15,11 +15,13 @@ let tmp: string;
 let env: Record<string, string>;
 let db: Kysely<WarehouseDatabase>;
 let runs = 0;
+/** shifts the simulator's clock (its zone list carries device timestamps that move with it) */
+let clockOffsetMs = 0;
 
 beforeAll(async () => {
   tdb = await createTestDatabase('etl_sim');
   db = tdb.db as unknown as Kysely<WarehouseDatabase>;
-  sim = await startTadoSimulator({ seed: 1 });
+  sim = await startTadoSimulator({ seed: 1, now: () => new Date(Date.now() + clockOffsetMs) });
   tmp = await mkdtemp(path.join(tmpdir(), 'hf-etl-sim-'));
   const tokenFile = path.join(tmp, 'tado-token.json');
   await writeFile(tokenFile, JSON.stringify({ refresh_token: sim.issueRefreshToken() }), { mode: 0o600 });
@@ -137,6 +139,7 @@ describe('the four compiled task programs against the tado simulator', () => {
     await runDay('2022-01-06');
     const before = await snapshot();
     const counts = await new Warehouse(db).countRows();
+    clockOffsetMs += 5 * 60_000; // the re-run happens later: the live zone list has moved on
     const again = await runDay('2022-01-05');
     expect(again.load.deleted).toEqual({
       zones: 0,
@@ -149,5 +152,39 @@ describe('the four compiled task programs against the tado simulator', () => {
     });
     expect(await snapshot()).toEqual(before);
     expect(await new Warehouse(db).countRows()).toEqual(counts);
+  });
+
+  it('fails extract on a report cut short (fetched before its window closed) and succeeds on the retry', async () => {
+    let nowMs = Date.parse('2022-03-10T00:05:00.000Z'); // 10 min before the window of 2022-03-09 closes
+    const early = await startTadoSimulator({ seed: 1, now: () => new Date(nowMs) });
+    try {
+      const tokenFile = path.join(tmp, 'early-token.json');
+      await writeFile(tokenFile, JSON.stringify({ refresh_token: early.issueRefreshToken() }), {
+        mode: 0o600,
+      });
+      const base = {
+        ds: '2022-03-09',
+        runDir: path.join(tmp, 'run-cut-short'),
+        env: { ...env, TADO_API_URL: early.apiUrl, TADO_AUTH_URL: early.authUrl, TADO_TOKEN_FILE: tokenFile },
+        upstream: {},
+        taskId: 'extract',
+      };
+      const first = await runTaskProgram(base);
+      expect(first.exitCode).toBe(1);
+      expect(first.stderr).toContain('interval.to: report cut short');
+      expect(first.stderr).toContain('fetch it again');
+      expect(first.stderr).toContain('expected 2022-03-10T00:15:00.000Z');
+      nowMs = Date.parse('2022-03-10T01:00:00.000Z'); // the run's data interval has ended
+      const retry = await runTaskProgram({ ...base, tryNumber: 2 });
+      ok(retry, 'extract');
+      const validate = await runTaskProgram({
+        ...base,
+        taskId: 'validate',
+        upstream: { extract: retry.returnValue },
+      });
+      ok(validate, 'validate');
+    } finally {
+      await early.close();
+    }
   });
 });
