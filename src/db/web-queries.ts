@@ -214,6 +214,33 @@ export async function listTisOfRuns(
     );
 }
 
+/** A column of the grid. */
+export type GridRun = Pick<DagRunRow, 'run_id' | 'state' | 'logical_date'>;
+
+/** The grid's columns: a page of a DAG's runs, newest logical date first, and the number of runs. */
+export async function listGridRuns(
+  db: Kysely<Database>,
+  dagId: string,
+  page: { limit: number; offset: number },
+): Promise<{ runs: GridRun[]; totalEntries: number }> {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('heatflow.dag_runs')
+      .select(['run_id', 'state', 'logical_date'])
+      .where('dag_id', '=', dagId)
+      .orderBy('logical_date', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db
+      .selectFrom('heatflow.dag_runs')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('dag_id', '=', dagId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { runs: rows, totalEntries: count.n };
+}
+
 /** One cell of the grid. */
 export type GridCell = Pick<TaskInstanceRow, 'run_id' | 'task_id' | 'state' | 'duration_ms'>;
 

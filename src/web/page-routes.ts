@@ -12,9 +12,9 @@ import {
   calendarDays,
   getTiWithTry,
   listGridCells,
+  listGridRuns,
   listBackfillProgress,
   listDagSummaries,
-  listRunPage,
   listTisOfRuns,
   listTriesOf,
   runDateRange,
@@ -108,11 +108,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     const pc = pageContext(req, reply);
     const [dag, page] = await Promise.all([
       ctx.dagRow(p.dagId),
-      listRunPage(
-        rt.db,
-        { dagId: p.dagId },
-        { limit: q.limit, offset: q.offset, orderBy: 'logical_date', descending: true },
-      ),
+      listGridRuns(rt.db, p.dagId, { limit: q.limit, offset: q.offset }),
     ]);
     const tis = await listGridCells(
       rt.db,

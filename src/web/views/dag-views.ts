@@ -2,7 +2,7 @@
  * The pages of one DAG: grid, calendar, task durations, and one run (with its Gantt chart).
  */
 import type { DagRow, DagRunRow } from '../../db/database.js';
-import type { CalendarDay, DurationPoint, GridCell, TiWithTry } from '../../db/web-queries.js';
+import type { CalendarDay, DurationPoint, GridCell, GridRun, TiWithTry } from '../../db/web-queries.js';
 import { html, jsonScript, query, urlPath, type SafeHtml } from '../html.js';
 import {
   actionForm,
@@ -65,7 +65,7 @@ export function dagHeader(ctx: PageContext, dag: DagRow, tab: DagTab | undefined
 export function gridView(
   ctx: PageContext,
   dag: DagRow,
-  runs: readonly DagRunRow[],
+  runs: readonly GridRun[],
   tis: readonly GridCell[],
   page: { offset: number; limit: number; total: number },
 ): SafeHtml {
