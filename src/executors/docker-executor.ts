@@ -9,7 +9,8 @@
  * rename, list (https://docs.docker.com/reference/api/engine/).
  */
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -95,6 +96,12 @@ export interface DockerExecutorOptions {
   docker?: Dockerode;
 }
 
+/** The resolved access mode and, when shared, the folder on this machine that is the volume's root. */
+interface ResolvedAccess {
+  readonly mode: 'shared' | 'archive';
+  readonly dir: string;
+}
+
 /** Error codes of Node.js sockets that mean "the engine did not answer". */
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -132,7 +139,7 @@ export class DockerExecutor implements Executor {
   private readonly killGraceMs: number;
   private readonly buildCommand: string;
   private readonly logDrainMs: number;
-  private resolvedAccess: Promise<'shared' | 'archive'> | undefined;
+  private resolvedAccess: Promise<ResolvedAccess> | undefined;
   /** containers of tries this executor is running now (never reaped) */
   private readonly active = new Set<string>();
 
@@ -206,9 +213,14 @@ export class DockerExecutor implements Executor {
    * How XCom files are reached (resolved once): `shared` when configured, or, for `auto`, when the
    * bind-mounted folder is the worker's data folder, when this process runs in a container that
    * mounts the named volume at its data folder (`/proc/self/mountinfo`), or when the named
-   * volume's mount point on this host is the data folder; otherwise `archive`.
+   * volume's mount point on this host is readable and writable by this process (a worker on the
+   * engine's host, as root: it then reads and writes the volume's files there); otherwise `archive`.
    */
-  dataAccess(): Promise<'shared' | 'archive'> {
+  async dataAccess(): Promise<'shared' | 'archive'> {
+    return (await this.access()).mode;
+  }
+
+  private access(): Promise<ResolvedAccess> {
     if (this.resolvedAccess === undefined) {
       const p = this.detectDataAccess();
       this.resolvedAccess = p;
@@ -219,21 +231,36 @@ export class DockerExecutor implements Executor {
     return this.resolvedAccess;
   }
 
-  private async detectDataAccess(): Promise<'shared' | 'archive'> {
-    if (this.dataAccessOption !== 'auto') return this.dataAccessOption;
+  private async detectDataAccess(): Promise<ResolvedAccess> {
+    const shared = { mode: 'shared', dir: this.dataDir } as const;
+    const archive = { mode: 'archive', dir: this.dataDir } as const;
+    if (this.dataAccessOption === 'shared') return shared;
+    if (this.dataAccessOption === 'archive') return archive;
     const volume = this.settings.dataVolume;
-    if (path.isAbsolute(volume)) return path.resolve(volume) === this.dataDir ? 'shared' : 'archive';
+    if (path.isAbsolute(volume)) return path.resolve(volume) === this.dataDir ? shared : archive;
     const mountinfo = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-    if (mountinfoShowsVolume(mountinfo, this.dataDir, volume)) return 'shared';
+    if (mountinfoShowsVolume(mountinfo, this.dataDir, volume)) return shared;
+    let mountpoint: string | undefined;
     try {
-      const info = (await this.docker.getVolume(volume).inspect()) as { Mountpoint?: string };
-      return info.Mountpoint !== undefined && path.resolve(info.Mountpoint) === this.dataDir
-        ? 'shared'
-        : 'archive';
+      mountpoint = ((await this.docker.getVolume(volume).inspect()) as { Mountpoint?: string }).Mountpoint;
     } catch (err) {
-      if ((err as DockerApiError).statusCode === 404) return 'archive';
-      throw this.wrap('inspect volume', err);
+      if ((err as DockerApiError).statusCode !== 404) throw this.wrap('inspect volume', err);
+      // not created yet: create it now (the engine would at the first container) to learn its mount point
+      const created = await this.call('create volume', () =>
+        this.docker.createVolume({
+          Name: volume,
+          Labels: { [DOCKER_LABELS.namespace]: this.settings.namespace },
+        }),
+      );
+      mountpoint = (created as unknown as { Mountpoint?: string }).Mountpoint;
     }
+    if (mountpoint === undefined || mountpoint === '') return archive;
+    if (path.resolve(mountpoint) === this.dataDir) return shared;
+    const usable = await access(mountpoint, fsConstants.R_OK | fsConstants.W_OK).then(
+      () => true,
+      () => false,
+    );
+    return usable ? { mode: 'shared', dir: path.resolve(mountpoint) } : archive;
   }
 
   async execute(req: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -254,9 +281,9 @@ export class DockerExecutor implements Executor {
     let container: Dockerode.Container | undefined;
     let outcome: ExecutionOutcome | undefined;
     try {
-      const access = await this.dataAccess();
-      const upload = access === 'shared' ? undefined : await this.archiveInput(req, paths);
-      if (access === 'shared') await this.writeInputShared(req, paths);
+      const access = await this.access();
+      const upload = access.mode === 'shared' ? undefined : await this.archiveInput(req, paths);
+      if (access.mode === 'shared') await this.writeInputShared(req, paths, access.dir);
 
       const createOptions = containerCreateOptions(this.settings, req, paths);
       container = await this.createContainer(createOptions, req, image);
@@ -430,14 +457,14 @@ export class DockerExecutor implements Executor {
   }
 
   /** Shared mode: the run folder and the XCom files, written by the worker directly. */
-  private async writeInputShared(req: ExecutionRequest, paths: TryPaths): Promise<void> {
-    const runDir = path.join(this.dataDir, paths.runDirRel);
-    const input = path.join(this.dataDir, paths.inputRel);
+  private async writeInputShared(req: ExecutionRequest, paths: TryPaths, dir: string): Promise<void> {
+    const runDir = path.join(dir, paths.runDirRel);
+    const input = path.join(dir, paths.inputRel);
     await mkdir(path.dirname(input), { recursive: true });
     // the task runs as another user (the image's): let it write to the run folder
     await chmodIfOwner(runDir, 0o777);
     await chmodIfOwner(path.dirname(input), 0o777);
-    await rm(path.join(this.dataDir, paths.returnRel), { force: true });
+    await rm(path.join(dir, paths.returnRel), { force: true });
     await writeFile(input, JSON.stringify(req.xcomInput));
   }
 
@@ -461,12 +488,10 @@ export class DockerExecutor implements Executor {
     container: Dockerode.Container,
     req: ExecutionRequest,
     paths: TryPaths,
-    access: 'shared' | 'archive',
+    access: ResolvedAccess,
   ): Promise<Awaited<ReturnType<typeof readReturnValue>>> {
-    if (access === 'shared') {
-      return readReturnValue(path.join(this.dataDir, paths.returnRel), req.taskId, (p) =>
-        readFile(p, 'utf8'),
-      );
+    if (access.mode === 'shared') {
+      return readReturnValue(path.join(access.dir, paths.returnRel), req.taskId, (p) => readFile(p, 'utf8'));
     }
     return readReturnValue(paths.returnPath, req.taskId, async (p) => {
       let stream: NodeJS.ReadableStream;

@@ -302,9 +302,9 @@ function staleSettings(): ContainerSettings {
   };
 }
 
-describe('DockerExecutor with a named volume the worker does not see', () => {
+describe('DockerExecutor with a named volume', () => {
   it('passes a file between two tries through the volume and reads the return value through the archive API', async () => {
-    const ex = executor({ dataVolume: volume });
+    const ex = executor({ dataVolume: volume, dataAccess: 'archive' });
     expect(await ex.dataAccess()).toBe('archive');
     const runId = 'manual__2022-03-01T00:00:00+00:00';
     const up = await ex.execute(
@@ -332,13 +332,33 @@ describe('DockerExecutor with a named volume the worker does not see', () => {
     expect(down).toMatchObject({ outcome: 'success', returnValue: { sum: 4 } });
   });
 
-  it('does not read back a return file left by an earlier execution of the same try', async () => {
-    const ex = executor({ dataVolume: volume });
+  it('does not read back a return file left by an earlier execution of the same try (archive mode)', async () => {
+    const ex = executor({ dataVolume: volume, dataAccess: 'archive' });
     const req = request('rerun', `require('fs').writeFileSync(process.env.HEATFLOW_XCOM_RETURN_PATH, '1')`);
     expect((await ex.execute(req)).returnValue).toBe(1);
     const again = await ex.execute({ ...req, leaseToken: 'another-lease', command: ['node', '-e', '0'] });
     expect(again.outcome).toBe('success');
     expect(again).not.toHaveProperty('returnValue');
+  });
+
+  it('uses the volume mount point directly when the worker runs as root on the engine host (auto)', async () => {
+    // the build machines run the tests as root next to the engine: the local driver's mount point is writable
+    const ex = executor({ dataVolume: volume });
+    expect(await ex.dataAccess()).toBe('shared');
+    const mountpoint = ((await docker.getVolume(volume).inspect()) as { Mountpoint: string }).Mountpoint;
+    const runId = 'manual__2022-03-02T00:00:00+00:00';
+    const req = request(
+      'direct',
+      `const fs = require('fs');
+       const input = JSON.parse(fs.readFileSync(process.env.HEATFLOW_XCOM_INPUT_PATH, 'utf8'));
+       fs.writeFileSync(process.env.HEATFLOW_RUN_DIR + '/out.txt', 'written in the container');
+       fs.writeFileSync(process.env.HEATFLOW_XCOM_RETURN_PATH, JSON.stringify({ got: input.up }));`,
+      { runId, runDir: `runs/docker_test/${runId}`, xcomInput: { up: 7 } },
+    );
+    expect(await ex.execute(req)).toMatchObject({ outcome: 'success', returnValue: { got: 7 } });
+    expect(await readFile(path.join(mountpoint, req.runDir, 'out.txt'), 'utf8')).toBe(
+      'written in the container',
+    );
   });
 });
 
