@@ -208,9 +208,9 @@ describe('API', () => {
       [1, '2022-08-15'],
       [2, '2022-12-07'],
     ] as const) {
-      const served = (await (
+      const served = await (
         await api(s, at, `/homes/${s.home.homeId}/zones/${zoneId}/dayReport?date=${date}`)
-      ).json());
+      ).json();
       const zone = s.home.zones.find((z) => z.id === zoneId)!;
       const generated = generateDayReport({ seed: 1, home: s.home, zone, date, nowMs: clock });
       expect(generated.ok && generated.report).toEqual(served);
