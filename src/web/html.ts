@@ -22,7 +22,18 @@ const ESCAPES: Readonly<Record<string, string>> = {
 
 /** Escapes text for element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c);
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c) : text;
+}
+
+const NEEDS_ESCAPE = /[&<>"'`]/;
+
+/**
+ * The markup with each run of whitespace between two tags reduced to one space (what a browser
+ * renders anyway), so indented templates do not bloat pages. Text inside `<pre>` keeps its line
+ * breaks: escaped text contains no `<` or `>`, so only whitespace between tags is touched.
+ */
+export function collapseWhitespace(page: SafeHtml): string {
+  return page.value.replace(/>\s+</g, '> <');
 }
 
 function render(value: unknown): string {

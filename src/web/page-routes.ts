@@ -27,7 +27,7 @@ import {
   triggerDagRun,
 } from '../scheduler/dag-run-service.js';
 import { parseDate, serviceProblem } from './api-routes.js';
-import type { SafeHtml } from './html.js';
+import { collapseWhitespace, type SafeHtml } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { encodeLogToken, fileSize, logFileOf, readLogSlice } from './log-reader.js';
 import { dagListView } from './views/dag-list-view.js';
@@ -75,7 +75,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     };
   };
   const send = (reply: FastifyReply, page: SafeHtml) =>
-    reply.type('text/html; charset=utf-8').send(page.value);
+    reply.type('text/html; charset=utf-8').send(collapseWhitespace(page));
 
   app.get('/', async (req, reply) => {
     const pc = pageContext(req, reply);

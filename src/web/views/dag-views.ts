@@ -106,7 +106,6 @@ export function gridView(
                     <a
                       class="cell state-${state}"
                       data-task-id="${taskId}"
-                      data-run-id="${r.run_id}"
                       data-state="${state}"
                       title="${taskId} · ${r.run_id} · ${state}${ti?.duration_ms == null ? '' : ` · ${fmtDuration(ti.duration_ms)}`}"
                       href="${urlPath('dags', dag.dag_id, 'runs', r.run_id, 'tasks', taskId)}"
