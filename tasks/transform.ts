@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { flattenDayReport, zoneRow } from '../src/etl/flatten-day-report.js';
-import { danfoInteriorJoin, type DanfoModule } from '../src/etl/join-interior.js';
+import { danfoInteriorJoin, importDanfo } from '../src/etl/join-interior.js';
 import { TRANSFORM_DIR, validateResultSchema, type TransformResult } from '../src/etl/task-results.js';
 import type { DayFileRow } from '../src/etl/warehouse-rows.js';
 import { runTask } from '../src/task-sdk/index.js';
@@ -22,7 +22,7 @@ await runTask(async (ctx): Promise<TransformResult> => {
   const extract = validated;
 
   const importStart = performance.now();
-  const dfd: DanfoModule = await import('danfojs-node');
+  const dfd = await importDanfo();
   const danfoImportMs = Math.round(performance.now() - importStart);
 
   const workStart = performance.now();

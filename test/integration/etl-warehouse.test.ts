@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Warehouse, WAREHOUSE_TABLES, type WarehouseDatabase } from '../../src/db/warehouse.js';
 import { flattenDayReport } from '../../src/etl/flatten-day-report.js';
-import { danfoInteriorJoin, type InteriorJoin } from '../../src/etl/join-interior.js';
+import { danfoInteriorJoin, importDanfo, type InteriorJoin } from '../../src/etl/join-interior.js';
 import { buildWarehouseBatch } from '../../src/etl/warehouse-batch.js';
 import type { WarehouseBatch, ZoneRow } from '../../src/etl/warehouse-rows.js';
 import type { DayReport } from '../../src/tado/schemas.js';
@@ -58,7 +58,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase('etl_warehouse');
   db = tdb.db as unknown as Kysely<WarehouseDatabase>;
   warehouse = new Warehouse(db);
-  join = danfoInteriorJoin(await import('danfojs-node'));
+  join = danfoInteriorJoin(await importDanfo());
 });
 afterAll(async () => {
   await tdb.drop();

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flattenDayReport, zoneRow } from '../../src/etl/flatten-day-report.js';
-import { danfoInteriorJoin, type InteriorJoin } from '../../src/etl/join-interior.js';
+import { danfoInteriorJoin, importDanfo, type InteriorJoin } from '../../src/etl/join-interior.js';
 import { zonesSchema } from '../../src/tado/schemas.js';
 import { buildReport, loadFixture, readFixture, SUMMER, WINTER } from '../helpers/tado-fixtures.js';
 
@@ -8,7 +8,7 @@ const LONDON = 'Europe/London';
 let join: InteriorJoin;
 
 beforeAll(async () => {
-  join = danfoInteriorJoin(await import('danfojs-node'));
+  join = danfoInteriorJoin(await importDanfo());
 });
 
 describe('flattenDayReport on the December fixture (heating, cut short)', () => {
