@@ -105,13 +105,38 @@ export interface RunFilter {
   readonly backfillId?: string;
 }
 
+/** The timestamp columns of a DAG run, as the API returns them. */
+type RunTimestamp =
+  | 'logical_date'
+  | 'data_interval_start'
+  | 'data_interval_end'
+  | 'queued_at'
+  | 'start_date'
+  | 'end_date'
+  | 'updated_at';
+
+/**
+ * A DAG run with its timestamps as ISO 8601 UTC strings (`2022-01-01T01:00:00.000Z`, what
+ * `Date.prototype.toISOString` gives), formatted by Postgres: the API sends them as they are, and
+ * a page of 100 runs skips 700 date parses and as many re-formattings.
+ */
+export type RunIsoRow = Omit<DagRunRow, RunTimestamp | 'created_at'> & {
+  readonly [K in RunTimestamp]: K extends
+    'logical_date' | 'data_interval_start' | 'data_interval_end' | 'updated_at'
+    ? string
+    : string | null;
+};
+
 /** One page of DAG runs and the number of runs matching the filter. */
 export interface RunPage {
-  readonly runs: DagRunRow[];
+  readonly runs: RunIsoRow[];
   readonly totalEntries: number;
 }
 
-/** Runs matching a filter, one page at a time. */
+const isoUtc = (column: RunTimestamp) =>
+  sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(column);
+
+/** Runs matching a filter, one page at a time (the API's list). */
 export async function listRunPage(
   db: Kysely<Database>,
   filter: RunFilter,
@@ -134,7 +159,26 @@ export async function listRunPage(
   if (filter.backfillId !== undefined) q = q.where('backfill_id', '=', filter.backfillId);
   const direction = page.descending ? 'desc' : 'asc';
   const rows = await q
-    .selectAll()
+    .select([
+      'id',
+      'dag_id',
+      'run_id',
+      'run_type',
+      'state',
+      'conf',
+      'backfill_id',
+      'backfill_sort_ordinal',
+      'state_reason',
+    ])
+    .select([
+      isoUtc('logical_date'),
+      isoUtc('data_interval_start'),
+      isoUtc('data_interval_end'),
+      isoUtc('queued_at'),
+      isoUtc('start_date'),
+      isoUtc('end_date'),
+      isoUtc('updated_at'),
+    ])
     .select(sql<number>`count(*) over ()::int`.as('total_entries'))
     .orderBy(column, (ob) => (page.descending ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
     .orderBy('id', direction)
@@ -146,7 +190,7 @@ export async function listRunPage(
     const c = await q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
     total = c.n;
   }
-  return { runs: rows.map(({ total_entries: _t, ...run }) => run), totalEntries: total };
+  return { runs: rows.map(({ total_entries: _t, ...run }) => run as RunIsoRow), totalEntries: total };
 }
 
 /** A task instance with its current try's host and exit code (for the API's `hostname`). */

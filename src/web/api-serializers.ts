@@ -5,11 +5,11 @@
  * heatflow has no notion of are given Airflow's empty value (`null`, `[]`, `-1` for `map_index`).
  */
 import type { BackfillRow, DagRow, DagRunRow, TaskTryRow } from '../db/database.js';
-import type { DagSummary, TiWithTry } from '../db/web-queries.js';
+import type { DagSummary, RunIsoRow, TiWithTry } from '../db/web-queries.js';
 import type { NextRun } from './next-run.js';
 
-const iso = (d: Date | null | undefined): string | null =>
-  d === null || d === undefined ? null : d.toISOString();
+const iso = (d: Date | string | null | undefined): string | null =>
+  d === null || d === undefined ? null : typeof d === 'string' ? d : d.toISOString();
 
 /** Airflow's `DAG` object. */
 export function dagJson(
@@ -64,8 +64,8 @@ export function dagSummaryJson(
   };
 }
 
-/** Airflow's `DAGRun` object. */
-export function dagRunJson(r: DagRunRow): Record<string, unknown> {
+/** Airflow's `DAGRun` object (from a row, or a row whose timestamps are ISO strings already). */
+export function dagRunJson(r: DagRunRow | RunIsoRow): Record<string, unknown> {
   return {
     dag_run_id: r.run_id,
     dag_id: r.dag_id,
