@@ -33,46 +33,42 @@ export async function listDagSummaries(
     .execute();
   if (dags.length === 0) return [];
   const ids = dags.map((d) => d.dag_id);
-  const [counts, last] = await Promise.all([
-    db
-      .selectFrom('heatflow.dag_runs')
-      .select(['dag_id', 'state', sql<number>`count(*)::int`.as('n')])
-      .where('dag_id', 'in', ids)
-      .groupBy(['dag_id', 'state'])
-      .execute(),
-    db
-      .selectFrom('heatflow.dag_runs')
-      .distinctOn('dag_id')
-      .select(['dag_id', 'run_id', 'state', 'logical_date', 'start_date', 'end_date'])
-      .where('dag_id', 'in', ids)
-      .orderBy('dag_id')
-      .orderBy('logical_date', 'desc')
-      .execute(),
-  ]);
+  // One grouped query: runs per (DAG, state), and in each group its latest run; the DAG's last run
+  // is the latest of its groups' latest.
+  const groups = await db
+    .selectFrom('heatflow.dag_runs')
+    .select([
+      'dag_id',
+      'state',
+      sql<number>`count(*)::int`.as('n'),
+      sql<Date>`max(logical_date)`.as('last_logical_date'),
+      sql<string>`(array_agg(run_id order by logical_date desc))[1]`.as('last_run_id'),
+      sql<Date | null>`(array_agg(start_date order by logical_date desc))[1]`.as('last_start_date'),
+      sql<Date | null>`(array_agg(end_date order by logical_date desc))[1]`.as('last_end_date'),
+    ])
+    .where('dag_id', 'in', ids)
+    .groupBy(['dag_id', 'state'])
+    .execute();
   const countsBy = new Map<string, Record<string, number>>();
-  for (const c of counts) {
-    const m = countsBy.get(c.dag_id) ?? {};
-    m[c.state] = c.n;
-    countsBy.set(c.dag_id, m);
+  const lastBy = new Map<string, NonNullable<DagSummary['lastRun']>>();
+  for (const g of groups) {
+    const m = countsBy.get(g.dag_id) ?? {};
+    m[g.state] = g.n;
+    countsBy.set(g.dag_id, m);
+    const prev = lastBy.get(g.dag_id);
+    if (prev === undefined || g.last_logical_date > prev.logical_date) {
+      lastBy.set(g.dag_id, {
+        run_id: g.last_run_id,
+        state: g.state,
+        logical_date: g.last_logical_date,
+        start_date: g.last_start_date,
+        end_date: g.last_end_date,
+      });
+    }
   }
-  const lastBy = new Map(last.map((r) => [r.dag_id, r]));
   return dags.map((dag) => {
-    const l = lastBy.get(dag.dag_id);
-    return {
-      dag,
-      runCounts: countsBy.get(dag.dag_id) ?? {},
-      ...(l === undefined
-        ? {}
-        : {
-            lastRun: {
-              run_id: l.run_id,
-              state: l.state,
-              logical_date: l.logical_date,
-              start_date: l.start_date,
-              end_date: l.end_date,
-            },
-          }),
-    };
+    const lastRun = lastBy.get(dag.dag_id);
+    return { dag, runCounts: countsBy.get(dag.dag_id) ?? {}, ...(lastRun === undefined ? {} : { lastRun }) };
   });
 }
 
@@ -267,22 +263,24 @@ export async function listGridRuns(
   dagId: string,
   page: { limit: number; offset: number },
 ): Promise<{ runs: GridRun[]; totalEntries: number }> {
-  const [rows, count] = await Promise.all([
-    db
-      .selectFrom('heatflow.dag_runs')
-      .select(['run_id', 'state', 'logical_date'])
-      .where('dag_id', '=', dagId)
-      .orderBy('logical_date', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    db
+  const rows = await db
+    .selectFrom('heatflow.dag_runs')
+    .select(['run_id', 'state', 'logical_date', sql<number>`count(*) over ()::int`.as('total_entries')])
+    .where('dag_id', '=', dagId)
+    .orderBy('logical_date', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  let total = rows[0]?.total_entries;
+  if (total === undefined) {
+    const c = await db
       .selectFrom('heatflow.dag_runs')
       .select(sql<number>`count(*)::int`.as('n'))
       .where('dag_id', '=', dagId)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { runs: rows, totalEntries: count.n };
+      .executeTakeFirstOrThrow();
+    total = c.n;
+  }
+  return { runs: rows.map(({ total_entries: _t, ...r }) => r), totalEntries: total };
 }
 
 /** One cell of the grid. */

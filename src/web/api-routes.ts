@@ -289,33 +289,32 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     const p = parseInput(z.object({ dagId: z.union([z.literal('~'), idSchema]) }), req.params, 'path');
     const q = parseInput(runListQuery, req.query, 'query');
     const descending = q.order_by.startsWith('-');
-    const [, page] = await Promise.all([
-      p.dagId === '~' ? undefined : ctx.dagRow(p.dagId),
-      listRunPage(
-        rt.db,
-        {
-          ...(p.dagId === '~' ? {} : { dagId: p.dagId }),
-          ...defined({
-            logicalDateGte: later(q.execution_date_gte, q.logical_date_gte),
-            logicalDateLte: earlier(q.execution_date_lte, q.logical_date_lte),
-            startDateGte: q.start_date_gte,
-            startDateLte: q.start_date_lte,
-            endDateGte: q.end_date_gte,
-            endDateLte: q.end_date_lte,
-            updatedAtGte: q.updated_at_gte,
-            updatedAtLte: q.updated_at_lte,
-            states: q.state,
-            runTypes: q.run_type,
-          }),
-        },
-        {
-          limit: q.limit,
-          offset: q.offset,
-          orderBy: q.order_by.replace(/^-/, '') as keyof typeof RUN_ORDER_COLUMNS,
-          descending,
-        },
-      ),
-    ]);
+    const page = await listRunPage(
+      rt.db,
+      {
+        ...(p.dagId === '~' ? {} : { dagId: p.dagId }),
+        ...defined({
+          logicalDateGte: later(q.execution_date_gte, q.logical_date_gte),
+          logicalDateLte: earlier(q.execution_date_lte, q.logical_date_lte),
+          startDateGte: q.start_date_gte,
+          startDateLte: q.start_date_lte,
+          endDateGte: q.end_date_gte,
+          endDateLte: q.end_date_lte,
+          updatedAtGte: q.updated_at_gte,
+          updatedAtLte: q.updated_at_lte,
+          states: q.state,
+          runTypes: q.run_type,
+        }),
+      },
+      {
+        limit: q.limit,
+        offset: q.offset,
+        orderBy: q.order_by.replace(/^-/, '') as keyof typeof RUN_ORDER_COLUMNS,
+        descending,
+      },
+    );
+    // runs exist only for known DAGs (DAG rows are never deleted): check the DAG only when none matched
+    if (page.totalEntries === 0 && p.dagId !== '~') await ctx.dagRow(p.dagId);
     return { dag_runs: page.runs.map(dagRunJson), total_entries: page.totalEntries };
   });
 

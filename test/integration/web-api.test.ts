@@ -198,6 +198,8 @@ describe('web API (real Postgres, Redis, HTTP)', () => {
       detail: 'DAG run "nope" of DAG "web_dag" not found',
     });
     expect((await api('/dags/no_such_dag')).status).toBe(404);
+    expect((await api('/dags/no_such_dag/dagRuns')).status).toBe(404);
+    expect((await api('/dags/web_dag/dagRuns?execution_date_gte=2030-01-01')).status).toBe(200);
     expect((await api('/nothing/here')).status).toBe(404);
     // the tables are intact after the injection attempts
     expect(
