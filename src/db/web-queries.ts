@@ -101,43 +101,47 @@ export interface RunFilter {
   readonly backfillId?: string;
 }
 
-/** The timestamp columns of a DAG run, as the API returns them. */
-type RunTimestamp =
-  | 'logical_date'
-  | 'data_interval_start'
-  | 'data_interval_end'
-  | 'queued_at'
-  | 'start_date'
-  | 'end_date'
-  | 'updated_at';
+/** ISO 8601 UTC text of a timestamp column, as `Date.prototype.toISOString` writes it. */
+const isoUtc = (column: string) =>
+  sql<string | null>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * A DAG run with its timestamps as ISO 8601 UTC strings (`2022-01-01T01:00:00.000Z`, what
- * `Date.prototype.toISOString` gives), formatted by Postgres: the API sends them as they are, and
- * a page of 100 runs skips 700 date parses and as many re-formattings.
+ * Airflow's `DAGRun` object, built by Postgres (`json_build_object`): the API sends it as it is,
+ * so a page of 100 runs costs Node.js no row parsing, no date handling and no serialisation.
+ * This is the one definition of the shape; the list, the get and the trigger responses all use it.
  */
-export type RunIsoRow = Omit<DagRunRow, RunTimestamp | 'created_at'> & {
-  readonly [K in RunTimestamp]: K extends
-    'logical_date' | 'data_interval_start' | 'data_interval_end' | 'updated_at'
-    ? string
-    : string | null;
-};
+const dagRunObject = sql<unknown>`json_build_object(
+  'dag_run_id', run_id,
+  'dag_id', dag_id,
+  'logical_date', ${isoUtc('logical_date')},
+  'execution_date', ${isoUtc('logical_date')},
+  'start_date', ${isoUtc('start_date')},
+  'end_date', ${isoUtc('end_date')},
+  'data_interval_start', ${isoUtc('data_interval_start')},
+  'data_interval_end', ${isoUtc('data_interval_end')},
+  'last_scheduling_decision', ${isoUtc('updated_at')},
+  'queued_at', ${isoUtc('queued_at')},
+  'run_type', run_type,
+  'state', state,
+  'external_trigger', run_type = 'manual',
+  'conf', conf,
+  'note', state_reason,
+  'backfill_id', backfill_id
+)`;
 
-/** One page of DAG runs and the number of runs matching the filter. */
-export interface RunPage {
-  readonly runs: RunIsoRow[];
+/** One page of DAG runs as a JSON array (text) of Airflow `DAGRun` objects, and the number matching. */
+export interface RunPageJson {
+  /** `[{"dag_run_id": …}, …]` */
+  readonly json: string;
   readonly totalEntries: number;
 }
 
-const isoUtc = (column: RunTimestamp) =>
-  sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(column);
-
-/** Runs matching a filter, one page at a time (the API's list). */
-export async function listRunPage(
+/** Runs matching a filter, one page at a time, as the API's JSON. */
+export async function listRunPageJson(
   db: Kysely<Database>,
   filter: RunFilter,
   page: { limit: number; offset: number; orderBy: keyof typeof RUN_ORDER_COLUMNS; descending: boolean },
-): Promise<RunPage> {
+): Promise<RunPageJson> {
   const column = RUN_ORDER_COLUMNS[page.orderBy];
   let q = db.selectFrom('heatflow.dag_runs');
   if (filter.dagId !== undefined) q = q.where('dag_id', '=', filter.dagId);
@@ -154,39 +158,46 @@ export async function listRunPage(
     q = q.where('run_type', 'in', [...filter.runTypes]);
   if (filter.backfillId !== undefined) q = q.where('backfill_id', '=', filter.backfillId);
   const direction = page.descending ? 'desc' : 'asc';
-  const rows = await q
+  const pageRows = q
     .select([
-      'id',
-      'dag_id',
-      'run_id',
-      'run_type',
-      'state',
-      'conf',
-      'backfill_id',
-      'backfill_sort_ordinal',
-      'state_reason',
+      dagRunObject.as('j'),
+      sql<number>`row_number() over (order by ${sql.ref(column)} ${sql.raw(page.descending ? 'desc nulls last' : 'asc nulls first')}, id ${sql.raw(direction)})`.as(
+        'ord',
+      ),
+      sql<number>`count(*) over ()`.as('total'),
     ])
-    .select([
-      isoUtc('logical_date'),
-      isoUtc('data_interval_start'),
-      isoUtc('data_interval_end'),
-      isoUtc('queued_at'),
-      isoUtc('start_date'),
-      isoUtc('end_date'),
-      isoUtc('updated_at'),
-    ])
-    .select(sql<number>`count(*) over ()::int`.as('total_entries'))
-    .orderBy(column, (ob) => (page.descending ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
-    .orderBy('id', direction)
+    .orderBy('ord')
     .limit(page.limit)
     .offset(page.offset)
-    .execute();
-  let total = rows[0]?.total_entries;
-  if (total === undefined) {
+    .as('p');
+  const r = await db
+    .selectFrom(pageRows)
+    .select([
+      sql<string>`coalesce(json_agg(p.j order by p.ord), '[]')::text`.as('json'),
+      sql<number | null>`max(p.total)::int`.as('total'),
+    ])
+    .executeTakeFirstOrThrow();
+  let total = r.total;
+  if (total === null) {
     const c = await q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
     total = c.n;
   }
-  return { runs: rows.map(({ total_entries: _t, ...run }) => run as RunIsoRow), totalEntries: total };
+  return { json: r.json, totalEntries: total };
+}
+
+/** One run as the API's `DAGRun` JSON (text), or undefined. */
+export async function getRunJson(
+  db: Kysely<Database>,
+  dagId: string,
+  runId: string,
+): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('heatflow.dag_runs')
+    .select(sql<string>`${dagRunObject}::text`.as('json'))
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return r?.json;
 }
 
 /** A task instance with its current try's host and exit code (for the API's `hostname`). */

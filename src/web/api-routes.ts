@@ -3,7 +3,7 @@
  * `limit`/`offset` paging with `total_entries`, problem JSON errors). Source: Airflow 2's
  * "Stable REST API" reference. Writes need `Authorization: Bearer <HEATFLOW_WEB_TOKEN>`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HeatflowError, NotFoundError } from '../core/errors.js';
 import { parseDagDate } from '../core/timetable.js';
@@ -14,7 +14,8 @@ import {
   getTry,
   listBackfillProgress,
   listDagSummaries,
-  listRunPage,
+  getRunJson,
+  listRunPageJson,
   listTisOfRuns,
   listTriesOf,
   pingDatabase,
@@ -29,7 +30,6 @@ import {
 import {
   backfillJson,
   dagJson,
-  dagRunJson,
   dagSummaryJson,
   taskInstanceJson,
   taskTryJson,
@@ -285,11 +285,11 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     return dagJson(row, { nextRun: ctx.nextRun(row) });
   });
 
-  app.get('/api/v1/dags/:dagId/dagRuns', async (req) => {
+  app.get('/api/v1/dags/:dagId/dagRuns', async (req, reply) => {
     const p = parseInput(z.object({ dagId: z.union([z.literal('~'), idSchema]) }), req.params, 'path');
     const q = parseInput(runListQuery, req.query, 'query');
     const descending = q.order_by.startsWith('-');
-    const page = await listRunPage(
+    const page = await listRunPageJson(
       rt.db,
       {
         ...(p.dagId === '~' ? {} : { dagId: p.dagId }),
@@ -315,10 +315,10 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     );
     // runs exist only for known DAGs (DAG rows are never deleted): check the DAG only when none matched
     if (page.totalEntries === 0 && p.dagId !== '~') await ctx.dagRow(p.dagId);
-    return { dag_runs: page.runs.map(dagRunJson), total_entries: page.totalEntries };
+    return sendJson(reply, `{"dag_runs":${page.json},"total_entries":${page.totalEntries}}`);
   });
 
-  app.post('/api/v1/dags/:dagId/dagRuns', async (req) => {
+  app.post('/api/v1/dags/:dagId/dagRuns', async (req, reply) => {
     requireBearer(req);
     const p = parseInput(dagParams, req.params, 'path');
     const body = parseInput(triggerBody, req.body ?? {}, 'body');
@@ -342,15 +342,17 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
         ...(body.conf === undefined ? {} : { conf: body.conf }),
         ...(body.dag_run_id === undefined ? {} : { runId: body.dag_run_id }),
       });
-      return dagRunJson(run);
+      return sendJson(reply, (await getRunJson(rt.db, dag.dagId, run.run_id)) ?? '{}');
     } catch (err) {
       throw serviceProblem(err);
     }
   });
 
-  app.get('/api/v1/dags/:dagId/dagRuns/:runId', async (req) => {
+  app.get('/api/v1/dags/:dagId/dagRuns/:runId', async (req, reply) => {
     const p = parseInput(runParams, req.params, 'path');
-    return dagRunJson(await runOr404(p.dagId, p.runId));
+    const json = await getRunJson(rt.db, p.dagId, p.runId);
+    if (json === undefined) throw runNotFound(p.dagId, p.runId);
+    return sendJson(reply, json);
   });
 
   app.get('/api/v1/dags/:dagId/dagRuns/:runId/taskInstances', async (req) => {
@@ -585,6 +587,15 @@ export function parseDate(name: string, value: string, timezone: string, endOfDa
   } catch (err) {
     throw new HttpProblem(400, `invalid parameter "${name}": ${(err as Error).message}`, undefined, name);
   }
+}
+
+/** Sends JSON text built elsewhere (by Postgres). */
+function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
+}
+
+function runNotFound(dagId: string, runId: string): HttpProblem {
+  return new HttpProblem(404, `DAG run "${runId}" of DAG "${dagId}" not found`, 'DAG run not found');
 }
 
 function acceptsTextOnly(req: FastifyRequest): boolean {

@@ -4,8 +4,8 @@
  * TaskInstance, XCom and ImportError schemas of Airflow 2's stable REST API reference. Fields
  * heatflow has no notion of are given Airflow's empty value (`null`, `[]`, `-1` for `map_index`).
  */
-import type { BackfillRow, DagRow, DagRunRow, TaskTryRow } from '../db/database.js';
-import type { DagSummary, RunIsoRow, TiWithTry } from '../db/web-queries.js';
+import type { BackfillRow, DagRow, TaskTryRow } from '../db/database.js';
+import type { DagSummary, TiWithTry } from '../db/web-queries.js';
 import type { NextRun } from './next-run.js';
 
 const iso = (d: Date | string | null | undefined): string | null =>
@@ -61,28 +61,6 @@ export function dagSummaryJson(
             logical_date: iso(s.lastRun.logical_date),
             end_date: iso(s.lastRun.end_date),
           },
-  };
-}
-
-/** Airflow's `DAGRun` object (from a row, or a row whose timestamps are ISO strings already). */
-export function dagRunJson(r: DagRunRow | RunIsoRow): Record<string, unknown> {
-  return {
-    dag_run_id: r.run_id,
-    dag_id: r.dag_id,
-    logical_date: iso(r.logical_date),
-    execution_date: iso(r.logical_date),
-    start_date: iso(r.start_date),
-    end_date: iso(r.end_date),
-    data_interval_start: iso(r.data_interval_start),
-    data_interval_end: iso(r.data_interval_end),
-    last_scheduling_decision: iso(r.updated_at),
-    queued_at: iso(r.queued_at),
-    run_type: r.run_type,
-    state: r.state,
-    external_trigger: r.run_type === 'manual',
-    conf: r.conf,
-    note: r.state_reason,
-    backfill_id: r.backfill_id === null ? null : Number(r.backfill_id),
   };
 }
 

@@ -154,6 +154,27 @@ describe('web API (real Postgres, Redis, HTTP)', () => {
     expect(filtered.total_entries).toBe(3);
     expect(filtered.dag_runs.map((r) => r.dag_run_id)).toEqual([runIdOf(4), runIdOf(3), runIdOf(2)]);
     expect(filtered.dag_runs[0]?.execution_date).toBe('2022-01-05T01:00:00.000Z');
+    // the list and the get give the same object for a run, in Airflow's DAGRun shape
+    const one = (await (
+      await api(`/dags/web_dag/dagRuns/${encodeURIComponent(runIdOf(4))}`)
+    ).json()) as Record<string, unknown>;
+    expect(one).toEqual(filtered.dag_runs[0]);
+    expect(one).toMatchObject({
+      dag_run_id: runIdOf(4),
+      dag_id: 'web_dag',
+      logical_date: '2022-01-05T01:00:00.000Z',
+      data_interval_start: '2022-01-05T01:00:00.000Z',
+      data_interval_end: '2022-01-06T01:00:00.000Z',
+      run_type: 'backfill',
+      state: 'success',
+      external_trigger: false,
+      conf: {},
+      backfill_id: null,
+    });
+    expect(typeof one.start_date).toBe('string');
+    expect(new Date(String(one.end_date)).getTime()).toBeGreaterThanOrEqual(
+      new Date(String(one.start_date)).getTime(),
+    );
     const failed = (await (await api('/dags/web_dag/dagRuns?state=failed&state=running')).json()) as {
       total_entries: number;
     };
