@@ -29,6 +29,8 @@ DAG ?= tado_etl
 BACKFILL_START ?= 2022-01-01
 BACKFILL_END ?= 2022-12-31
 BACKFILL_ARGS ?=
+DEMO_START ?= 2022-01-01
+DEMO_END ?= 2022-12-31
 SERVICE ?=
 BACKUP_DIR ?= .heatflow/backups
 UP_TIMEOUT_S ?= 180
@@ -106,7 +108,7 @@ test_e2e: ## the compose stack end to end (stand-in images, 7-day backfill, row 
 	npx vitest run -c test/e2e/vitest.config.ts
 
 demo: containers_build containers_init containers_up ## build, init, up, backfill 2022 on the simulator, print the address
-	$(MAKE) --no-print-directory backfill DAG=tado_etl BACKFILL_START=2022-01-01 BACKFILL_END=2022-12-31
+	$(MAKE) --no-print-directory backfill DAG=tado_etl BACKFILL_START=$(DEMO_START) BACKFILL_END=$(DEMO_END)
 	@echo; echo "heatflow: http://$(WEB_PUBLISH)   (make logs, make psql, make containers_down)"
 
 tado_login: $(ENV_FILE) ## sign in to the real tado° API (device flow), token on the data volume
