@@ -1,5 +1,5 @@
 /**
- * `heatflow webserver [--port <port>] [--host <address>]`: the status pages and REST API alone
+ * `heatflow webserver [--port <port>] [--host <address>] [--open-reads]`: the status pages and REST API alone
  * (`heatflow standalone` also starts them). First SIGTERM/SIGINT closes the server.
  */
 import type { Command } from 'commander';
@@ -14,12 +14,20 @@ export function registerWebCommands(program: Command): void {
     .description('run the web server: status pages and the REST API (default http://127.0.0.1:8080)')
     .option('-p, --port <port>', 'port (default HEATFLOW_WEB_PORT, 8080)')
     .option('-H, --host <address>', 'bind address (default HEATFLOW_WEB_HOST, 127.0.0.1)')
-    .action(async (o: { port?: string; host?: string }) => {
+    .option(
+      '--open-reads',
+      'serve pages and API reads without the token even when bound beyond loopback (e.g. in a container whose port is published on 127.0.0.1 only)',
+    )
+    .action(async (o: { port?: string; host?: string; openReads?: boolean }) => {
       const { config, logger } = cliSetup('webserver');
       const port = o.port === undefined ? config.HEATFLOW_WEB_PORT : parsePositiveInt('--port', o.port);
       const rt = await openRuntime(config, logger);
       await rt.registry.refresh();
-      const server = await startWebServer(rt, { host: o.host ?? config.HEATFLOW_WEB_HOST, port });
+      const server = await startWebServer(rt, {
+        host: o.host ?? config.HEATFLOW_WEB_HOST,
+        port,
+        ...(o.openReads === true ? { openReads: true } : {}),
+      });
       logger.info(
         {
           url: server.url,
