@@ -57,10 +57,25 @@ async function runDemo(o: DemoOptions): Promise<void> {
   if (!['none', 'failed', 'completed'].includes(o.reprocess))
     throw new CliError(`--reprocess must be none, failed or completed`);
   const started = Date.now();
-  const config = loadConfig({
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...(o.executor === undefined ? {} : { HEATFLOW_EXECUTOR: o.executor }),
-  });
+  };
+  // With the Docker executor the demo shares its data folder with the task containers through a
+  // bind mount (unless a volume is configured), so the simulator token file it writes is seen.
+  if (env.HEATFLOW_EXECUTOR === 'docker' && (env.HEATFLOW_DOCKER_DATA_VOLUME ?? '') === '') {
+    env.HEATFLOW_DOCKER_DATA_VOLUME = path.resolve(env.HEATFLOW_DATA_DIR ?? '.heatflow/data');
+    // Files in a bind-mounted folder keep the host's owners: run the containers as this user so
+    // they can read the token file (mode 0600) and write the run folders.
+    if (
+      (env.HEATFLOW_DOCKER_USER ?? '') === '' &&
+      process.getuid !== undefined &&
+      process.getgid !== undefined
+    ) {
+      env.HEATFLOW_DOCKER_USER = `${process.getuid()}:${process.getgid()}`;
+    }
+  }
+  const config = loadConfig(env);
   const logger = createLogger({
     level: process.env.HEATFLOW_LOG_LEVEL ?? 'warn',
     ...(config.HEATFLOW_LOG_FORMAT === undefined ? {} : { format: config.HEATFLOW_LOG_FORMAT }),
@@ -115,7 +130,8 @@ async function runDemo(o: DemoOptions): Promise<void> {
     process.stderr.write(
       `demo: simulator at ${sim.url}; backfill ${result.backfill?.id ?? ''} of tado_etl ${o.startDate}..${o.endDate} with the ${config.HEATFLOW_EXECUTOR} executor\n`,
     );
-    await waitForBackfill(rt, result.backfill?.id ?? '');
+    // Runs of the range created by an earlier, interrupted demo are waited for too.
+    await waitForBackfill(rt, { dagId: dag.dagId, from, to });
     const wallMs = Date.now() - started;
 
     const runs = await listRunsBetween(rt.db, dag.dagId, from, to);

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import { getBackfill } from '../db/backfill-repository.js';
-import { countRunsByState } from '../db/dag-run-repository.js';
+import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** How a backfill ended. */
@@ -16,11 +16,17 @@ export interface BackfillSummary {
   readonly wallMs: number;
 }
 
+/**
+ * Waits until every run of a backfill (or, given a filter, every run it matches) has finished.
+ * @param what - a backfill id, or a filter (e.g. a DAG and a range, to include runs created earlier)
+ */
 export async function waitForBackfill(
   rt: Runtime,
-  backfillId: string,
+  what: string | RunFilter,
   pollMs = 500,
 ): Promise<BackfillSummary> {
+  const filter: RunFilter = typeof what === 'string' ? { backfillId: what } : what;
+  const backfillId = typeof what === 'string' ? what : '';
   const started = Date.now();
   const tty = process.stderr.isTTY;
   const bar = tty
@@ -37,7 +43,7 @@ export async function waitForBackfill(
   let warned = false;
   try {
     for (;;) {
-      const counts = await countRunsByState(rt.db, { backfillId });
+      const counts = await countRunsByState(rt.db, filter);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const success = counts.success ?? 0;
       const failed = counts.failed ?? 0;
@@ -48,11 +54,11 @@ export async function waitForBackfill(
         lastLine = 1;
       } else if (Date.now() - lastLine > 10_000) {
         process.stderr.write(
-          `backfill ${backfillId}: ${done}/${total} runs finished (${success} ok, ${failed} failed)\n`,
+          `${backfillId === '' ? 'runs' : `backfill ${backfillId}`}: ${done}/${total} finished (${success} ok, ${failed} failed)\n`,
         );
         lastLine = Date.now();
       }
-      const b = await getBackfill(rt.db, backfillId);
+      const b = backfillId === '' ? undefined : await getBackfill(rt.db, backfillId);
       if (done === total || b?.state === 'completed') {
         return { backfillId, total, success, failed, wallMs: Date.now() - started };
       }

@@ -174,16 +174,28 @@ export async function listRunsBetween(
     .execute();
 }
 
-/** Count of runs by state, for one DAG or one backfill. */
+/** Which runs {@link countRunsByState} counts. */
+export interface RunFilter {
+  readonly dagId?: string;
+  readonly backfillId?: string;
+  /** logical date on or after */
+  readonly from?: Date;
+  /** logical date on or before */
+  readonly to?: Date;
+}
+
+/** Count of runs by state, for a DAG, a backfill and/or a range of logical dates. */
 export async function countRunsByState(
   db: Kysely<Database>,
-  filter: { dagId?: string; backfillId?: string },
+  filter: RunFilter,
 ): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('heatflow.dag_runs')
     .select(['state', sql<number>`count(*)::int`.as('n')])
     .$if(filter.dagId !== undefined, (q) => q.where('dag_id', '=', filter.dagId as string))
     .$if(filter.backfillId !== undefined, (q) => q.where('backfill_id', '=', filter.backfillId as string))
+    .$if(filter.from !== undefined, (q) => q.where('logical_date', '>=', filter.from as Date))
+    .$if(filter.to !== undefined, (q) => q.where('logical_date', '<=', filter.to as Date))
     .groupBy('state')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
