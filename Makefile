@@ -34,8 +34,8 @@ DEMO_END ?= 2022-12-31
 SERVICE ?=
 BACKUP_DIR ?= .heatflow/backups
 UP_TIMEOUT_S ?= 180
-# -T (no TTY) when make itself has no terminal, e.g. in CI
-TTY_FLAG := $(shell [ -t 0 ] && [ -t 1 ] || echo -T)
+# -T (no TTY) when make's standard input is not a terminal, e.g. in CI or `make psql <file.sql`
+TTY_FLAG := $(shell [ -t 0 ] || echo -T)
 HEATFLOW = $(COMPOSE) exec $(TTY_FLAG) scheduler node bin/heatflow.js
 
 .PHONY: help containers_build containers_standins containers_init containers_up containers_down \
@@ -58,7 +58,7 @@ containers_build: $(ENV_FILE) ## build the heatflow image; pull postgres/redis u
 	  docker pull "$$img" || { echo "cannot pull $$img: no registry? 'make containers_standins' builds local stand-ins"; exit 1; }; \
 	done
 
-containers_standins: $(ENV_FILE) ## no registry: build local stand-ins (node, postgres, redis) and select them in $(ENV_FILE)
+containers_standins: $(ENV_FILE) ## no registry: build local stand-ins (node, postgres, redis) and select them in the env file
 	@vars=$$(scripts/build-standins.sh --tag $(IMAGE)) || exit 1; \
 	 for kv in $$vars; do k=$${kv%%=*}; \
 	   if grep -q "^$$k=" $(ENV_FILE); then sed -i "s|^$$k=.*|$$kv|" $(ENV_FILE); else echo "$$kv" >>$(ENV_FILE); fi; \
@@ -96,7 +96,7 @@ logs: $(ENV_FILE) ## follow the logs (SERVICE=worker for one service)
 psql: $(ENV_FILE) ## a psql shell on the stack's database
 	$(COMPOSE) exec $(TTY_FLAG) postgres sh -c 'exec psql -U "$$POSTGRES_USER" -d "$$POSTGRES_DB"'
 
-db_backup: $(ENV_FILE) ## pg_dump of the stack's database into $(BACKUP_DIR) (custom format: pg_restore)
+db_backup: $(ENV_FILE) ## pg_dump of the stack's database into BACKUP_DIR (custom format: pg_restore)
 	@umask 077; mkdir -p $(BACKUP_DIR); f=$(BACKUP_DIR)/heatflow-$$(date -u +%Y%m%dT%H%M%SZ).dump; \
 	 $(COMPOSE) exec -T postgres sh -c 'exec pg_dump -U "$$POSTGRES_USER" -d "$$POSTGRES_DB" --format=custom' >"$$f" \
 	 && echo "backup: $$f ($$(du -h "$$f" | cut -f1))" || { rm -f "$$f"; exit 1; }
