@@ -67,7 +67,7 @@ const slow = defineDag({
   schedule: null,
   startDate: '2022-01-01',
   isPausedUponCreation: false,
-  tasks: [{ taskId: 'long_task', command: task('long_task', 4000) }],
+  tasks: [{ taskId: 'long_task', command: task('long_task', 8000) }],
 });
 
 describe('status pages in Chromium after a 30-day backfill', () => {
