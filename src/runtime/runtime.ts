@@ -3,7 +3,9 @@
  * executor, scheduler and worker. The CLI and the tests build on it; nothing here parses
  * arguments or prints.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -109,11 +111,11 @@ export function redactUrl(url: string): string {
 }
 
 /** Creates the configured executor. The Docker executor is loaded only when chosen. */
-export async function createExecutor(config: HeatflowConfig): Promise<Executor> {
+export async function createExecutor(config: HeatflowConfig, workerId?: string): Promise<Executor> {
   await mkdir(config.HEATFLOW_DATA_DIR, { recursive: true });
   if (config.HEATFLOW_EXECUTOR === 'docker') {
     const { DockerExecutor } = await import('../executors/docker-executor.js');
-    return DockerExecutor.fromConfig(config);
+    return DockerExecutor.fromConfig(config, workerId === undefined ? {} : { workerId });
   }
   return new ProcessExecutor({ dataDir: config.HEATFLOW_DATA_DIR });
 }
@@ -174,7 +176,8 @@ export async function startWorker(
   options: { executor?: Executor; concurrency?: number } = {},
 ): Promise<TaskWorker> {
   const c = rt.config;
-  const executor = options.executor ?? (await createExecutor(c));
+  const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const executor = options.executor ?? (await createExecutor(c, workerId));
   await rt.registry.refresh();
   const worker = new TaskWorker({
     db: rt.db,
@@ -188,6 +191,7 @@ export async function startWorker(
     logDir: c.HEATFLOW_LOG_DIR,
     concurrency: options.concurrency ?? c.HEATFLOW_WORKER_CONCURRENCY,
     heartbeatMs: c.HEATFLOW_HEARTBEAT_MS,
+    workerId,
   });
   await worker.start();
   return worker;

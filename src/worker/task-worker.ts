@@ -91,7 +91,13 @@ export class TaskWorker {
   async start(): Promise<void> {
     if (this.stateValue !== 'INITIALIZED') return;
     await this.beat();
-    await this.reap();
+    try {
+      await this.reap();
+    } catch (err) {
+      // e.g. the Docker daemon is down: start anyway (tries fail with a retryable error that
+      // names the socket) and reap again on the next period.
+      this.o.logger.warn({ err }, 'orphan reaping at start failed; will retry');
+    }
     this.timers.push(
       setInterval(
         () => void this.beat().catch((err: unknown) => this.o.logger.warn({ err }, 'liveness beat failed')),
