@@ -182,12 +182,21 @@ async function sendProblem(
 export async function startWebServer(rt: Runtime, options: WebServerOptions): Promise<WebServer> {
   const app = await buildWebApp(rt, options);
   await app.listen({ host: options.host, port: options.port });
+  // keep the parsed DAGs fresh for the next-run column and the actions (a no-op while the
+  // scheduler of a standalone process keeps them fresh itself)
+  const refresher = setInterval(() => {
+    rt.registry
+      .refreshIfStale()
+      .catch((err: unknown) => rt.logger.warn({ err }, 'web: re-parsing the DAG folder failed'));
+  }, 30_000);
+  refresher.unref();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
     async close() {
+      clearInterval(refresher);
       await app.close();
     },
   };
