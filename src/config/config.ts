@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { parseEnv } from './parse-env.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 const bool = z
@@ -96,20 +96,7 @@ export type HeatflowConfig = z.output<typeof schema>;
  * @throws ConfigError naming every invalid variable and what it expects
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): HeatflowConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') input[key] = v;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const vars = parsed.error.issues.map((i) => String(i.path[0]));
-    const lines = parsed.error.issues.map(
-      (i) => `${String(i.path[0])}=${JSON.stringify(input[String(i.path[0])] ?? '')}: ${i.message}`,
-    );
-    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`, vars);
-  }
-  const c = parsed.data;
+  const c = parseEnv(schema, env, 'invalid configuration');
   return {
     ...c,
     HEATFLOW_DAGS_DIR: path.resolve(cwd, c.HEATFLOW_DAGS_DIR),

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { parseEnv } from '../config/parse-env.js';
 
 /** tado's public client id for third-party apps (device flow, no secret). Source: support.tado.com 8565472. */
 export const TADO_PUBLIC_CLIENT_ID = '1bb50063-6b0c-4d11-bd99-387f4a91cc46';
@@ -60,18 +60,6 @@ export const TADO_CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof TadoCon
  * @throws ConfigError naming every invalid variable and what it expects
  */
 export function loadTadoConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TadoConfig {
-  const input: Record<string, string> = {};
-  for (const key of TADO_CONFIG_VARIABLES) {
-    const v = env[key];
-    if (v !== undefined && v !== '') input[key] = v;
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const vars = parsed.error.issues.map((i) => String(i.path[0]));
-    const lines = parsed.error.issues.map(
-      (i) => `${String(i.path[0])}=${JSON.stringify(input[String(i.path[0])] ?? '')}: ${i.message}`,
-    );
-    throw new ConfigError(`invalid tado configuration: ${lines.join('; ')}`, vars);
-  }
-  return { ...parsed.data, TADO_TOKEN_FILE: path.resolve(cwd, parsed.data.TADO_TOKEN_FILE) };
+  const c = parseEnv(schema, env, 'invalid tado configuration');
+  return { ...c, TADO_TOKEN_FILE: path.resolve(cwd, c.TADO_TOKEN_FILE) };
 }
