@@ -1,12 +1,12 @@
 /**
  * The pages of one DAG: grid, calendar, task durations, and one run (with its Gantt chart).
  */
-import { formatDs } from '../../core/timetable.js';
 import type { DagRow, DagRunRow } from '../../db/database.js';
 import type { CalendarDay, DurationPoint, GridCell, GridRun, TiWithTry } from '../../db/web-queries.js';
 import { html, jsonScript, query, urlPath, type SafeHtml } from '../html.js';
 import {
   actionForm,
+  dsOf,
   fmtDate,
   fmtDuration,
   layout,
@@ -88,7 +88,7 @@ export function gridView(
         <thead>
           <tr>
             <th></th>
-            ${runs.map((r) => html`<th class="run"><a href="${urlPath('dags', dag.dag_id, 'runs', r.run_id)}" title="${r.run_id}">${formatDs(r.logical_date, dag.timezone)}</a></th>`)}
+            ${runs.map((r) => html`<th class="run"><a href="${urlPath('dags', dag.dag_id, 'runs', r.run_id)}" title="${r.run_id}">${dsOf(r.logical_date, dag.timezone)}</a></th>`)}
           </tr>
         </thead>
         <tbody>
@@ -209,7 +209,7 @@ export function durationsView(
   runLimit: number,
 ): SafeHtml {
   const runs = [...new Map(points.map((p) => [p.run_id, p.logical_date])).entries()];
-  const labels = runs.map(([, d]) => formatDs(d, dag.timezone));
+  const labels = runs.map(([, d]) => dsOf(d, dag.timezone));
   const index = new Map(runs.map(([id], i) => [id, i]));
   const taskIds = dag.task_ids.length > 0 ? dag.task_ids : [...new Set(points.map((p) => p.task_id))];
   const series = taskIds.map((taskId) => {

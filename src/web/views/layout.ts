@@ -70,6 +70,29 @@ export function stateBadge(state: string | null | undefined): SafeHtml {
   return html`<span class="badge state-${/^[a-z_]+$/.test(s) ? s : 'none'}">${s}</span>`;
 }
 
+const dsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * `ds` of an instant: its date `YYYY-MM-DD` in the DAG's time zone (as `formatDs` in
+ * core/timetable.ts), with a cached `Intl.DateTimeFormat` per zone: a grid of 100 runs formats
+ * 100 dates per view, and this is about ten times cheaper than luxon.
+ */
+export function dsOf(date: Date, timezone: string): string {
+  let f = dsFormatters.get(timezone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dsFormatters.set(timezone, f);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of f.formatToParts(date)) parts[p.type] = p.value;
+  return `${parts.year ?? ''}-${parts.month ?? ''}-${parts.day ?? ''}`;
+}
+
 /** `2022-01-01 01:00:00 UTC` (or a dash). */
 export function fmtDate(d: Date | null | undefined): string {
   if (d === null || d === undefined) return '–';
