@@ -10,7 +10,8 @@ if ! command -v dockerd >/dev/null 2>&1; then
     || { echo "docker: apt-get install docker.io failed (see /tmp/docker-install.log)"; exit 1; }
 fi
 if ! pgrep -x dockerd >/dev/null 2>&1; then
-  nohup dockerd >"$log" 2>&1 &
+  # own session: the engine must outlive the shell (or test run) that started it
+  setsid nohup dockerd >"$log" 2>&1 < /dev/null &
 fi
 for _ in $(seq 1 60); do
   docker info >/dev/null 2>&1 && { echo "docker: engine running ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"; exit 0; }

@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { TaskInstanceState } from '../core/types.js';
-import type { Database, TaskInstanceRow, TaskTryRow } from './database.js';
+import type { Database, DagRunRow, TaskInstanceRow, TaskTryRow } from './database.js';
 
 /** Identifies a task instance. */
 export interface TiRef {
@@ -133,29 +133,18 @@ export async function queueTis(
   executor: string,
   now: Date,
 ): Promise<void> {
-  for (const t of tries) {
-    await trx
-      .updateTable('heatflow.task_instances')
-      .set({
-        state: 'queued',
-        try_number: t.tryNumber,
-        lease_token: t.leaseToken,
-        queued_at: now,
-        start_date: null,
-        end_date: null,
-        duration_ms: null,
-        next_retry_at: null,
-        worker_id: null,
-        heartbeat_at: null,
-        state_reason: null,
-        updated_at: now,
-      })
-      .where('dag_id', '=', t.dagId)
-      .where('run_id', '=', t.runId)
-      .where('task_id', '=', t.taskId)
-      .execute();
-  }
   if (tries.length === 0) return;
+  // One UPDATE for all tries: (dag_id, run_id, task_id, try_number, lease_token) rows joined in.
+  const values = sql.join(
+    tries.map((t) => sql`(${t.dagId}, ${t.runId}, ${t.taskId}, ${t.tryNumber}::int, ${t.leaseToken})`),
+  );
+  await sql`
+    UPDATE heatflow.task_instances AS ti SET
+      state = 'queued', try_number = v.try_number, lease_token = v.lease_token, queued_at = ${now},
+      start_date = NULL, end_date = NULL, duration_ms = NULL, next_retry_at = NULL, worker_id = NULL,
+      heartbeat_at = NULL, state_reason = NULL, updated_at = ${now}
+    FROM (VALUES ${values}) AS v(dag_id, run_id, task_id, try_number, lease_token)
+    WHERE ti.dag_id = v.dag_id AND ti.run_id = v.run_id AND ti.task_id = v.task_id`.execute(trx);
   await trx
     .insertInto('heatflow.task_tries')
     .values(
@@ -184,6 +173,10 @@ export async function queueTis(
     .execute();
 }
 
+/** A claimed task instance with what the worker needs of its DAG run. */
+export type ClaimedTry = TaskInstanceRow &
+  Pick<DagRunRow, 'run_type' | 'logical_date' | 'data_interval_start' | 'data_interval_end' | 'conf'>;
+
 /**
  * A worker claims a queued try: `queued` → `running`, only when the lease token and try number
  * still match. @returns the task instance, or undefined when the try is no longer queued (drop it)
@@ -193,42 +186,25 @@ export async function claimTry(
   t: QueuedTry,
   worker: { workerId: string; hostname: string; logPath: string },
   now: Date,
-): Promise<TaskInstanceRow | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const ti = await trx
-      .updateTable('heatflow.task_instances')
-      .set({
-        state: 'running',
-        start_date: now,
-        heartbeat_at: now,
-        worker_id: worker.workerId,
-        updated_at: now,
-      })
-      .where('dag_id', '=', t.dagId)
-      .where('run_id', '=', t.runId)
-      .where('task_id', '=', t.taskId)
-      .where('state', '=', 'queued')
-      .where('try_number', '=', t.tryNumber)
-      .where('lease_token', '=', t.leaseToken)
-      .returningAll()
-      .executeTakeFirst();
-    if (ti === undefined) return undefined;
-    await trx
-      .updateTable('heatflow.task_tries')
-      .set({
-        state: 'running',
-        start_date: now,
-        worker_id: worker.workerId,
-        hostname: worker.hostname,
-        log_path: worker.logPath,
-      })
-      .where('dag_id', '=', t.dagId)
-      .where('run_id', '=', t.runId)
-      .where('task_id', '=', t.taskId)
-      .where('try_number', '=', t.tryNumber)
-      .execute();
-    return ti;
-  });
+): Promise<ClaimedTry | undefined> {
+  // One statement (both rows or neither, plus the run's dates): a claim is on every try's hot path.
+  const r = await sql<ClaimedTry>`
+    WITH ti AS (
+      UPDATE heatflow.task_instances
+      SET state = 'running', start_date = ${now}, heartbeat_at = ${now}, worker_id = ${worker.workerId}, updated_at = ${now}
+      WHERE dag_id = ${t.dagId} AND run_id = ${t.runId} AND task_id = ${t.taskId}
+        AND state = 'queued' AND try_number = ${t.tryNumber} AND lease_token = ${t.leaseToken}
+      RETURNING *
+    ), try AS (
+      UPDATE heatflow.task_tries
+      SET state = 'running', start_date = ${now}, worker_id = ${worker.workerId}, hostname = ${worker.hostname},
+          log_path = ${worker.logPath}
+      WHERE dag_id = ${t.dagId} AND run_id = ${t.runId} AND task_id = ${t.taskId} AND try_number = ${t.tryNumber}
+        AND EXISTS (SELECT 1 FROM ti)
+    )
+    SELECT ti.*, r.run_type, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf
+    FROM ti JOIN heatflow.dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id`.execute(db);
+  return r.rows[0];
 }
 
 /** Records the container id of a running try. */
@@ -287,41 +263,25 @@ export async function finishTry(
   now: Date,
   fromStates: readonly TaskInstanceState[] = ['running'],
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const r = await trx
-      .updateTable('heatflow.task_instances')
-      .set((eb) => ({
-        ...(outcome.extraTry === true ? { max_tries: sql<number>`${eb.ref('max_tries')} + 1` } : {}),
-        state: outcome.tiState,
-        end_date: now,
-        duration_ms: outcome.durationMs,
-        next_retry_at: outcome.nextRetryAt ?? null,
-        state_reason: outcome.error ?? null,
-        updated_at: now,
-      }))
-      .where('dag_id', '=', t.dagId)
-      .where('run_id', '=', t.runId)
-      .where('task_id', '=', t.taskId)
-      .where('state', 'in', [...fromStates])
-      .where('lease_token', '=', t.leaseToken)
-      .executeTakeFirst();
-    if (r.numUpdatedRows === 0n) return false;
-    await trx
-      .updateTable('heatflow.task_tries')
-      .set({
-        state: outcome.tryState,
-        end_date: now,
-        duration_ms: outcome.durationMs,
-        exit_code: outcome.exitCode,
-        error: outcome.error ?? null,
-      })
-      .where('dag_id', '=', t.dagId)
-      .where('run_id', '=', t.runId)
-      .where('task_id', '=', t.taskId)
-      .where('try_number', '=', t.tryNumber)
-      .execute();
-    return true;
-  });
+  // One statement (both rows or neither), fenced by the lease token.
+  const r = await sql<{ n: number }>`
+    WITH ti AS (
+      UPDATE heatflow.task_instances
+      SET state = ${outcome.tiState}, end_date = ${now}, duration_ms = ${outcome.durationMs},
+          next_retry_at = ${outcome.nextRetryAt ?? null}, state_reason = ${outcome.error ?? null},
+          max_tries = max_tries + ${outcome.extraTry === true ? 1 : 0}::int, updated_at = ${now}
+      WHERE dag_id = ${t.dagId} AND run_id = ${t.runId} AND task_id = ${t.taskId}
+        AND state = ANY(${[...fromStates]}::text[]) AND lease_token = ${t.leaseToken}
+      RETURNING 1
+    ), try AS (
+      UPDATE heatflow.task_tries
+      SET state = ${outcome.tryState}, end_date = ${now}, duration_ms = ${outcome.durationMs},
+          exit_code = ${outcome.exitCode}, error = ${outcome.error ?? null}
+      WHERE dag_id = ${t.dagId} AND run_id = ${t.runId} AND task_id = ${t.taskId} AND try_number = ${t.tryNumber}
+        AND EXISTS (SELECT 1 FROM ti)
+    )
+    SELECT count(*)::int AS n FROM ti`.execute(db);
+  return (r.rows[0]?.n ?? 0) > 0;
 }
 
 /** Running tries whose heartbeat is older than `cutoff` (their worker is gone). */

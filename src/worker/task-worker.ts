@@ -7,7 +7,7 @@
  * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
  * aborts running tries (their processes or containers are killed, the tries recorded as failed).
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,9 +20,9 @@ import { formatDs } from '../core/timetable.js';
 import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
 import type { Database } from '../db/database.js';
-import { getRun } from '../db/dag-run-repository.js';
 import {
   claimTry,
+  type ClaimedTry,
   finishTry,
   heartbeatTry,
   isTryLive,
@@ -245,7 +245,7 @@ export class TaskWorker {
         .catch((err: unknown) => this.o.logger.warn({ err }, 'heartbeat failed'));
     }, this.heartbeatMs);
     try {
-      const outcome = await this.runTry(t, ti.max_tries, logPath, ac.signal);
+      const outcome = await this.runTry(t, ti, logPath, ac.signal);
       finishing = true;
       const recorded = await finishTry(this.o.db, t, outcome, new Date());
       if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
@@ -264,13 +264,31 @@ export class TaskWorker {
 
   private async runTry(
     t: QueuedTry,
-    maxTries: number,
+    run: ClaimedTry,
     logPath: string,
     signal: AbortSignal,
   ): Promise<TryOutcome> {
-    const started = Date.now();
     await mkdir(path.dirname(logPath), { recursive: true });
-    const note = (line: string) => appendFile(logPath, `[heatflow ${new Date().toISOString()}] ${line}\n`);
+    // One handle for the worker's own lines; the executor appends the task's output (O_APPEND).
+    const log = await open(logPath, 'a');
+    try {
+      return await this.runTryLogged(t, run, logPath, signal, async (line) => {
+        await log.write(`[heatflow ${new Date().toISOString()}] ${line}\n`);
+      });
+    } finally {
+      await log.close();
+    }
+  }
+
+  private async runTryLogged(
+    t: QueuedTry,
+    run: ClaimedTry,
+    logPath: string,
+    signal: AbortSignal,
+    note: (line: string) => Promise<void>,
+  ): Promise<TryOutcome> {
+    const started = Date.now();
+    const maxTries = run.max_tries;
     await note(
       `try ${t.tryNumber} of ${t.dagId}.${t.taskId} (${t.runId}) on worker ${this.workerId}, executor ${this.o.executor.name}`,
     );
@@ -304,11 +322,10 @@ export class TaskWorker {
         null,
       );
     }
-    const run = await getRun(this.o.db, t.dagId, t.runId);
-    if (run === undefined) return fail(`DAG run ${t.runId} not found`, null);
     jitterKey = { dagId: t.dagId, logicalDate: run.logical_date };
 
-    await this.o.xcom.clear(t);
+    // XComs of an earlier try must not leak into this one (clear and reprocess delete them too).
+    if (t.tryNumber > 1) await this.o.xcom.clear(t);
     const upstreamXComs = await this.o.xcom.pullReturnValues(t.dagId, t.runId, task.upstream);
     const ctx: RunContext = {
       dagId: t.dagId,
