@@ -91,8 +91,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('state_reason', 'text')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('task_instances_pkey', ['dag_id', 'run_id', 'task_id'])
-    .addForeignKeyConstraint('task_instances_run_fk', ['dag_id', 'run_id'], 'heatflow.dag_runs', ['dag_id', 'run_id'], (c) =>
-      c.onDelete('cascade'),
+    .addForeignKeyConstraint(
+      'task_instances_run_fk',
+      ['dag_id', 'run_id'],
+      'heatflow.dag_runs',
+      ['dag_id', 'run_id'],
+      (c) => c.onDelete('cascade'),
     )
     .execute();
   await s.createIndex('task_instances_state_idx').on('task_instances').columns(['state', 'dag_id']).execute();

@@ -294,7 +294,7 @@ export class TaskWorker {
     );
     const dag = await this.o.registry.get(t.dagId);
     const task = dag?.tasks.get(t.taskId);
-    let jitterKey: { dagId: string; logicalDate: Date } | undefined;
+    const jitterKey = { dagId: t.dagId, logicalDate: run.logical_date };
     const fail = async (error: string, exitCode: number | null, extraTry = false): Promise<TryOutcome> => {
       const decision = decideAfterFailure(
         task,
@@ -322,7 +322,6 @@ export class TaskWorker {
         null,
       );
     }
-    jitterKey = { dagId: t.dagId, logicalDate: run.logical_date };
 
     // XComs of an earlier try must not leak into this one (clear and reprocess delete them too).
     if (t.tryNumber > 1) await this.o.xcom.clear(t);
