@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { parseDagDate } from '../core/timetable.js';
-import { listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
+import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { countRunsByState } from '../db/dag-run-repository.js';
 import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
 import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
@@ -83,6 +83,11 @@ export function registerDagsCommands(program: Command): void {
           ...(logicalDate === undefined ? {} : { logicalDate }),
         });
         process.stdout.write(`created ${run.run_id} (state ${run.state})\n`);
+        if ((await getDagRow(rt.db, dagId))?.is_paused === true) {
+          process.stderr.write(
+            `note: ${dagId} is paused; the run stays queued until \`heatflow dags unpause ${dagId}\`\n`,
+          );
+        }
       });
     });
 

@@ -12,7 +12,7 @@ import { loadConfig } from '../config/config.js';
 import { parseDagDate } from '../core/timetable.js';
 import { setDagPaused } from '../db/dag-repository.js';
 import { listRunsBetween } from '../db/dag-run-repository.js';
-import { Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
+import { WAREHOUSE_TABLES, Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
 import { createLogger } from '../logging/logger.js';
 import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
 import { createBackfill } from '../scheduler/dag-run-service.js';
@@ -109,8 +109,17 @@ async function runDemo(o: DemoOptions): Promise<void> {
     await syncDagFolder(rt);
     // The demo runs only its backfill: pause the schedule so catchup does not add runs up to today.
     await setDagPaused(rt.db, dag.dagId, true);
-    const from = parseDagDate(o.startDate, dag.timezone, false);
-    const to = parseDagDate(o.endDate, dag.timezone, true);
+    const date = (option: string, value: string, endOfDay: boolean): Date => {
+      try {
+        return parseDagDate(value, dag.timezone, endOfDay);
+      } catch (err) {
+        throw new CliError(`${option}: ${(err as Error).message}`);
+      }
+    };
+    const from = date('--start-date', o.startDate, false);
+    const to = date('--end-date', o.endDate, true);
+    if (to.getTime() < from.getTime())
+      throw new CliError(`--end-date ${o.endDate} is before --start-date ${o.startDate}`);
 
     const worker = await startWorker(
       rt,
@@ -137,13 +146,27 @@ async function runDemo(o: DemoOptions): Promise<void> {
     const runs = await listRunsBetween(rt.db, dag.dagId, from, to);
     const runsByState: Record<string, number> = {};
     for (const r of runs) runsByState[r.state] = (runsByState[r.state] ?? 0) + 1;
-    const rows = await new Warehouse(rt.db as unknown as Kysely<WarehouseDatabase>).countRows();
+    const counts = await new Warehouse(rt.db as unknown as Kysely<WarehouseDatabase>).countRows();
+    // Rows by table name as in Postgres (schema tado).
+    const rows = Object.fromEntries(
+      (Object.keys(counts) as (keyof typeof counts)[]).map((k) => [
+        WAREHOUSE_TABLES[k].replace(/^tado\./, ''),
+        counts[k],
+      ]),
+    );
+    const plan = { created: 0, reprocessed: 0, left_alone: 0 };
+    for (const p of result.plan) {
+      if (p.action === 'create') plan.created++;
+      else if (p.action === 'reprocess') plan.reprocessed++;
+      else plan.left_alone++;
+    }
     const failedRuns = runs.filter((r) => r.state === 'failed').map((r) => r.run_id);
     const summary = {
       dag_id: dag.dagId,
       range: { start: o.startDate, end: o.endDate },
       executor: config.HEATFLOW_EXECUTOR,
       runs: runsByState,
+      plan,
       failed_runs: failedRuns.slice(0, 20),
       rows,
       wall_time_s: Math.round(wallMs / 100) / 10,
@@ -156,7 +179,9 @@ async function runDemo(o: DemoOptions): Promise<void> {
           `tado_etl ${o.startDate}..${o.endDate} (${config.HEATFLOW_EXECUTOR} executor) in ${summary.wall_time_s} s`,
           `runs: ${Object.entries(runsByState)
             .map(([k, v]) => `${v} ${k}`)
-            .join(', ')}`,
+            .join(
+              ', ',
+            )} (this time: ${plan.created} created, ${plan.reprocessed} re-run, ${plan.left_alone} already there left alone; --reprocess completed re-runs every day)`,
           `rows: ${Object.entries(rows)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`,

@@ -4,7 +4,6 @@
  * Exit codes: 0 success; 1 failure, with a one-line reason on stderr; 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, HeatflowError } from '../core/errors.js';
 import { registerDagsCommands } from './dags-commands.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerServiceCommands } from './service-commands.js';
@@ -52,12 +51,9 @@ async function main(): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`heatflow: ${message.split('\n')[0]}\n`);
     if (process.env.HEATFLOW_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exitCode =
-      err instanceof CliError
-        ? err.exitCode
-        : err instanceof ConfigError || err instanceof HeatflowError
-          ? 1
-          : 1;
+    // A failed command may leave connections open (e.g. a worker that failed half-way through
+    // starting): exit now rather than hang. Writes to stderr are synchronous for files and pipes.
+    process.exit(err instanceof CliError ? err.exitCode : 1);
   }
 }
 

@@ -58,12 +58,15 @@ export function registerServiceCommands(program: Command): void {
     .description('run a worker taking task tries from the queue')
     .option('--concurrency <n>', 'tries run at once (default HEATFLOW_WORKER_CONCURRENCY)')
     .action(async (o: { concurrency?: string }) => {
+      // Options are checked before anything is opened, so a bad value exits at once.
+      const options =
+        o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) };
       const { config, logger } = cliSetup('worker');
       const rt = await openRuntime(config, logger);
-      const w = await startWorker(
-        rt,
-        o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) },
-      );
+      const w = await startWorker(rt, options).catch(async (err: unknown) => {
+        await rt.close();
+        throw err;
+      });
       await runUntilSignal(rt, [asStoppable.worker(w)]);
     });
 
@@ -73,19 +76,16 @@ export function registerServiceCommands(program: Command): void {
     .option('--concurrency <n>', 'tries run at once')
     .option('--port <port>', 'web server port (default HEATFLOW_WEB_PORT)')
     .action(async (o: { concurrency?: string; port?: string }) => {
+      const options =
+        o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) };
+      const port = o.port === undefined ? undefined : parsePositiveInt('--port', o.port);
       const { config, logger } = cliSetup('standalone');
       const rt = await openRuntime(config, logger, { migrate: true });
       const parts: Stoppable[] = [];
-      const w = await startWorker(
-        rt,
-        o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) },
-      );
+      const w = await startWorker(rt, options);
       parts.push(asStoppable.worker(w));
       parts.push(asStoppable.scheduler(await startScheduler(rt)));
-      const web = await startWebIfPresent(
-        rt,
-        o.port === undefined ? config.HEATFLOW_WEB_PORT : parsePositiveInt('--port', o.port),
-      );
+      const web = await startWebIfPresent(rt, port ?? config.HEATFLOW_WEB_PORT);
       if (web !== undefined) parts.push({ stop: () => web.close() });
       await runUntilSignal(rt, parts);
     });

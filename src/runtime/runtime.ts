@@ -57,6 +57,9 @@ export async function openRuntime(
   if (options.migrate === true) await ensureDatabase(config.DATABASE_URL);
   const db = createDb(config.DATABASE_URL, { max: options.dbPoolSize ?? 10 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  // Without a listener ioredis prints "Unhandled error event" with a stack trace; connection errors
+  // surface as the rejected connect() below, and later ones are retried by ioredis.
+  redis.on('error', (err: Error) => logger.debug({ err }, 'redis connection error'));
   try {
     await redis.connect();
   } catch (err) {
@@ -145,6 +148,7 @@ export async function startScheduler(
     queuedTimeoutMs: c.HEATFLOW_QUEUED_TIMEOUT_MS,
   });
   const sub = new Redis(c.REDIS_URL, { maxRetriesPerRequest: null });
+  sub.on('error', (err: Error) => rt.logger.warn({ err }, 'redis subscriber connection error'));
   const unsubscribe = await subscribeEvents(sub, c.HEATFLOW_REDIS_PREFIX, (e) => {
     if (e.kind === 'ti_finished' && e.runId !== undefined) scheduler.notifyRun(e.dagId, e.runId);
     else scheduler.notifyAll();
