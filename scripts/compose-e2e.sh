@@ -122,8 +122,8 @@ sql_json() { # one JSON value from the stack's database
 }
 counts=$(sql_json "SELECT json_build_object('zones', (SELECT count(*) FROM tado.zones), 'days', (SELECT count(*) FROM tado.days),
   'interior', (SELECT count(*) FROM tado.interior), 'weather', (SELECT count(*) FROM tado.weather),
-  'callForHeat', (SELECT count(*) FROM tado.call_for_heat), 'settings', (SELECT count(*) FROM tado.settings),
-  'deviceConnected', (SELECT count(*) FROM tado.device_connected))")
+  'call_for_heat', (SELECT count(*) FROM tado.call_for_heat), 'settings', (SELECT count(*) FROM tado.settings),
+  'device_connected', (SELECT count(*) FROM tado.device_connected))")
 tries=$(sql_json "SELECT json_build_object('tries', count(*), 'withContainer', count(container_id),
   'succeeded', count(*) FILTER (WHERE state = 'success'), 'executors', json_agg(DISTINCT executor))
   FROM heatflow.task_tries WHERE dag_id = 'tado_etl'")

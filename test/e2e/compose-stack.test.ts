@@ -23,9 +23,9 @@ interface RowCounts {
   days: number;
   interior: number;
   weather: number;
-  callForHeat: number;
+  call_for_heat: number;
   settings: number;
-  deviceConnected: number;
+  device_connected: number;
 }
 
 /** What scripts/compose-e2e.sh writes to E2E_RESULT. */
