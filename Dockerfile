@@ -22,6 +22,9 @@ COPY src ./src
 COPY dags ./dags
 COPY tasks ./tasks
 COPY migrations ./migrations
+# the task programs' bundles and startup snapshots (dist/tasks, dist/snapshots) are built here, by
+# this image's own Node.js: a snapshot loads only into the binary that built it
+COPY scripts/build-task-programs.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime stage: production dependencies, compiled code, a non-root user ---
@@ -40,7 +43,8 @@ COPY bin ./bin
 COPY src ./src
 COPY dags ./dags
 USER node
-# A task container runs the command the executor gives it (e.g. `node dist/tasks/extract.js`), so
+# A task container runs the command the executor gives it (e.g.
+# `node --snapshot-blob dist/snapshots/extract.blob`, docs/task-programs.md), so
 # the image has no entrypoint (the official image's docker-entrypoint.sh is reset).
 ENTRYPOINT []
 CMD ["node", "bin/heatflow.js", "--help"]

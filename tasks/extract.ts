@@ -14,10 +14,12 @@ import { assertDayReportValid, checkDayReport } from '../src/etl/check-day-repor
 import { EXTRACT_DIR, type ExtractResult } from '../src/etl/task-results.js';
 import { runTask } from '../src/task-sdk/index.js';
 import { isBeforeZoneCreation } from '../src/tado/errors.js';
-import { TadoClient } from '../src/tado/tado-client.js';
 import { loadTadoConfig } from '../src/tado/tado-config.js';
 
-await runTask(async (ctx): Promise<ExtractResult> => {
+void runTask(async (ctx): Promise<ExtractResult> => {
+  // Imported when the task runs: the HTTP client (axios, node:http/https) must not be evaluated
+  // into the program's startup snapshot, which holds only what Node.js can snapshot safely.
+  const { TadoClient } = await import('../src/tado/tado-client.js');
   const client = new TadoClient({ config: loadTadoConfig(ctx.env), logger: ctx.log });
   const homeId = await client.resolveHomeId();
   const home = await client.getHome(homeId);

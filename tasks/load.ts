@@ -7,14 +7,17 @@
  * Returns {@link LoadResult}: rows written per table, and the throughput.
  */
 import { readFile } from 'node:fs/promises';
-import { openWarehouse } from '../src/db/warehouse.js';
 import { transformResultSchema, type LoadResult } from '../src/etl/task-results.js';
 import type { DayFileRow, WarehouseBatch } from '../src/etl/warehouse-rows.js';
-import { runTask } from '../src/task-sdk/index.js';
+import { runTask, type TaskRuntimeContext } from '../src/task-sdk/index.js';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/heatflow';
 
-await runTask(async (ctx): Promise<LoadResult> => {
+// Query building (kysely, no I/O) is loaded into the program's startup snapshot; the Postgres
+// client (pg) loads when the task runs.
+void runTask(load, { preload: () => import('kysely') });
+
+async function load(ctx: TaskRuntimeContext): Promise<LoadResult> {
   const transform = ctx.xcom('transform', transformResultSchema);
   const readJson = async <T>(file: string): Promise<T> =>
     JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as T;
@@ -31,6 +34,9 @@ await runTask(async (ctx): Promise<LoadResult> => {
     settings: await readJson(f.settings),
     deviceConnected: await readJson(f.deviceConnected),
   };
+  // Imported when the task runs: the Postgres client (pg: sockets, and defaults read from the
+  // environment when it loads) must not be evaluated into the program's startup snapshot.
+  const { openWarehouse } = await import('../src/db/warehouse.js');
   const { warehouse, close } = openWarehouse(
     ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL,
     'heatflow-task-load',
@@ -46,4 +52,4 @@ await runTask(async (ctx): Promise<LoadResult> => {
   } finally {
     await close();
   }
-});
+}

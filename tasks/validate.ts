@@ -15,7 +15,7 @@ import { extractResultSchema, type ValidateResult } from '../src/etl/task-result
 import { runTask } from '../src/task-sdk/index.js';
 import { dayReportSchema, parseWithPath, zonesSchema } from '../src/tado/schemas.js';
 
-await runTask(async (ctx): Promise<ValidateResult> => {
+void runTask(async (ctx): Promise<ValidateResult> => {
   const extract = ctx.xcom('extract', extractResultSchema);
   const readJson = async (file: string): Promise<unknown> =>
     JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as unknown;

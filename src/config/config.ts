@@ -72,6 +72,13 @@ const schema = z.object({
   /** Keep containers of failed tries for debugging. */
   HEATFLOW_DOCKER_KEEP_FAILED: bool.default(false),
   /**
+   * Docker logging driver of task containers. The worker keeps each try's log itself (it attaches
+   * to the container's output), so `none` keeps no second copy in the engine, which costs the
+   * engine about an eighth of its CPU per container; `json-file` or `local` make `docker logs`
+   * work on kept containers (docs/docker-executor.md).
+   */
+  HEATFLOW_DOCKER_LOG_DRIVER: z.string().min(1).default('none'),
+  /**
    * How the worker reaches a try's XCom files on the data volume: `shared` (the worker's
    * HEATFLOW_DATA_DIR is the same storage: plain file I/O), `archive` (through the Docker archive
    * API, ~100 ms more per try), `auto` (shared when detected, see docs/docker-executor.md).

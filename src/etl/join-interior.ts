@@ -3,6 +3,7 @@
  * danfojs-node (the project card's stand-in for pandas: `pd.merge(how="outer")`). The danfojs
  * module is passed in, so callers decide when to pay for its import and can time it.
  */
+import v8 from 'node:v8';
 import type { HumidityDataPoint, TemperatureDataPoint } from '../tado/schemas.js';
 
 /** The part of a danfojs DataFrame the join uses. */
@@ -26,11 +27,56 @@ export interface DanfoModule {
  */
 export const DANFO_CORE_ENTRY = 'danfojs-node/dist/danfojs-base/index.js';
 
-/** Imports danfojs's data-frame core (see {@link DANFO_CORE_ENTRY}). */
-export async function importDanfo(): Promise<DanfoModule> {
-  const mod = (await import(DANFO_CORE_ENTRY)) as { default?: unknown } & Record<string, unknown>;
+/** danfojs, loaded, and what loading it cost this process. */
+export interface LoadedDanfo {
+  readonly dfd: DanfoModule;
+  /**
+   * - `snapshot`: already in memory: imported while the program's startup snapshot was built
+   *   (`dist/snapshots/transform.blob`, docs/task-programs.md), so this process paid nothing;
+   * - `import`: imported by this process.
+   */
+  readonly source: 'snapshot' | 'import';
+  /** time this process spent importing, in ms (0 from the snapshot, whose import ran at build time) */
+  readonly importMs: number;
+  /** from the snapshot: how long the import took when the snapshot was built, in ms */
+  readonly snapshotImportMs?: number;
+}
+
+const asDanfoModule = (mod: unknown): DanfoModule => {
   // a CommonJS module: its exports are the namespace's properties (and `default`)
-  return ('DataFrame' in mod ? mod : mod.default) as DanfoModule;
+  const ns = mod as { default?: unknown } & Record<string, unknown>;
+  return ('DataFrame' in ns ? ns : ns.default) as DanfoModule;
+};
+
+let loaded: Promise<{ dfd: DanfoModule; ms: number; inSnapshot: boolean }> | undefined;
+
+/**
+ * Loads danfojs's data-frame core (see {@link DANFO_CORE_ENTRY}) once per process. Called while a
+ * startup snapshot is built (transform's `preload`), the import happens then and the process that
+ * starts from the snapshot finds it done. The specifier is a literal so that esbuild bundles
+ * danfojs into the transform program (scripts/build-task-programs.ts).
+ */
+export async function loadDanfo(): Promise<LoadedDanfo> {
+  loaded ??= (async () => {
+    const start = performance.now();
+    const mod: unknown = await import('danfojs-node/dist/danfojs-base/index.js');
+    return {
+      dfd: asDanfoModule(mod),
+      ms: performance.now() - start,
+      // Node.js 20 answers 1 or 0, not a boolean
+      inSnapshot: Boolean(v8.startupSnapshot.isBuildingSnapshot()),
+    };
+  })();
+  const { dfd, ms, inSnapshot } = await loaded;
+  if (inSnapshot && !v8.startupSnapshot.isBuildingSnapshot()) {
+    return { dfd, source: 'snapshot', importMs: 0, snapshotImportMs: ms };
+  }
+  return { dfd, source: 'import', importMs: ms };
+}
+
+/** Imports danfojs's data-frame core (see {@link loadDanfo}). */
+export async function importDanfo(): Promise<DanfoModule> {
+  return (await loadDanfo()).dfd;
 }
 
 /** One joined sample. */

@@ -87,8 +87,12 @@ export const transformResultSchema = z.object({
     deviceConnected: z.string(),
   }),
   rows: rowCountsSchema,
-  /** time to import danfojs-node, in ms */
+  /** time this try spent importing danfojs-node, in ms (0 when it started from the danfojs snapshot) */
   danfoImportMs: z.number(),
+  /** where danfojs came from: `snapshot` (preloaded at build time) or `import` (imported by this try) */
+  danfoSource: z.enum(['snapshot', 'import']),
+  /** ms from the process's start to the task function's start (Node.js start-up, snapshot deserialisation, module loading) */
+  startupMs: z.number(),
   /** time to read, flatten and write the tables (after the import), in ms */
   workMs: z.number(),
 });

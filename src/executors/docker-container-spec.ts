@@ -47,6 +47,8 @@ export interface ContainerSettings {
   readonly cpus: number;
   /** run docker-init as PID 1 so SIGTERM reaches the task and zombies are reaped */
   readonly init: boolean;
+  /** the engine's logging driver for the container (`none`: the worker's attached copy only) */
+  readonly logDriver: string;
   /** variables copied from the worker's environment (already selected), overridden by the request's */
   readonly forwardedEnv: Readonly<Record<string, string>>;
 }
@@ -213,6 +215,7 @@ export function containerCreateOptions(
       NetworkMode: settings.network,
       Init: settings.init,
       AutoRemove: false,
+      LogConfig: { Type: settings.logDriver, Config: {} },
       ...(memoryBytes === undefined ? {} : { Memory: memoryBytes, MemorySwap: memoryBytes }),
       ...(settings.cpus > 0 ? { NanoCpus: Math.round(settings.cpus * 1e9) } : {}),
     },

@@ -86,6 +86,11 @@ export interface DockerExecutorOptions {
   env?: NodeJS.ProcessEnv;
   /** run docker-init as the container's PID 1 (signals reach the task, zombies reaped); `@defaultValue true` */
   init?: boolean;
+  /**
+   * the engine's logging driver for task containers (HEATFLOW_DOCKER_LOG_DRIVER); the try's log is
+   * written by the worker from the attached output whatever the driver; `@defaultValue 'none'`
+   */
+  logDriver?: string;
   /** DOCKER_HOST to use; `@defaultValue process.env.DOCKER_HOST` (else the default unix socket) */
   dockerHost?: string;
   /** command named in the "image missing" error for the default image; `@defaultValue 'scripts/build-images.sh (or make containers_build)'` */
@@ -163,6 +168,7 @@ export class DockerExecutor implements Executor {
       memoryMb: options.memoryMb ?? 1024,
       cpus: options.cpus ?? 1,
       init: options.init ?? true,
+      logDriver: options.logDriver ?? 'none',
       forwardedEnv: selectForwardedEnv(options.forwardEnv ?? 'TZ', options.env ?? process.env),
     };
   }
@@ -186,6 +192,7 @@ export class DockerExecutor implements Executor {
       memoryMb: config.HEATFLOW_DOCKER_MEMORY_MB,
       cpus: config.HEATFLOW_DOCKER_CPUS,
       keepFailed: config.HEATFLOW_DOCKER_KEEP_FAILED,
+      logDriver: config.HEATFLOW_DOCKER_LOG_DRIVER,
       killGraceMs: config.HEATFLOW_DOCKER_KILL_GRACE_MS,
       forwardEnv: config.HEATFLOW_DOCKER_FORWARD_ENV,
       namespace: config.HEATFLOW_REDIS_PREFIX,

@@ -24,11 +24,14 @@ const schema = z.object({
   TADO_AUTH_URL: httpUrl.default('https://login.tado.com/oauth2'),
   /** OAuth client id. */
   TADO_CLIENT_ID: z.string().min(1).default(TADO_PUBLIC_CLIENT_ID),
-  /** File holding the refresh token (JSON, mode 0600). */
+  /**
+   * File holding the refresh token (JSON, mode 0600). The default is computed when the settings are
+   * read, not when this module loads (a task program's startup snapshot loads it at build time).
+   */
   TADO_TOKEN_FILE: z
     .string()
     .min(1)
-    .default(path.join(os.homedir(), '.heatflow', 'tado-token.json')),
+    .default(() => path.join(os.homedir(), '.heatflow', 'tado-token.json')),
   /** Home to read; default: the first home of `/me`. */
   TADO_HOME_ID: int(1).optional(),
   /** Requests left untouched at the end of the daily quota: the client stops when `remaining <= reserve`. */

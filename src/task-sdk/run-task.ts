@@ -9,6 +9,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { z } from 'zod';
 import { HeatflowError } from '../core/errors.js';
@@ -16,6 +17,9 @@ import { SKIP_EXIT_CODE } from '../executors/executor.js';
 import { REDACT_PATHS } from '../logging/logger.js';
 import { SkipTask } from './skip-task.js';
 import { readTaskEnv, type TaskEnv } from './task-env.js';
+
+/** What {@link runTask} returns while a startup snapshot is being built (the task has not run). */
+export const SNAPSHOT_DEFERRED = -1;
 
 /** Exit code of a failed task. */
 export const FAILURE_EXIT_CODE = 1;
@@ -40,8 +44,15 @@ export interface TaskRuntimeContext extends TaskEnv {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** Options of {@link runTask} (for tests; programs use the defaults). */
+/** Options of {@link runTask} (programs set at most `preload`; the rest is for tests). */
 export interface RunTaskOptions {
+  /**
+   * Work done once while the program's startup snapshot is built (docs/task-programs.md), so that
+   * processes starting from the snapshot find it done, e.g. importing danfojs-node. Not called
+   * when the program runs without a snapshot (the task function then does that work itself).
+   * `@defaultValue` none
+   */
+  preload?: () => Promise<unknown>;
   /** `@defaultValue process.env` */
   env?: NodeJS.ProcessEnv;
   /** where log lines go; `@defaultValue` stdout, written synchronously */
@@ -100,13 +111,23 @@ function issuePath(p: readonly PropertyKey[]): string {
 }
 
 /**
- * Runs a task function under the contract and ends the process with its exit code.
- * @returns the exit code (when `options.exit` is null)
+ * Runs a task function under the contract and ends the process with its exit code. While the
+ * program's startup snapshot is being built it only registers itself as the snapshot's main
+ * function (and runs `options.preload`): a process started from the snapshot runs the task.
+ * @returns the exit code (when `options.exit` is null); {@link SNAPSHOT_DEFERRED} while building a snapshot
  */
 export async function runTask(
   fn: (ctx: TaskRuntimeContext) => Promise<unknown>,
   options: RunTaskOptions = {},
 ): Promise<number> {
+  if (v8.startupSnapshot.isBuildingSnapshot()) {
+    // Building the program's startup snapshot (docs/task-programs.md): what the program imported
+    // is evaluated now and kept, with what `preload` loads (the snapshot is taken once the event
+    // loop is empty); the task itself runs when a process starts from the snapshot.
+    v8.startupSnapshot.setDeserializeMainFunction(() => void runTask(fn, options));
+    await options.preload?.();
+    return SNAPSHOT_DEFERRED;
+  }
   const env = options.env ?? process.env;
   const stderr = options.stderr ?? process.stderr;
   const exit = options.exit === undefined ? (code: number) => process.exit(code) : options.exit;
@@ -152,7 +173,11 @@ export async function runTask(
         return parsed.data;
       },
     };
-    log.info({ ds: taskEnv.ds, upstream: Object.keys(upstream) }, 'task started');
+    // startupMs: since the process started (Node.js start-up, snapshot, module loading)
+    log.info(
+      { ds: taskEnv.ds, upstream: Object.keys(upstream), startupMs: Math.round(performance.now()) },
+      'task started',
+    );
     const startedAt = performance.now();
     const value = await fn(ctx);
     if (value !== undefined) {

@@ -1,13 +1,16 @@
 /**
- * Runs a compiled task program (`node dist/tasks/<name>.js`) as a child process under the task
- * container contract, as the ProcessExecutor does: contract environment, XCom input file, return
- * value file. Needs `npm run build` first.
+ * Runs a built tado_etl task program as a child process under the task container contract, as the
+ * ProcessExecutor does: the command and environment the DAG (`dags/tado_etl.ts`) renders for the
+ * task (e.g. `node --snapshot-blob dist/snapshots/danfojs.blob dist/tasks/transform.cjs`), contract
+ * environment, XCom input file, return value file. Needs `npm run build` first.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tadoEtl } from '../../dags/tado_etl.js';
+import { renderTask } from '../../src/worker/render-task.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -32,14 +35,16 @@ export interface TaskProgramOptions {
   /** extra environment (DATABASE_URL, TADO_*) */
   readonly env?: Record<string, string>;
   readonly tryNumber?: number;
+  /** argv to run instead of the DAG's command (e.g. a program without its snapshot) */
+  readonly command?: readonly string[];
   /** applied last: replaces (or, when undefined, removes) contract variables */
   readonly override?: Record<string, string | undefined>;
 }
 
-/** Runs `node dist/tasks/<taskId>.js` to its end. */
+/** Runs the DAG's command for task `taskId` to its end. */
 export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgramRun> {
-  const program = path.join(PROJECT_ROOT, 'dist', 'tasks', `${o.taskId}.js`);
-  if (!existsSync(program)) throw new Error(`${program} is missing: run \`npm run build\` first`);
+  const task = tadoEtl.tasks.get(o.taskId);
+  if (task === undefined) throw new Error(`tado_etl has no task ${o.taskId}`);
   const xcomDir = path.join(o.runDir, '.xcom');
   await mkdir(xcomDir, { recursive: true });
   const tryNumber = o.tryNumber ?? 1;
@@ -47,9 +52,30 @@ export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgram
   const returnPath = path.join(xcomDir, `${o.taskId}.try${tryNumber}.return.json`);
   await writeFile(inputPath, JSON.stringify(o.upstream));
   const logical = new Date(`${o.ds}T01:00:00.000Z`);
+  const rendered = renderTask(task, {
+    dagId: 'tado_etl',
+    runId: `manual__${logical.toISOString()}`,
+    runType: 'manual',
+    taskId: o.taskId,
+    tryNumber,
+    logicalDate: logical,
+    ds: o.ds,
+    dataIntervalStart: logical,
+    dataIntervalEnd: new Date(logical.getTime() + 86_400_000),
+    params: {},
+    upstreamXComs: o.upstream,
+  });
+  const [program, ...args] = o.command ?? rendered.command;
+  for (const file of args.filter((a) => a.startsWith('dist/'))) {
+    if (!existsSync(path.join(PROJECT_ROOT, file))) {
+      throw new Error(`${file} is missing: run \`npm run build\` first`);
+    }
+  }
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // the task's own variables (TADO_* by reference are empty here: the caller gives them)
+    ...Object.fromEntries(Object.entries(rendered.env).filter(([k]) => !k.startsWith('HEATFLOW_'))),
     ...o.env,
     HEATFLOW_DAG_ID: 'tado_etl',
     HEATFLOW_RUN_ID: `manual__${logical.toISOString()}`,
@@ -65,7 +91,7 @@ export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgram
     ...o.override,
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [program], {
+  const child = spawn(program === 'node' ? process.execPath : (program ?? ''), args, {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

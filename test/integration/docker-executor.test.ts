@@ -253,11 +253,15 @@ describe('DockerExecutor with a bind-mounted data folder', () => {
   });
 
   it('keeps the container of a failed try when asked, and the reaper leaves it alone', async () => {
-    const ex = executor({ keepFailed: true });
-    const result = await ex.execute(request('kept', 'process.exit(2)'));
+    const ex = executor({ keepFailed: true, logDriver: 'json-file' });
+    const result = await ex.execute(request('kept', 'console.log("kept output"); process.exit(2)'));
     expect(result.outcome).toBe('failed');
     const info = await docker.getContainer(result.containerId ?? '').inspect();
     expect(info.Name).toMatch(/\.kept$/);
+    // with a logging driver other than the default none, the engine keeps its own copy too
+    expect(info.HostConfig.LogConfig?.Type).toBe('json-file');
+    const engineLog = await docker.getContainer(result.containerId ?? '').logs({ stdout: true });
+    expect(engineLog.toString()).toContain('kept output');
     expect(await ex.reapOrphans(() => Promise.resolve(false))).toEqual([]);
     await docker.getContainer(result.containerId ?? '').remove({ force: true });
     // a succeeded try is removed even with the setting on
@@ -298,6 +302,7 @@ function staleSettings(): ContainerSettings {
     memoryMb: 0,
     cpus: 0,
     init: true,
+    logDriver: 'none',
     forwardedEnv: {},
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse, type WarehouseDatabase } from '../../src/db/warehouse.js';
-import type { ExtractResult } from '../../src/etl/task-results.js';
+import type { ExtractResult, TransformResult } from '../../src/etl/task-results.js';
 import type { Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { runTaskProgram } from '../helpers/run-task-program.js';
@@ -96,10 +96,29 @@ describe('validate, transform, load as child processes on the real fixtures', ()
       settings: 1,
       deviceConnected: 1,
     };
-    const t = transform.returnValue as { rows: unknown; danfoImportMs: number; workMs: number };
+    const t = transform.returnValue as TransformResult;
     expect(t.rows).toEqual(rows);
-    expect(t.danfoImportMs).toBeGreaterThan(0);
+    // the DAG starts transform from the danfojs snapshot: nothing left to import
+    expect(t.danfoSource).toBe('snapshot');
+    expect(t.danfoImportMs).toBe(0);
+    expect(t.startupMs).toBeGreaterThan(0);
     expect(transform.stdout).toContain('"msg":"transform done"');
+
+    // the same bundle without the snapshot imports danfojs itself and writes the same tables
+    const plain = await runTaskProgram({
+      taskId: 'transform',
+      ds: '2022-08-15',
+      runDir,
+      upstream: { validate: validate.returnValue },
+      command: ['node', 'dist/tasks/transform.cjs'],
+      tryNumber: 2,
+    });
+    expect(plain.stderr).toBe('');
+    expect(plain.exitCode).toBe(0);
+    const p = plain.returnValue as TransformResult;
+    expect(p.danfoSource).toBe('import');
+    expect(p.danfoImportMs).toBeGreaterThan(0);
+    expect(p.rows).toEqual(rows);
 
     for (let i = 0; i < 2; i++) {
       const load = await runTaskProgram({

@@ -37,6 +37,7 @@ const settings: ContainerSettings = {
   memoryMb: 256,
   cpus: 0.5,
   init: true,
+  logDriver: 'none',
   forwardedEnv: { DATABASE_URL: 'postgres://worker@127.0.0.1/heatflow', TADO_SIMULATOR: '1' },
 };
 
@@ -136,6 +137,8 @@ describe('containerCreateOptions', () => {
       MemorySwap: 256 * 1024 * 1024,
       NanoCpus: 500_000_000,
       Init: true,
+      // the worker keeps the try's log from the attached output: no second copy in the engine
+      LogConfig: { Type: 'none' },
       Mounts: [{ Type: 'volume', Source: 'heatflow-data', Target: '/data' }],
     });
     expect(o.Labels?.['heatflow.try_number']).toBe('2');

@@ -12,16 +12,23 @@ describe('dags/tado_etl.ts', () => {
     expect(tadoEtl.startDate.toISOString()).toBe('2022-01-01T00:00:00.000Z'); // midnight in London (GMT)
   });
 
-  it('chains extract >> validate >> transform >> load, each a compiled task program', () => {
+  it('chains extract >> validate >> transform >> load, each started from its startup snapshot', () => {
     expect(tadoEtl.taskIds).toEqual(['extract', 'validate', 'transform', 'load']);
     expect(tadoEtl.roots).toEqual(['extract']);
     expect(tadoEtl.leaves).toEqual(['load']);
     for (const id of tadoEtl.taskIds) {
       const task = tadoEtl.tasks.get(id);
-      expect(task?.command).toEqual(['node', `dist/tasks/${id}.js`]);
+      expect(task?.command).toEqual(['node', '--snapshot-blob', `dist/snapshots/${id}.blob`]);
       expect(task?.retries).toBe(3);
       expect(task?.retryExponentialBackoff).toBe(true);
+      // a snapshot loads only under the V8 flags it was built with: none from the worker
+      expect(task?.env.NODE_OPTIONS).toBe('');
     }
+    // the programs that open no connection skip parsing extra TLS root certificates at start
+    expect(tadoEtl.tasks.get('validate')?.env.NODE_EXTRA_CA_CERTS).toBe('');
+    expect(tadoEtl.tasks.get('transform')?.env.NODE_EXTRA_CA_CERTS).toBe('');
+    expect(tadoEtl.tasks.get('extract')?.env.NODE_EXTRA_CA_CERTS).toBeUndefined();
+    expect(tadoEtl.tasks.get('load')?.env.NODE_EXTRA_CA_CERTS).toBeUndefined();
     expect(tadoEtl.tasks.get('load')?.upstream).toEqual(['transform']);
     expect(tadoEtl.tasks.get('transform')?.upstream).toEqual(['validate']);
   });
@@ -29,11 +36,13 @@ describe('dags/tado_etl.ts', () => {
   it('passes DATABASE_URL and TADO_* by reference to the worker environment, never as literals', () => {
     const load = tadoEtl.tasks.get('load');
     const extract = tadoEtl.tasks.get('extract');
-    expect(Object.keys(load?.env ?? {})).toEqual(['DATABASE_URL']);
+    expect(Object.keys(load?.env ?? {})).toEqual(['NODE_OPTIONS', 'DATABASE_URL']);
     expect(Object.keys(extract?.env ?? {})).toEqual(
       expect.arrayContaining(['TADO_API_URL', 'TADO_TOKEN_FILE', 'TADO_HOME_ID']),
     );
-    for (const value of [...Object.values(load?.env ?? {}), ...Object.values(extract?.env ?? {})]) {
+    const byReference = (env: Readonly<Record<string, unknown>> = {}) =>
+      Object.entries(env).filter(([name]) => name !== 'NODE_OPTIONS');
+    for (const [, value] of [...byReference(load?.env), ...byReference(extract?.env)]) {
       expect(typeof value).toBe('function');
     }
     const before = process.env.DATABASE_URL;
@@ -47,6 +56,6 @@ describe('dags/tado_etl.ts', () => {
       if (before === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = before;
     }
-    expect(tadoEtl.tasks.get('validate')?.env).toEqual({});
+    expect(tadoEtl.tasks.get('validate')?.env).toEqual({ NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: '' });
   });
 });

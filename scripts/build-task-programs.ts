@@ -1,0 +1,144 @@
+/**
+ * Builds what task containers run (docs/task-programs.md), after `tsc` (`npm run build`):
+ *
+ * 1. every `tasks/<name>.ts` bundled by esbuild into one CommonJS file, `dist/tasks/<name>.cjs`
+ *    (with a source map): one file to read and compile instead of a few hundred modules;
+ * 2. from each bundle, a V8 startup snapshot `dist/snapshots/<name>.blob`
+ *    (`node --snapshot-blob <blob> --build-snapshot <bundle>`, Node.js's user-land snapshot:
+ *    https://nodejs.org/docs/latest-v20.x/api/cli.html#--build-snapshot-entry): the program's
+ *    modules are evaluated once, here, with what its `preload` loads (transform: danfojs-node), and
+ *    `node --snapshot-blob dist/snapshots/<name>.blob` starts with them in memory and runs the task
+ *    (`runTask` registers itself as the snapshot's main function).
+ *
+ * Guards, each failing the build with the task and the reason:
+ * - a snapshot is built with a scrubbed environment (PATH only), so nothing read while modules
+ *   load (a secret, a home folder) can be frozen into it;
+ * - Node.js warns when a snapshot loads a built-in module it has not verified for snapshots
+ *   (node:http, node:tls, …: network clients are imported when the task runs, never here); any
+ *   such warning fails the build, except {@link ALLOWED_UNVERIFIED};
+ * - each blob is started once: it must run the task's main function (which, without the task
+ *   container contract's environment, fails naming `HEATFLOW_DAG_ID`).
+ *
+ * A snapshot loads only into the Node.js binary and V8 flags it was built with: it is built with
+ * `NODE_OPTIONS` cleared, the DAG runs the programs with `NODE_OPTIONS` cleared too, and the Docker
+ * image builds its own in its build stage (Dockerfile).
+ *
+ * Run: `tsx scripts/build-task-programs.ts [--tasks-dir tasks] [--out-dir dist]` (the folder of
+ * task programs, and the folder receiving `tasks/` and `snapshots/`). Prints one line per program
+ * built; exit 1 on failure.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    'tasks-dir': { type: 'string', default: 'tasks' },
+    'out-dir': { type: 'string', default: 'dist' },
+  },
+});
+const TASKS_DIR = path.resolve(ROOT, args['tasks-dir']);
+const OUT_TASKS = path.resolve(ROOT, args['out-dir'], 'tasks');
+const OUT_SNAPSHOTS = path.resolve(ROOT, args['out-dir'], 'snapshots');
+
+/**
+ * Unverified built-ins a snapshot may load, and why that is safe: pino's `lib/tools.js` reads
+ * `isMainThread` from `worker_threads` (true in the builder and in every task process), and its
+ * `lib/transport.js` takes `createRequire` from `module` and `Worker` from `worker_threads` for
+ * transports, which task programs never start (they log with `pino.destination({ sync: true })`).
+ */
+const ALLOWED_UNVERIFIED = new Set(['worker_threads', 'module']);
+
+function fail(step: string, why: string): never {
+  process.stderr.write(`build-task-programs: ${step}: ${why}\n`);
+  process.exit(1);
+}
+
+const mb = (file: string): string => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
+
+const programs = readdirSync(TASKS_DIR)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3))
+  .sort();
+for (const dir of [OUT_TASKS, OUT_SNAPSHOTS]) {
+  rmSync(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+}
+
+/** The environment of `node --build-snapshot`: no NODE_OPTIONS (V8 flags), no secrets. */
+const snapshotEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+for (const name of programs) {
+  // 1. the bundle
+  const source = path.relative(ROOT, path.join(TASKS_DIR, `${name}.ts`));
+  const bundle = path.join(OUT_TASKS, `${name}.cjs`);
+  try {
+    const result = await build({
+      entryPoints: [path.join(TASKS_DIR, `${name}.ts`)],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: true,
+      // error classes report `this.name = new.target.name`: keep the names bundling would mangle
+      keepNames: true,
+      logLevel: 'warning',
+      external: [
+        // pg's optional native binding, loaded in a try/catch only when asked for
+        'pg-native',
+        // danfojs-base draws charts with plotly only when asked to, which the ETL never does
+        'plotly.js-dist-min',
+      ],
+    });
+    if (result.warnings.length > 0) fail(`bundling ${source}`, `${result.warnings.length} warning(s) above`);
+  } catch (err) {
+    fail(`bundling ${source}`, err instanceof Error ? err.message : String(err));
+  }
+
+  // 2. the snapshot
+  const blob = path.join(OUT_SNAPSHOTS, `${name}.blob`);
+  const started = performance.now();
+  const made = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', bundle], {
+    cwd: ROOT,
+    env: snapshotEnv,
+    encoding: 'utf8',
+  });
+  const unverified = [...made.stderr.matchAll(/built-in module "(?:node:)?([^"]+)" works in user snapshot/g)]
+    .map((m) => m[1] ?? '')
+    .filter((m) => !ALLOWED_UNVERIFIED.has(m));
+  if (unverified.length > 0) {
+    fail(
+      `snapshot of ${source}`,
+      `it loads built-in module(s) Node.js has not verified for snapshots: ${[...new Set(unverified)].join(', ')}; import what needs them inside the task function (it then loads when the task runs)`,
+    );
+  }
+  if (made.status !== 0) {
+    fail(
+      `node --build-snapshot ${path.relative(ROOT, bundle)}`,
+      `exit ${made.status ?? made.signal}: ${made.stderr.trim().slice(-2000)}`,
+    );
+  }
+  const buildMs = Math.round(performance.now() - started);
+
+  // 3. the check: the blob starts the task's main function
+  const run = spawnSync(process.execPath, ['--snapshot-blob', blob], {
+    cwd: ROOT,
+    env: snapshotEnv,
+    encoding: 'utf8',
+  });
+  if (run.status !== 1 || !run.stderr.includes('HEATFLOW_DAG_ID is not set')) {
+    fail(
+      `checking ${path.relative(ROOT, blob)}`,
+      `expected the task to start and fail on the missing contract environment (exit 1), got exit ${run.status ?? run.signal}: ${run.stderr.trim().slice(-1000)}`,
+    );
+  }
+  console.log(
+    `${path.relative(ROOT, bundle)} (${mb(bundle)}), ${path.relative(ROOT, blob)} (${mb(blob)}, built in ${buildMs} ms)`,
+  );
+}
