@@ -21,6 +21,7 @@
  * the worker's environment when a try is rendered (by reference), and given only to the task that
  * needs them (extract: `TADO_*`; load: `DATABASE_URL`).
  */
+import { databaseUsesTls, tadoUsesTls } from '../src/config/tls-usage.js';
 import { defineDag, type Templated } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
 
@@ -43,10 +44,15 @@ const node = (task: string): readonly string[] =>
 /** A snapshot loads only under the V8 flags it was built with: none from the worker's NODE_OPTIONS. */
 const programEnv = { NODE_OPTIONS: '' };
 /**
- * For programs that open no network connection (validate, transform): also no extra TLS root
- * certificates, which Node.js otherwise parses at every start (`NODE_EXTRA_CA_CERTS`: about 60 ms
- * of CPU per process where it is set, docs/benchmarks.md).
+ * Extra TLS root certificates (`NODE_EXTRA_CA_CERTS`, which Node.js parses at every start: about
+ * 60 ms of CPU per process where it is set, docs/benchmarks.md) only for a program that opens TLS
+ * connections: the worker's value when `usesTls()` says so at render time, else none.
  */
+const extraCaCertsIf =
+  (usesTls: () => boolean): Templated<string> =>
+  () =>
+    usesTls() ? (process.env.NODE_EXTRA_CA_CERTS ?? '') : '';
+/** For programs that open no network connection at all (validate, transform). */
 const offlineProgramEnv = { ...programEnv, NODE_EXTRA_CA_CERTS: '' };
 const endDate = process.env.TADO_ETL_END_DATE;
 
@@ -72,7 +78,11 @@ export const tadoEtl = defineDag({
       taskId: 'extract',
       description: 'zone list and one raw day report per HEATING zone for ds, into the run folder',
       command: node('extract'),
-      env: { ...programEnv, ...tadoEnv },
+      env: {
+        ...programEnv,
+        ...tadoEnv,
+        NODE_EXTRA_CA_CERTS: extraCaCertsIf(() => tadoUsesTls(process.env)),
+      },
       // the client paces its requests (TADO_REQUEST_DELAY_MS) and stops at the quota's reserve
       executionTimeoutMs: 30 * 60_000,
     },
@@ -95,7 +105,11 @@ export const tadoEtl = defineDag({
       taskId: 'load',
       description: 'upsert into schema tado in one transaction, keyed on natural keys',
       command: node('load'),
-      env: { ...programEnv, DATABASE_URL: fromWorkerEnv('DATABASE_URL') },
+      env: {
+        ...programEnv,
+        DATABASE_URL: fromWorkerEnv('DATABASE_URL'),
+        NODE_EXTRA_CA_CERTS: extraCaCertsIf(() => databaseUsesTls(process.env.DATABASE_URL, process.env)),
+      },
       upstream: ['transform'],
     },
   ],

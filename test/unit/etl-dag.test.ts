@@ -27,8 +27,6 @@ describe('dags/tado_etl.ts', () => {
     // the programs that open no connection skip parsing extra TLS root certificates at start
     expect(tadoEtl.tasks.get('validate')?.env.NODE_EXTRA_CA_CERTS).toBe('');
     expect(tadoEtl.tasks.get('transform')?.env.NODE_EXTRA_CA_CERTS).toBe('');
-    expect(tadoEtl.tasks.get('extract')?.env.NODE_EXTRA_CA_CERTS).toBeUndefined();
-    expect(tadoEtl.tasks.get('load')?.env.NODE_EXTRA_CA_CERTS).toBeUndefined();
     expect(tadoEtl.tasks.get('load')?.upstream).toEqual(['transform']);
     expect(tadoEtl.tasks.get('transform')?.upstream).toEqual(['validate']);
   });
@@ -36,7 +34,7 @@ describe('dags/tado_etl.ts', () => {
   it('passes DATABASE_URL and TADO_* by reference to the worker environment, never as literals', () => {
     const load = tadoEtl.tasks.get('load');
     const extract = tadoEtl.tasks.get('extract');
-    expect(Object.keys(load?.env ?? {})).toEqual(['NODE_OPTIONS', 'DATABASE_URL']);
+    expect(Object.keys(load?.env ?? {})).toEqual(['NODE_OPTIONS', 'DATABASE_URL', 'NODE_EXTRA_CA_CERTS']);
     expect(Object.keys(extract?.env ?? {})).toEqual(
       expect.arrayContaining(['TADO_API_URL', 'TADO_TOKEN_FILE', 'TADO_HOME_ID']),
     );
@@ -57,5 +55,42 @@ describe('dags/tado_etl.ts', () => {
       else process.env.DATABASE_URL = before;
     }
     expect(tadoEtl.tasks.get('validate')?.env).toEqual({ NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: '' });
+  });
+
+  it("gives extract and load the worker's extra CA certificates only when they will talk TLS", () => {
+    const render = (task: string, env: Record<string, string>): string => {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        const v = tadoEtl.tasks.get(task)?.env.NODE_EXTRA_CA_CERTS;
+        return typeof v === 'function' ? v({} as never) : (v ?? 'unset');
+      } finally {
+        for (const k of Object.keys(env)) {
+          if (saved[k] === undefined) delete process.env[k];
+          else process.env[k] = saved[k];
+        }
+      }
+    };
+    const ca = { NODE_EXTRA_CA_CERTS: '/etc/ssl/corp-ca.pem' };
+    // the simulator over plain http: no TLS
+    expect(
+      render('extract', {
+        ...ca,
+        TADO_API_URL: 'http://127.0.0.1:1/api/v2',
+        TADO_AUTH_URL: 'http://127.0.0.1:1/oauth2',
+      }),
+    ).toBe('');
+    // the real API: https
+    expect(
+      render('extract', {
+        ...ca,
+        TADO_API_URL: 'https://my.tado.com/api/v2',
+        TADO_AUTH_URL: 'https://login.tado.com/oauth2',
+      }),
+    ).toBe('/etc/ssl/corp-ca.pem');
+    expect(render('load', { ...ca, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/heatflow' })).toBe('');
+    expect(render('load', { ...ca, DATABASE_URL: 'postgres://u@db:5432/heatflow?sslmode=verify-full' })).toBe(
+      '/etc/ssl/corp-ca.pem',
+    );
   });
 });
