@@ -25,6 +25,7 @@ COPY migrations ./migrations
 # the task programs' bundles and startup snapshots (dist/tasks, dist/snapshots) are built here, by
 # this image's own Node.js: a snapshot loads only into the binary that built it
 COPY scripts/build-task-programs.ts ./scripts/
+COPY scripts/danfojs-shims ./scripts/danfojs-shims
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime stage: production dependencies, compiled code, a non-root user ---
