@@ -19,7 +19,7 @@ npm run build >/dev/null
 # cpu line of /proc/stat: user nice system idle iowait irq softirq steal (in USER_HZ ticks)
 cpu_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8, $9}' /proc/stat; }
 read -r busy0 steal0 < <(cpu_ticks)
-/usr/bin/time -v node bin/heatflow.js demo -s "$start" -e "$end" --executor "$executor" --json \
+/usr/bin/time -v node bin/heatflow.js demo -s "$start" -e "$end" --executor "$executor" --json ${DEMO_ARGS:-} \
   >"/tmp/${tag}.json" 2>"/tmp/${tag}.time" || true
 read -r busy1 steal1 < <(cpu_ticks)
 hz=$(getconf CLK_TCK)

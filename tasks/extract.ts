@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { assertDayReportValid, checkDayReport } from '../src/etl/check-day-report.js';
+import { dayWindowToJson, localDayWindow } from '../src/etl/local-day-window.js';
 import { EXTRACT_DIR, type ExtractResult } from '../src/etl/task-results.js';
 import { runTask } from '../src/task-sdk/index.js';
 import { isBeforeZoneCreation } from '../src/tado/errors.js';
@@ -26,6 +27,8 @@ void runTask(async (ctx): Promise<ExtractResult> => {
   const timeZone = home.dateTimeZone;
   const zones = await client.getZones(homeId);
   const date = ctx.ds;
+  // the local day's window, computed once here (time zone arithmetic needs ICU) and passed on
+  const window = localDayWindow(date, timeZone);
   await mkdir(ctx.runPath(EXTRACT_DIR), { recursive: true });
   const zonesFile = path.posix.join(EXTRACT_DIR, 'zones.json');
   await writeFile(ctx.runPath(zonesFile), JSON.stringify(zones));
@@ -58,7 +61,7 @@ void runTask(async (ctx): Promise<ExtractResult> => {
     const file = path.posix.join(EXTRACT_DIR, `dayreport-zone-${zone.id}-${date}.json`);
     await writeFile(ctx.runPath(file), JSON.stringify(report));
     // Only "cut short" fails here: fetching again is what fixes it. validate checks the rest.
-    const check = checkDayReport(report, { file, zoneId: zone.id, date, timeZone });
+    const check = checkDayReport(report, { file, zoneId: zone.id, date, timeZone, window });
     if (check.cutShort) assertDayReportValid(check);
     reports.push({ ...base, file });
     ctx.log.info(
@@ -70,6 +73,7 @@ void runTask(async (ctx): Promise<ExtractResult> => {
     homeId,
     timeZone,
     date,
+    window: dayWindowToJson(window),
     zonesFile,
     reports,
     skipped,

@@ -12,6 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { flattenDayReport, zoneRow } from '../src/etl/flatten-day-report.js';
 import { danfoInteriorJoin, loadDanfo } from '../src/etl/join-interior.js';
+import { dayWindowFromJson } from '../src/etl/local-day-window.js';
 import { TRANSFORM_DIR, validateResultSchema, type TransformResult } from '../src/etl/task-results.js';
 import type { DayFileRow } from '../src/etl/warehouse-rows.js';
 import { runTask, type TaskRuntimeContext } from '../src/task-sdk/index.js';
@@ -23,6 +24,8 @@ async function transform(ctx: TaskRuntimeContext): Promise<TransformResult> {
   // validate passes on extract's home, day and zone list, so transform needs only its direct upstream
   const validated = ctx.xcom('validate', validateResultSchema);
   const extract = validated;
+  // extract's window of the day, passed on by validate (computed by flattenDayReport when absent)
+  const window = validated.window === undefined ? undefined : dayWindowFromJson(validated.window);
 
   // ms since the process started (performance.timeOrigin): Node.js start-up and module loading
   const startupMs = Math.round(performance.now());
@@ -50,7 +53,13 @@ async function transform(ctx: TaskRuntimeContext): Promise<TransformResult> {
     const report = parseWithPath(dayReportSchema, await readJson(r.file), `${r.file} (zone ${r.zoneId})`);
     const rows = flattenDayReport(
       report,
-      { homeId: extract.homeId, zoneId: r.zoneId, date: extract.date, timeZone: extract.timeZone },
+      {
+        homeId: extract.homeId,
+        zoneId: r.zoneId,
+        date: extract.date,
+        timeZone: extract.timeZone,
+        ...(window === undefined ? {} : { window }),
+      },
       join,
     );
     tables.days.push({ ...rows.day, reportFile: r.file });

@@ -11,12 +11,15 @@
 import { readFile } from 'node:fs/promises';
 import { checkDayReport, assertDayReportValid } from '../src/etl/check-day-report.js';
 import { formatDayReportIssue } from '../src/etl/errors.js';
+import { dayWindowFromJson } from '../src/etl/local-day-window.js';
 import { extractResultSchema, type ValidateResult } from '../src/etl/task-results.js';
 import { runTask } from '../src/task-sdk/index.js';
 import { dayReportSchema, parseWithPath, zonesSchema } from '../src/tado/schemas.js';
 
 void runTask(async (ctx): Promise<ValidateResult> => {
   const extract = ctx.xcom('extract', extractResultSchema);
+  // extract's window of the day (none in XComs of runs from before it passed one: computed then)
+  const window = extract.window === undefined ? undefined : dayWindowFromJson(extract.window);
   const readJson = async (file: string): Promise<unknown> =>
     JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as unknown;
   parseWithPath(zonesSchema, await readJson(extract.zonesFile), extract.zonesFile);
@@ -31,6 +34,7 @@ void runTask(async (ctx): Promise<ValidateResult> => {
         zoneId: r.zoneId,
         date: extract.date,
         timeZone: extract.timeZone,
+        ...(window === undefined ? {} : { window }),
       });
       for (const issue of check.issues) {
         ctx.log.error({ file: r.file, zoneId: r.zoneId, ...issue }, formatDayReportIssue(issue));
@@ -60,6 +64,7 @@ void runTask(async (ctx): Promise<ValidateResult> => {
     homeId: extract.homeId,
     timeZone: extract.timeZone,
     date: extract.date,
+    ...(extract.window === undefined ? {} : { window: extract.window }),
     zonesFile: extract.zonesFile,
     reports,
     flagged,

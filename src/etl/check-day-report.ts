@@ -10,7 +10,7 @@
  */
 import type { DayReport } from '../tado/schemas.js';
 import { DayReportInvalidError, type DayReportIssue } from './errors.js';
-import { localDayWindow, POINT_GRID_MS, type LocalDayWindow } from './local-day-window.js';
+import { dayWindowOf, POINT_GRID_MS, type LocalDayWindow } from './local-day-window.js';
 
 /** Which report is checked (for messages) and what day it must cover. */
 export interface DayReportCheckInput {
@@ -21,6 +21,8 @@ export interface DayReportCheckInput {
   readonly date: string;
   /** the home's IANA time zone */
   readonly timeZone: string;
+  /** the day's window, when already computed for `date` and `timeZone`; `@defaultValue` computed here */
+  readonly window?: LocalDayWindow;
 }
 
 /** Something worth knowing about a report that does not make it wrong. */
@@ -227,7 +229,7 @@ function checkIntervals(
  * @throws HeatflowError `INVALID_DAY` when `date` or `timeZone` itself is invalid
  */
 export function checkDayReport(report: DayReport, input: DayReportCheckInput): DayReportCheck {
-  const window = localDayWindow(input.date, input.timeZone);
+  const window = dayWindowOf(input.date, input.timeZone, input.window);
   const issues: DayReportIssue[] = [];
   const from = ms(report.interval.from);
   const to = ms(report.interval.to);

@@ -10,7 +10,7 @@
 import type { DayReport, Zone } from '../tado/schemas.js';
 import { deviceOfflineSpans, isPlaceholderReport } from './check-day-report.js';
 import type { InteriorJoin } from './join-interior.js';
-import { localDayWindow, type LocalDayWindow } from './local-day-window.js';
+import { dayWindowOf, type LocalDayWindow } from './local-day-window.js';
 import type {
   CallForHeatRow,
   DayReportRows,
@@ -29,6 +29,8 @@ export interface FlattenInput {
   readonly date: string;
   /** the home's IANA time zone */
   readonly timeZone: string;
+  /** the day's window, when already computed for `date` and `timeZone`; `@defaultValue` computed here */
+  readonly window?: LocalDayWindow;
 }
 
 /** An interval clipped to the local day, with its value. */
@@ -69,7 +71,7 @@ export function clipToDay<V>(
  * @throws HeatflowError `INVALID_DAY` when `date` or `timeZone` is invalid
  */
 export function flattenDayReport(report: DayReport, input: FlattenInput, join: InteriorJoin): DayReportRows {
-  const window = localDayWindow(input.date, input.timeZone);
+  const window = dayWindowOf(input.date, input.timeZone, input.window);
   const key = { homeId: input.homeId, zoneId: input.zoneId, reportDate: input.date };
   const lo = window.dayStart.getTime();
   const hi = window.dayEnd.getTime();

@@ -28,8 +28,47 @@ export interface LocalDayWindow {
   readonly windowEnd: Date;
 }
 
+/** A {@link LocalDayWindow} as JSON (an XCom): instants as ISO 8601 UTC strings. */
+export interface LocalDayWindowJson {
+  readonly date: string;
+  readonly timeZone: string;
+  readonly dayStart: string;
+  readonly dayEnd: string;
+  readonly hoursInDay: number;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+}
+
+/** The JSON form of `w`. */
+export function dayWindowToJson(w: LocalDayWindow): LocalDayWindowJson {
+  return {
+    date: w.date,
+    timeZone: w.timeZone,
+    dayStart: w.dayStart.toISOString(),
+    dayEnd: w.dayEnd.toISOString(),
+    hoursInDay: w.hoursInDay,
+    windowStart: w.windowStart.toISOString(),
+    windowEnd: w.windowEnd.toISOString(),
+  };
+}
+
+/** The window from its JSON form (no time zone arithmetic, so no ICU: see {@link localDayWindow}). */
+export function dayWindowFromJson(j: LocalDayWindowJson): LocalDayWindow {
+  return {
+    date: j.date,
+    timeZone: j.timeZone,
+    dayStart: new Date(j.dayStart),
+    dayEnd: new Date(j.dayEnd),
+    hoursInDay: j.hoursInDay,
+    windowStart: new Date(j.windowStart),
+    windowEnd: new Date(j.windowEnd),
+  };
+}
+
 /**
- * Computes the local day `date` in `timeZone` and tado's report window for it.
+ * Computes the local day `date` in `timeZone` and tado's report window for it. Uses luxon's IANA
+ * zones, i.e. `Intl` (ICU), whose first use costs a process about 15-20 ms of CPU; tado_etl computes
+ * the window once, in extract, and hands it downstream (docs/pipeline.md).
  * @throws HeatflowError `INVALID_DAY` when the date or the time zone is invalid
  */
 export function localDayWindow(date: string, timeZone: string): LocalDayWindow {
@@ -52,4 +91,21 @@ export function localDayWindow(date: string, timeZone: string): LocalDayWindow {
     windowStart: new Date(dayStart.getTime() - REPORT_MARGIN_MS),
     windowEnd: new Date(dayEnd.getTime() + REPORT_MARGIN_MS),
   };
+}
+
+/**
+ * The window of `date` in `timeZone`: `given` when the caller already has it, else computed with
+ * {@link localDayWindow}.
+ * @throws HeatflowError `INVALID_DAY` when `given` is the window of another day or time zone, or
+ * when `date` or `timeZone` is invalid
+ */
+export function dayWindowOf(date: string, timeZone: string, given?: LocalDayWindow): LocalDayWindow {
+  if (given === undefined) return localDayWindow(date, timeZone);
+  if (given.date !== date || given.timeZone !== timeZone) {
+    throw new HeatflowError(
+      'INVALID_DAY',
+      `the day window given is for ${given.date} in ${given.timeZone}, not for ${date} in ${timeZone}`,
+    );
+  }
+  return given;
 }

@@ -4,6 +4,7 @@
  * task and the JSON path. Files are relative to the run folder (`HEATFLOW_RUN_DIR`).
  */
 import { z } from 'zod';
+import type { LocalDayWindowJson } from './local-day-window.js';
 
 /** Where extract writes its files, relative to the run folder. */
 export const EXTRACT_DIR = 'extract';
@@ -27,6 +28,24 @@ export const skippedZoneSchema = z.object({
   detail: z.string(),
 });
 
+const isoInstant = z.iso.datetime({ offset: true });
+
+/** The local day and tado's report window for it ({@link LocalDayWindowJson}). */
+export const dayWindowSchema = z.object({
+  date: z.string(),
+  timeZone: z.string(),
+  /** local midnight starting the day */
+  dayStart: isoInstant,
+  /** next local midnight */
+  dayEnd: isoInstant,
+  /** 24, or 23 / 25 on clock-change days */
+  hoursInDay: z.number().int(),
+  /** `dayStart` − 15 min: tado's `interval.from` */
+  windowStart: isoInstant,
+  /** `dayEnd` + 15 min: tado's `interval.to` */
+  windowEnd: isoInstant,
+}) satisfies z.ZodType<LocalDayWindowJson>;
+
 /** extract's return value. */
 export const extractResultSchema = z.object({
   homeId: z.number().int(),
@@ -34,6 +53,11 @@ export const extractResultSchema = z.object({
   timeZone: z.string(),
   /** the local day extracted */
   date: z.string(),
+  /**
+   * the local day's window in the home's time zone, computed once by extract so that validate
+   * and transform need no time zone arithmetic (absent in XComs of runs from before it existed)
+   */
+  window: dayWindowSchema.optional(),
   /** raw `GET /homes/{homeId}/zones`, relative to the run folder */
   zonesFile: z.string(),
   reports: z.array(extractedReportSchema),
@@ -48,7 +72,7 @@ export type ExtractResult = z.infer<typeof extractResultSchema>;
 
 /** validate's return value: extract's home, day and zone list, and the reports that passed, with their flags. */
 export const validateResultSchema = extractResultSchema
-  .pick({ homeId: true, timeZone: true, date: true, zonesFile: true })
+  .pick({ homeId: true, timeZone: true, date: true, window: true, zonesFile: true })
   .extend({
     reports: z.array(
       extractedReportSchema.extend({

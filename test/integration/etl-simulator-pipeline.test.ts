@@ -4,7 +4,12 @@ import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse, WAREHOUSE_TABLES, type WarehouseDatabase } from '../../src/db/warehouse.js';
-import type { ExtractResult, LoadResult, TransformResult } from '../../src/etl/task-results.js';
+import type {
+  ExtractResult,
+  LoadResult,
+  TransformResult,
+  ValidateResult,
+} from '../../src/etl/task-results.js';
 import { startTadoSimulator, type TadoSimulator } from '../../src/tado/simulator/tado-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { runTaskProgram, type TaskProgramRun } from '../helpers/run-task-program.js';
@@ -42,6 +47,7 @@ afterAll(async () => {
 
 interface DayRun {
   readonly extract: ExtractResult;
+  readonly validate: ValidateResult;
   readonly transform: TransformResult;
   readonly load: LoadResult;
   readonly runDir: string;
@@ -77,6 +83,7 @@ async function runDay(ds: string): Promise<DayRun> {
   ok(load, 'load');
   return {
     extract: extract.returnValue as ExtractResult,
+    validate: validate.returnValue as ValidateResult,
     transform: transform.returnValue as TransformResult,
     load: load.returnValue as LoadResult,
     runDir,
@@ -121,6 +128,18 @@ describe('the four compiled task programs against the tado simulator', () => {
   it('loads the 23-hour clock-change day and the next day, storing each overlapping point once', async () => {
     const spring = await runDay('2022-03-27');
     const next = await runDay('2022-03-28');
+    // extract computes the day's window once; validate passes it on to transform
+    const springWindow = {
+      date: '2022-03-27',
+      timeZone: 'Europe/London',
+      dayStart: '2022-03-27T00:00:00.000Z',
+      dayEnd: '2022-03-27T23:00:00.000Z',
+      hoursInDay: 23,
+      windowStart: '2022-03-26T23:45:00.000Z',
+      windowEnd: '2022-03-27T23:15:00.000Z',
+    };
+    expect(spring.extract.window).toEqual(springWindow);
+    expect(spring.validate.window).toEqual(springWindow);
     expect(spring.transform.rows.days).toBe(3);
     expect(spring.transform.rows.interior).toBe(3 * 95); // 23 h × 4 + 3 points per zone
     expect(next.transform.rows.interior).toBe(3 * 99);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { assertDayReportValid, checkDayReport } from '../../src/etl/check-day-report.js';
 import { DayReportInvalidError } from '../../src/etl/errors.js';
-import { localDayWindow } from '../../src/etl/local-day-window.js';
+import {
+  dayWindowFromJson,
+  dayWindowToJson,
+  localDayWindow,
+  type LocalDayWindowJson,
+} from '../../src/etl/local-day-window.js';
 import { buildReport, loadFixture, SUMMER, WINTER } from '../helpers/tado-fixtures.js';
 
 const LONDON = 'Europe/London';
@@ -25,6 +30,24 @@ describe('localDayWindow', () => {
   it('rejects an invalid date or time zone', () => {
     expect(() => localDayWindow('2022-02-30', LONDON)).toThrow(/invalid day "2022-02-30"/);
     expect(() => localDayWindow('2022-02-01', 'Mars/Olympus')).toThrow(/Mars\/Olympus/);
+  });
+
+  it('survives the trip through an XCom (JSON) unchanged', () => {
+    const autumn = localDayWindow('2022-10-30', LONDON);
+    const json = JSON.parse(JSON.stringify(dayWindowToJson(autumn))) as LocalDayWindowJson;
+    expect(dayWindowFromJson(json)).toEqual(autumn);
+  });
+});
+
+describe('checkDayReport with a window computed upstream', () => {
+  it('gives the same result as computing it, and refuses the window of another day', () => {
+    const report = loadFixture(SUMMER);
+    const input = { file: 'summer.json', zoneId: 1, date: '2022-08-15', timeZone: LONDON };
+    const given = dayWindowFromJson(dayWindowToJson(localDayWindow('2022-08-15', LONDON)));
+    expect(checkDayReport(report, { ...input, window: given })).toEqual(checkDayReport(report, input));
+    expect(() => checkDayReport(report, { ...input, window: localDayWindow('2022-08-16', LONDON) })).toThrow(
+      'the day window given is for 2022-08-16 in Europe/London, not for 2022-08-15 in Europe/London',
+    );
   });
 });
 
