@@ -162,6 +162,9 @@ function uniqueBy<T>(rows: readonly T[], key: (r: T) => string, keepFirst?: (a: 
   return [...seen.values()];
 }
 
+/** Key of a day in {@link Warehouse.load}'s bookkeeping. */
+const dayKey = (homeId: number, zoneId: number, date: string): string => `${homeId}/${zoneId}/${date}`;
+
 const intervalKey = (r: { homeId: number; zoneId: number; intervalStart: string }): string =>
   `${r.homeId}/${r.zoneId}/${new Date(r.intervalStart).toISOString()}`;
 
@@ -186,9 +189,11 @@ export class Warehouse {
 
   /**
    * Writes a batch in ONE transaction: zones, days, then every series, each an upsert on its
-   * natural key. For each day in the batch, rows of that day (same zone and `report_date`) whose
-   * key the batch no longer has are deleted first, so reloading a day with a changed report leaves
-   * exactly the new report's rows. Either everything is written or nothing is.
+   * natural key. For each day in the batch that was stored before, rows of that day (same zone and
+   * `report_date`) whose key the batch no longer has are deleted first, so reloading a day with a
+   * changed report leaves exactly the new report's rows; a day stored for the first time has no
+   * rows yet (they reference it), so a backfill's loads skip those deletes. Either everything is
+   * written or nothing is.
    * @throws the database error (the transaction is rolled back)
    */
   async load(batch: WarehouseBatch): Promise<WarehouseLoadResult> {
@@ -196,12 +201,14 @@ export class Warehouse {
       const upserted = zeroCounts();
       const deleted = zeroCounts();
       upserted.zones = await this.upsertZones(trx, batch.zones);
-      upserted.days = await this.upsertDays(trx, batch.days);
-      deleted.interior = await this.deleteStaleInterior(trx, batch);
+      const days = await this.upsertDays(trx, batch.days);
+      upserted.days = days.upserted;
+      const reloaded = batch.days.filter((d) => !days.inserted.has(dayKey(d.homeId, d.zoneId, d.date)));
+      deleted.interior = await this.deleteStaleInterior(trx, reloaded, batch.interior);
       upserted.interior = await this.upsertInterior(trx, batch.interior);
       for (const [table, key] of INTERVAL_TABLES) {
         const rows = batch[key];
-        deleted[key] = await this.deleteStaleIntervals(trx, table, batch.days, rows);
+        deleted[key] = await this.deleteStaleIntervals(trx, table, reloaded, rows);
       }
       upserted.weather = await this.upsertWeather(trx, batch.weather);
       upserted.callForHeat = await this.upsertCallForHeat(trx, batch.callForHeat);
@@ -259,11 +266,13 @@ export class Warehouse {
     return n;
   }
 
+  /** Upserts the days; returns how many, and the keys ({@link dayKey}) of those stored for the first time. */
   private async upsertDays(
     trx: Transaction<WarehouseDatabase>,
     rows: readonly DayRowWithReport[],
-  ): Promise<number> {
-    let n = 0;
+  ): Promise<{ upserted: number; inserted: Set<string> }> {
+    const inserted = new Set<string>();
+    let upserted = 0;
     const sorted = uniqueBy(rows, (d) => `${d.homeId}/${d.zoneId}/${d.date}`).sort(byZoneThen((d) => d.date));
     for (const chunk of chunks(sorted)) {
       const r = await trx
@@ -295,20 +304,30 @@ export class Warehouse {
             report: eb.ref('excluded.report'),
           })),
         )
-        .executeTakeFirst();
-      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+        // xmax = 0 only on a row version this statement inserted (an updated one carries the
+        // updating transaction's id): the usual Postgres idiom to tell the two outcomes of an upsert
+        .returning([
+          'home_id',
+          'zone_id',
+          sql<string>`to_char(date, 'YYYY-MM-DD')`.as('day'),
+          sql<boolean>`xmax = 0`.as('inserted'),
+        ])
+        .execute();
+      for (const d of r) if (d.inserted) inserted.add(dayKey(d.home_id, d.zone_id, d.day));
+      upserted += r.length;
     }
-    return n;
+    return { upserted, inserted };
   }
 
   /** Deletes interior rows a reloaded day's report no longer has (rows it owns by `report_date`). */
   private async deleteStaleInterior(
     trx: Transaction<WarehouseDatabase>,
-    batch: WarehouseBatch,
+    days: readonly DayRowWithReport[],
+    interior: readonly InteriorRow[],
   ): Promise<number> {
     let n = 0;
-    for (const day of batch.days) {
-      const keep = batch.interior
+    for (const day of days) {
+      const keep = interior
         .filter((r) => r.homeId === day.homeId && r.zoneId === day.zoneId && r.reportDate === day.date)
         .map((r) => r.ts);
       let q = trx
