@@ -24,6 +24,7 @@
 import { databaseUsesTls, tadoUsesTls } from '../src/config/tls-usage.js';
 import { defineDag, type Templated } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
+import { TASK_PROGRAM_NODE_FLAGS } from '../src/task-sdk/program-flags.js';
 
 /** The worker's value of `name` at render time ('' when unset, which the tasks read as unset). */
 const fromWorkerEnv =
@@ -39,8 +40,8 @@ const tadoEnv = Object.fromEntries(TADO_CONFIG_VARIABLES.map((name) => [name, fr
  */
 const node = (task: string): readonly string[] =>
   process.env.TADO_ETL_TASK_SNAPSHOTS === 'false'
-    ? ['node', `dist/tasks/${task}.cjs`]
-    : ['node', '--snapshot-blob', `dist/snapshots/${task}.blob`];
+    ? ['node', ...TASK_PROGRAM_NODE_FLAGS, `dist/tasks/${task}.cjs`]
+    : ['node', ...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', `dist/snapshots/${task}.blob`];
 /** A snapshot loads only under the V8 flags it was built with: none from the worker's NODE_OPTIONS. */
 const programEnv = { NODE_OPTIONS: '' };
 /**

@@ -10,3 +10,4 @@ export {
 } from './run-task.js';
 export { SkipTask } from './skip-task.js';
 export { readTaskEnv, TASK_ENV_VARIABLES, type TaskEnv } from './task-env.js';
+export { TASK_PROGRAM_NODE_FLAGS } from './program-flags.js';

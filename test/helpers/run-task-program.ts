@@ -1,7 +1,7 @@
 /**
  * Runs a built tado_etl task program as a child process under the task container contract, as the
  * ProcessExecutor does: the command and environment the DAG (`dags/tado_etl.ts`) renders for the
- * task (e.g. `node --snapshot-blob dist/snapshots/danfojs.blob dist/tasks/transform.cjs`), contract
+ * task (e.g. `node --no-opt --snapshot-blob dist/snapshots/transform.blob`), contract
  * environment, XCom input file, return value file. Needs `npm run build` first.
  */
 import { spawn } from 'node:child_process';

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_PROGRAM_NODE_FLAGS } from '../../src/task-sdk/index.js';
 import { PROJECT_ROOT, runTaskProgram } from '../helpers/run-task-program.js';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'task-programs');
@@ -84,7 +85,10 @@ describe('building a task program into a startup snapshot', () => {
     const blob = path.join(out, 'snapshots', 'probe.blob');
 
     const homeA = path.join(tmp, 'home-a');
-    const a = await runProgram(['--snapshot-blob', blob], '2022-03-01', { PROBE: 'first', HOME: homeA });
+    const a = await runProgram([...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', blob], '2022-03-01', {
+      PROBE: 'first',
+      HOME: homeA,
+    });
     expect(a.stderr).toBe('');
     expect(a.status).toBe(0);
     expect(a.value).toMatchObject({
@@ -95,12 +99,19 @@ describe('building a task program into a startup snapshot', () => {
       ds: '2022-03-01',
     });
     // a second process from the same snapshot: its own environment, its own random numbers
-    const b = await runProgram(['--snapshot-blob', blob], '2022-03-02', { PROBE: 'second', HOME: tmp });
+    const b = await runProgram([...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', blob], '2022-03-02', {
+      PROBE: 'second',
+      HOME: tmp,
+    });
     expect(b.value).toMatchObject({ probe: 'second', home: tmp, ds: '2022-03-02' });
     expect((b.value as { random: number }).random).not.toBe((a.value as { random: number }).random);
 
     // the plain bundle runs the same program without a snapshot (and without the preload)
-    const plain = await runProgram([path.join(out, 'tasks', 'probe.cjs')], '2022-03-03', { PROBE: 'plain' });
+    const plain = await runProgram(
+      [...TASK_PROGRAM_NODE_FLAGS, path.join(out, 'tasks', 'probe.cjs')],
+      '2022-03-03',
+      { PROBE: 'plain' },
+    );
     expect(plain.status).toBe(0);
     expect(plain.value).toMatchObject({
       loadedWhileBuilding: false,
@@ -119,7 +130,7 @@ describe('building a task program into a startup snapshot', () => {
 
   it('fails a snapshot started under other V8 flags with Node.js reason (the DAG clears NODE_OPTIONS)', () => {
     const blob = path.join(PROJECT_ROOT, 'dist', 'snapshots', 'validate.blob');
-    const r = spawnSync(process.execPath, ['--snapshot-blob', blob], {
+    const r = spawnSync(process.execPath, [...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', blob], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, NODE_OPTIONS: '--max-old-space-size=300' },

@@ -18,7 +18,7 @@ describe('dags/tado_etl.ts', () => {
     expect(tadoEtl.leaves).toEqual(['load']);
     for (const id of tadoEtl.taskIds) {
       const task = tadoEtl.tasks.get(id);
-      expect(task?.command).toEqual(['node', '--snapshot-blob', `dist/snapshots/${id}.blob`]);
+      expect(task?.command).toEqual(['node', '--no-opt', '--snapshot-blob', `dist/snapshots/${id}.blob`]);
       expect(task?.retries).toBe(3);
       expect(task?.retryExponentialBackoff).toBe(true);
       // a snapshot loads only under the V8 flags it was built with: none from the worker
