@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTaskImage } from '../helpers/docker-image.js';
+import { TASK_PROGRAM_NODE_FLAGS } from '../../src/task-sdk/index.js';
 
 const run = promisify(execFile);
 const docker = new Dockerode();
@@ -42,28 +43,30 @@ describe('the task image', () => {
     console.log(`task image ${image}: ${Math.round(info.Size / 1024 / 1024)} MiB`);
   });
 
-  it('holds the compiled task programs and production dependencies only', async () => {
+  it('holds the task programs (bundles and startup snapshots) and production dependencies only', async () => {
     const out = await inImage(
       'node',
       '-e',
       `const fs = require('fs');
        const has = (m) => { try { require.resolve(m + '/package.json'); return true; } catch { return fs.existsSync('node_modules/' + m); } };
        console.log(JSON.stringify({
-         tasks: fs.readdirSync('dist/tasks').filter((f) => f.endsWith('.js')).sort(),
+         tasks: fs.readdirSync('dist/tasks').filter((f) => f.endsWith('.cjs')).sort(),
+         snapshots: fs.readdirSync('dist/snapshots').sort(),
          danfo: has('danfojs-node'), dockerode: has('dockerode'),
          vitest: has('vitest'), typescript: has('typescript'), eslint: has('eslint'),
        }));`,
     );
     const r = JSON.parse(out) as {
       tasks: string[];
+      snapshots: string[];
       danfo: boolean;
       dockerode: boolean;
       vitest: boolean;
       typescript: boolean;
       eslint: boolean;
     };
-    expect(r.tasks.length).toBeGreaterThan(0);
-    expect(r.tasks).toContain('extract.js');
+    expect(r.tasks).toEqual(['extract.cjs', 'load.cjs', 'transform.cjs', 'validate.cjs']);
+    expect(r.snapshots).toEqual(['extract.blob', 'load.blob', 'transform.blob', 'validate.blob']);
     expect(r).toMatchObject({
       danfo: true,
       dockerode: true,
@@ -71,6 +74,22 @@ describe('the task image', () => {
       typescript: false,
       eslint: false,
     });
+  });
+
+  it("starts each task program from the snapshot its own Node.js built, with the DAG's flags", async () => {
+    for (const task of ['extract', 'validate', 'transform', 'load']) {
+      // without the contract's environment the task starts and fails naming the first variable
+      const out = await inImage(
+        'sh',
+        '-c',
+        `node ${TASK_PROGRAM_NODE_FLAGS.join(' ')} --snapshot-blob dist/snapshots/${task}.blob 2>&1; echo "exit=$?"`,
+      );
+      expect({ task, out }).toMatchObject({
+        task,
+        out: expect.stringContaining('HEATFLOW_DAG_ID is not set'),
+      });
+      expect(out.trim().split('\n').at(-1)).toBe('exit=1');
+    }
   });
 
   it('parses the project DAG folder inside the image', async () => {
