@@ -1,8 +1,9 @@
 /**
  * Reads a finished tado_etl backfill (DATABASE_URL, HEATFLOW_REDIS_PREFIX) and prints: wall time
  * from the first task start to the last task end, the share of task time per task, the danfojs
- * import time (transform's XCom `danfoImportMs`), and load throughput (rows per second of load's
- * work, from its XCom). Used by bench/etl-backfill.sh.
+ * import time (transform's XCom `danfoImportMs`, 0 when the try started from transform's snapshot,
+ * which imported danfojs at build time: `danfoSource`) and transform's start-up (`startupMs`), and
+ * load throughput (rows per second of load's work, from its XCom). Used by bench/etl-backfill.sh.
  */
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -37,14 +38,18 @@ try {
     .execute();
   let danfoMs = 0;
   let transforms = 0;
+  let fromSnapshot = 0;
+  let startupMs = 0;
   let loadRows = 0;
   let loadMs = 0;
   for (const { run_id } of runs) {
     const t = (await xcom.pull({ dagId: 'tado_etl', runId: run_id, taskId: 'transform' })) as
-      { danfoImportMs?: number } | undefined;
+      { danfoImportMs?: number; danfoSource?: string; startupMs?: number } | undefined;
     if (typeof t?.danfoImportMs === 'number') {
       danfoMs += t.danfoImportMs;
       transforms++;
+      if (t.danfoSource === 'snapshot') fromSnapshot++;
+      startupMs += t.startupMs ?? 0;
     }
     const l = (await xcom.pull({ dagId: 'tado_etl', runId: run_id, taskId: 'load' })) as
       { totalRows?: number; loadMs?: number } | undefined;
@@ -54,7 +59,7 @@ try {
     }
   }
   console.log(
-    `danfojs import: ${(danfoMs / 1000).toFixed(1)} s in ${transforms} transforms (mean ${Math.round(danfoMs / Math.max(1, transforms))} ms), ${((100 * danfoMs) / total).toFixed(0)} % of all task time`,
+    `danfojs import: ${(danfoMs / 1000).toFixed(1)} s in ${transforms} transforms (mean ${Math.round(danfoMs / Math.max(1, transforms))} ms), ${((100 * danfoMs) / total).toFixed(0)} % of all task time; ${fromSnapshot} of them started from transform's snapshot (danfojs imported at build time); transform start-up mean ${Math.round(startupMs / Math.max(1, transforms))} ms`,
   );
   console.log(
     `load: ${loadRows} rows written in ${(loadMs / 1000).toFixed(1)} s of load work = ${Math.round(loadRows / Math.max(0.001, loadMs / 1000))} rows/s`,

@@ -10,7 +10,11 @@
  * run once under `valgrind --tool=callgrind`, whose instruction counts (user space, all threads)
  * repeat exactly for the same build and input: the figure to compare two builds with.
  *
- * Run: `npm run build && npx tsx bench/task-programs.ts [--days N] [--instructions]`
+ * `--baseline <checkout>` adds a third mode: the compiled programs of another checkout of heatflow
+ * (`node <checkout>/dist/tasks/<name>.js`, as the DAG ran them before the bundles and snapshots),
+ * built there with `npm ci && npm run build`, for a before/after on the same machine and input.
+ *
+ * Run: `npm run build && npx tsx bench/task-programs.ts [--days N] [--instructions] [--baseline DIR]`
  * Needs GNU time (`/usr/bin/time`), and valgrind for `--instructions`.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,16 +32,25 @@ import { TASK_PROGRAM_NODE_FLAGS } from '../src/task-sdk/index.js';
 import { runTaskProgram } from '../test/helpers/run-task-program.js';
 
 const { values: opts } = parseArgs({
-  options: { days: { type: 'string', default: '6' }, instructions: { type: 'boolean', default: false } },
+  options: {
+    days: { type: 'string', default: '6' },
+    instructions: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+  },
 });
 const days = Number(opts.days);
-if (!Number.isInteger(days) || days < 1) throw new Error(`--days must be a positive integer, got ${opts.days}`);
+if (!Number.isInteger(days) || days < 1)
+  throw new Error(`--days must be a positive integer, got ${opts.days}`);
 const TASKS = ['extract', 'validate', 'transform', 'load'] as const;
-type Mode = 'snapshot' | 'bundle';
+type Mode = 'snapshot' | 'bundle' | 'baseline';
+const baseline = opts.baseline === undefined ? undefined : path.resolve(opts.baseline);
 const argv = (task: string, mode: Mode): string[] =>
   mode === 'snapshot'
     ? ['node', ...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', `dist/snapshots/${task}.blob`]
-    : ['node', ...TASK_PROGRAM_NODE_FLAGS, `dist/tasks/${task}.cjs`];
+    : mode === 'bundle'
+      ? ['node', ...TASK_PROGRAM_NODE_FLAGS, `dist/tasks/${task}.cjs`]
+      : ['node', path.join(baseline ?? '', 'dist', 'tasks', `${task}.js`)];
+const modes: Mode[] = baseline === undefined ? ['snapshot', 'bundle'] : ['snapshot', 'bundle', 'baseline'];
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `hf_bench_programs_${process.pid}`;
@@ -92,7 +105,7 @@ async function runDay(ds: string, mode: Mode, wrap: readonly string[]): Promise<
 }
 
 const start = DateTime.fromISO('2022-02-10');
-for (const mode of ['snapshot', 'bundle'] as const) {
+for (const mode of modes) {
   for (let i = 0; i < days; i++) {
     const ds = start.plus({ days: i }).toISODate() ?? '';
     const stderrs = await runDay(ds, mode, ['/usr/bin/time', '-f', 'HEATFLOW_BENCH %U %S %e %M']);
@@ -129,16 +142,16 @@ const rows = Object.entries(samples).map(([key, xs]) => ({
   maxRssMb: Math.round(Math.max(...xs.map((x) => x.maxRssMb))),
   ...(instructions[key] === undefined ? {} : { instructionsM: Math.round(instructions[key] / 1e6) }),
 }));
-const perDay = (mode: Mode) =>
-  rows.filter((r) => r.program.endsWith(mode)).reduce((a, r) => a + r.cpuMs, 0);
+const perDay = (mode: Mode) => rows.filter((r) => r.program.endsWith(mode)).reduce((a, r) => a + r.cpuMs, 0);
 console.log(
   JSON.stringify(
     {
       days,
       programs: rows,
-      cpuMsPerDay: { snapshot: perDay('snapshot'), bundle: perDay('bundle') },
+      cpuMsPerDay: Object.fromEntries(modes.map((m) => [m, perDay(m)])),
       flags: TASK_PROGRAM_NODE_FLAGS,
-      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set (the DAG drops it here)',
+      NODE_EXTRA_CA_CERTS:
+        process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set (the DAG drops it here)',
       loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
     },
     null,
