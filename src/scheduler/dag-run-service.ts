@@ -201,6 +201,16 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
         redo.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })),
         t,
       );
+      // The XComs of the tries being redone go while the run is locked and not yet queued: once
+      // this commits the scheduler may start it at once, and a clear after the commit could delete
+      // the value a fresh try has just pushed. Those of the tasks not redone stay (their
+      // downstream reads them).
+      await clearXComs(
+        d,
+        dag.dagId,
+        item.runId,
+        redo.map((ti) => ti.task_id),
+      );
       await trx
         .updateTable('heatflow.dag_runs')
         .set({ backfill_id: b.id, backfill_sort_ordinal: ordinal })
@@ -211,13 +221,22 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
     }
     return b;
   });
-  if (d.xcom !== undefined) {
-    for (const item of plan.filter((p) => p.action === 'reprocess')) {
-      for (const taskId of dag.taskIds) await d.xcom.clear({ dagId: dag.dagId, runId: item.runId, taskId });
-    }
-  }
   await wake(d, dag.dagId, 'run_created');
   return { backfill, plan };
+}
+
+/**
+ * Deletes the XComs of `taskIds` in a run (their tries are being redone). Called inside the
+ * transaction that makes the tasks runnable again, before it commits.
+ */
+async function clearXComs(
+  d: ServiceDeps,
+  dagId: string,
+  runId: string,
+  taskIds: readonly string[],
+): Promise<void> {
+  if (d.xcom === undefined) return;
+  for (const taskId of taskIds) await d.xcom.clear({ dagId, runId, taskId });
 }
 
 /** Options of {@link clearTaskInstances}. */
@@ -292,15 +311,18 @@ export async function clearTaskInstances(d: ServiceDeps, dag: Dag, o: ClearOptio
         tis.map((ti) => ({ taskId: ti.task_id, retries: dag.tasks.get(ti.task_id)?.retries ?? 0 })),
         t,
       );
+      // before the commit makes the tasks runnable (see createBackfill)
+      await clearXComs(
+        d,
+        dag.dagId,
+        run.run_id,
+        tis.map((ti) => ti.task_id),
+      );
       if (locked.state === 'success' || locked.state === 'failed')
         await setRunState(trx, dag.dagId, run.run_id, 'queued', t);
     });
   }
-  if (o.dryRun !== true) {
-    if (d.xcom !== undefined)
-      for (const c of cleared) await d.xcom.clear({ dagId: dag.dagId, runId: c.runId, taskId: c.taskId });
-    await wake(d, dag.dagId, 'cleared');
-  }
+  if (o.dryRun !== true) await wake(d, dag.dagId, 'cleared');
   return cleared;
 }
 

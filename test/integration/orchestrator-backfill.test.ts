@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineDag } from '../../src/core/define-dag.js';
 import { parseDagDate } from '../../src/core/timetable.js';
-import { countRunsByState } from '../../src/db/dag-run-repository.js';
-import { createBackfill } from '../../src/scheduler/dag-run-service.js';
+import { countRunsByState, getRun } from '../../src/db/dag-run-repository.js';
+import { createBackfill, markTaskInstance } from '../../src/scheduler/dag-run-service.js';
 import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
 
 const step = (mode = 'ok') => ['node', path.resolve('test/fixtures/task-scripts/step.mjs'), mode];
@@ -78,4 +78,55 @@ describe('a four-task DAG backfilled over 30 days (process executor, real Postgr
     );
     expect(log.trim().split('\n')).toHaveLength(4);
   }, 240_000);
+
+  it('reprocessing a failed run re-runs only its failed tasks, which still read the XComs of those that succeeded', async () => {
+    const runId = 'backfill__2022-01-05T01:00:00+00:00';
+    const ref = { dagId: 'four_tasks', runId };
+    // validate fails (by hand), the rest of the run with it
+    await markTaskInstance(h.rt.deps, { ...ref, taskId: 'validate' }, 'failed');
+    for (const taskId of ['transform', 'load'])
+      await markTaskInstance(h.rt.deps, { ...ref, taskId }, 'failed');
+    await waitFor(
+      'the run to fail',
+      async () => ((await getRun(h.rt.db, 'four_tasks', runId))?.state === 'failed' ? true : undefined),
+      30_000,
+    );
+    const day = parseDagDate('2022-01-05', 'Europe/London', false);
+    const { backfill, plan } = await createBackfill(h.rt.deps, etlLike, {
+      from: day,
+      to: parseDagDate('2022-01-05', 'Europe/London', true),
+      reprocess: 'failed',
+    });
+    expect(plan.map((p) => p.action)).toEqual(['reprocess']);
+    await waitFor(
+      'the reprocessed run to succeed',
+      async () => {
+        const c = await countRunsByState(h.rt.db, { backfillId: backfill?.id ?? '' });
+        return c.success === 1 ? c : c.failed === 1 ? { failed: 1 } : undefined;
+      },
+      60_000,
+    );
+    expect((await getRun(h.rt.db, 'four_tasks', runId))?.state).toBe('success');
+    // extract was not redone and kept its XCom, which the new validate try read
+    const v = await h.rt.xcom.pull({ ...ref, taskId: 'validate' });
+    expect(v).toEqual({ sawUpstream: { extract: { task: 'extract', ds: '2022-01-05' } } });
+    const log = await readFile(
+      path.join(h.config.HEATFLOW_DATA_DIR, 'runs', 'four_tasks', runId, 'executions.log'),
+      'utf8',
+    );
+    expect(
+      log
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ').slice(0, 2).join(' ')),
+    ).toEqual([
+      'extract try=1',
+      'validate try=1',
+      'transform try=1',
+      'load try=1',
+      'validate try=2',
+      'transform try=2',
+      'load try=2',
+    ]);
+  }, 120_000);
 });
