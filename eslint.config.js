@@ -12,6 +12,8 @@ export default tseslint.config(
       'src/web/public/**',
       'eslint.config.js',
       'test/fixtures/task-scripts/**',
+      // plain JavaScript glue the bundler substitutes inside danfojs (scripts/build-task-programs.ts)
+      'scripts/danfojs-shims/**',
     ],
   },
   js.configs.recommended,
