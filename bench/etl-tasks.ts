@@ -4,9 +4,10 @@
  *     `checkDayReport`, `flattenDayReport` (danfojs join) and `Warehouse.load` (one transaction per
  *     day, as the load task does): rows per table (what a 2022 backfill stores), reports failed or
  *     flagged, load throughput;
- *  2. the cost of each compiled task program (`node dist/tasks/<t>.js`, as the process executor
- *     runs them) over a sample of days: mean wall time per task, the danfojs import inside
- *     transform, load throughput.
+ *  2. the cost of each task program as the DAG runs it (from its startup snapshot,
+ *     docs/task-programs.md) over a sample of days: mean wall time per task, the danfojs import
+ *     inside transform (0 from the snapshot), load throughput. bench/task-programs.ts measures
+ *     the programs in more detail (CPU, memory, instructions, with and without the snapshots).
  * Run: `npm run build && npx tsx bench/etl-tasks.ts [sampleDays]` (default 12). Prints JSON.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
