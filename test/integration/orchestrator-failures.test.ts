@@ -215,6 +215,11 @@ describe('separate scheduler and worker processes', () => {
     expect(new Set(runs.map((r) => r.logical_date.getTime())).size).toBe(20);
     // every task instance ran exactly once: one try each, one line each in the executions logs
     const tries = await t.rt.db.selectFrom('heatflow.task_tries').selectAll().execute();
+    // any try beyond the first, or not a success, with why (a bare count says nothing in a CI log)
+    const extra = tries
+      .filter((x) => x.try_number !== 1 || x.state !== 'success')
+      .map((x) => `${x.run_id}.${x.task_id} try ${x.try_number} ${x.state}: ${x.error ?? ''}`);
+    expect(extra).toEqual([]);
     expect(tries).toHaveLength(80);
     for (const r of runs) {
       const lines = (
