@@ -245,7 +245,9 @@ export class TaskWorker {
         .catch((err: unknown) => this.o.logger.warn({ err }, 'heartbeat failed'));
     }, this.heartbeatMs);
     try {
-      const outcome = await this.runTry(t, ti, logPath, ac.signal);
+      const outcome = await this.runTry(t, ti, logPath, ac.signal).catch((err: unknown) =>
+        this.workerErrorOutcome(t, ti, err),
+      );
       finishing = true;
       const recorded = await finishTry(this.o.db, t, outcome, new Date());
       if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
@@ -260,6 +262,30 @@ export class TaskWorker {
       clearInterval(hb);
       this.running.delete(t.leaseToken);
     }
+  }
+
+  /**
+   * The outcome of a try the worker itself could not carry through (its log folder cannot be
+   * written, Redis failed while storing the XCom...): recorded at once as a failed try, retried per
+   * the task's retries, instead of being left `running` until the zombie threshold.
+   */
+  private workerErrorOutcome(t: QueuedTry, run: ClaimedTry, err: unknown): TryOutcome {
+    const error = `worker ${this.workerId} failed while running the try: ${(err as Error).message ?? String(err)}`;
+    this.o.logger.error({ ...t, err }, error);
+    const dag = this.o.registry.peek(t.dagId);
+    const now = new Date();
+    const decision = decideAfterFailure(dag?.tasks.get(t.taskId), t.tryNumber, run.max_tries, now, {
+      dagId: t.dagId,
+      logicalDate: run.logical_date,
+    });
+    return {
+      tiState: decision.state,
+      tryState: 'failed',
+      exitCode: null,
+      error,
+      ...(decision.state === 'up_for_retry' ? { nextRetryAt: decision.nextRetryAt } : {}),
+      durationMs: now.getTime() - (run.start_date?.getTime() ?? now.getTime()),
+    };
   }
 
   private async runTry(

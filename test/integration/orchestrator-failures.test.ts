@@ -1,7 +1,7 @@
 /**
  * Failure handling on real Postgres and Redis: retries with backoff, upstream_failed, all_done,
- * XCom size cap, and a scheduler killed/restarted, two schedulers at once, a worker SIGKILLed
- * mid-try (those three as separate `heatflow` processes).
+ * XCom size cap, a try the worker itself cannot carry through, and a scheduler killed/restarted,
+ * two schedulers at once, a worker SIGKILLed mid-try (those three as separate `heatflow` processes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -101,6 +101,45 @@ describe('retries, trigger rules and XCom limits', () => {
     expect(log).toContain('fails on purpose');
     expect(log).toMatch(/failed: exited with code 3/);
   }, 120_000);
+
+  it('a try the worker cannot carry through (its log folder is a file) is failed at once with the reason, then retried', async () => {
+    const dag = defineDag({
+      dagId: 'no_log_dir',
+      schedule: '@daily',
+      startDate: '2022-01-01',
+      isPausedUponCreation: true,
+      defaultArgs: { retries: 1, retryDelayMs: 100 },
+      tasks: [{ taskId: 'only', command: step() }],
+    });
+    const os = await import('node:os');
+    const blocker = path.join(os.tmpdir(), `hf-not-a-dir-${process.pid}-${Date.now()}`);
+    await writeFile(blocker, 'a file where the log folder should be');
+    // the zombie threshold is far beyond the test's wait: only the worker's own record can fail it
+    h = await createTestOrchestrator('nolog', {
+      dags: [dag],
+      env: { HEATFLOW_LOG_DIR: path.join(blocker, 'logs'), HEATFLOW_ZOMBIE_THRESHOLD_MS: '600000' },
+    });
+    await h.startScheduler();
+    await h.startWorker();
+    const { backfill } = await createBackfill(h.rt.deps, dag, {
+      from: day('2022-01-01'),
+      to: day('2022-01-01', true),
+    });
+    expect(await finished(h, backfill?.id ?? '', 1, 30_000)).toEqual({ failed: 1 });
+    const tries = await h.rt.db
+      .selectFrom('heatflow.task_tries')
+      .select(['try_number', 'state', 'error'])
+      .orderBy('try_number')
+      .execute();
+    expect(tries.map((x) => [x.try_number, x.state])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+    ]);
+    for (const x of tries) {
+      expect(x.error).toMatch(/^worker \S+ failed while running the try: ENOTDIR/);
+      expect(x.error).toContain(blocker);
+    }
+  }, 60_000);
 
   it('passes an XCom downstream and rejects an oversized one naming the task and size', async () => {
     const dag = defineDag({
