@@ -26,6 +26,32 @@ import { defineDag, type Templated } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
 import { TASK_PROGRAM_NODE_FLAGS } from '../src/task-sdk/program-flags.js';
 
+/**
+ * `name` from the environment as an integer ≥ 0, or `fallback` when unset or empty.
+ * @throws Error naming the variable and its value when it is not such an integer
+ */
+function envCount(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be an integer ≥ 0, got "${raw}"`);
+  return n;
+}
+
+/**
+ * `name` from the environment as `true` or `false`, or `fallback` when unset or empty.
+ * @throws Error naming the variable and its value for anything else
+ */
+function envFlag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+const useSnapshots = envFlag('TADO_ETL_TASK_SNAPSHOTS', true);
+
 /** The worker's value of `name` at render time ('' when unset, which the tasks read as unset). */
 const fromWorkerEnv =
   (name: string): Templated<string> =>
@@ -39,9 +65,9 @@ const tadoEnv = Object.fromEntries(TADO_CONFIG_VARIABLES.map((name) => [name, fr
  * imported), or from its plain bundle when `TADO_ETL_TASK_SNAPSHOTS=false`.
  */
 const node = (task: string): readonly string[] =>
-  process.env.TADO_ETL_TASK_SNAPSHOTS === 'false'
-    ? ['node', ...TASK_PROGRAM_NODE_FLAGS, `dist/tasks/${task}.cjs`]
-    : ['node', ...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', `dist/snapshots/${task}.blob`];
+  useSnapshots
+    ? ['node', ...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', `dist/snapshots/${task}.blob`]
+    : ['node', ...TASK_PROGRAM_NODE_FLAGS, `dist/tasks/${task}.cjs`];
 /** A snapshot loads only under the V8 flags it was built with: none from the worker's NODE_OPTIONS. */
 const programEnv = { NODE_OPTIONS: '' };
 /**
@@ -65,11 +91,11 @@ export const tadoEtl = defineDag({
   startDate: process.env.TADO_ETL_START_DATE ?? '2022-01-01',
   ...(endDate === undefined || endDate === '' ? {} : { endDate }),
   catchup: true,
-  isPausedUponCreation: process.env.TADO_ETL_PAUSED_UPON_CREATION === 'true',
+  isPausedUponCreation: envFlag('TADO_ETL_PAUSED_UPON_CREATION', false),
   tags: ['tado', 'etl'],
   defaultArgs: {
-    retries: Number(process.env.TADO_ETL_RETRIES ?? 3),
-    retryDelayMs: Number(process.env.TADO_ETL_RETRY_DELAY_MS ?? 30_000),
+    retries: envCount('TADO_ETL_RETRIES', 3),
+    retryDelayMs: envCount('TADO_ETL_RETRY_DELAY_MS', 30_000),
     retryExponentialBackoff: true,
     maxRetryDelayMs: 30 * 60_000,
     executionTimeoutMs: 10 * 60_000,

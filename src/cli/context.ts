@@ -54,7 +54,7 @@ export async function requireDag(rt: Runtime, dagId: string): Promise<Dag> {
   const known = [...bag.dags.keys()].sort().join(', ') || '(none)';
   const errors =
     bag.importErrors.length > 0
-      ? `; import errors in: ${bag.importErrors.map((e) => e.file).join(', ')}`
+      ? `; import errors: ${bag.importErrors.map((e) => `${e.file}: ${e.error}`).join('; ')}`
       : '';
   throw new CliError(`DAG "${dagId}" not found in ${rt.config.HEATFLOW_DAGS_DIR} (known: ${known}${errors})`);
 }

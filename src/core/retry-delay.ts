@@ -33,13 +33,21 @@ export interface RetryJitterKey {
  * `min(24 h, task.maxRetryDelayMs)`. Without `jitterKey` the hash uses the task id and try number
  * only (still deterministic).
  *
- * @param tryNumber the try that failed, counting from 1
+ * @param tryNumber the try that failed, counting from 1 (hashed for the jitter)
  * @param jitterKey the DAG id and logical date of the task instance, for Airflow's jitter hash
+ * @param attempt the failed try's place in its retry sequence, counting from 1 (the exponent's
+ *   `n`); `@defaultValue tryNumber`, as in Airflow. {@link decideAfterFailure} passes the place
+ *   since the task instance was last cleared, so a re-run day starts again from `retryDelayMs`.
  */
-export function retryDelayMsFor(task: Task, tryNumber: number, jitterKey?: RetryJitterKey): number {
+export function retryDelayMsFor(
+  task: Task,
+  tryNumber: number,
+  jitterKey?: RetryJitterKey,
+  attempt: number = tryNumber,
+): number {
   if (!task.retryExponentialBackoff) return task.retryDelayMs;
   const capSeconds = Math.min(MAX_RETRY_DELAY_MS, task.maxRetryDelayMs) / 1000;
-  const exponent = Math.max(0, Math.floor(tryNumber) - 1);
+  const exponent = Math.max(0, Math.floor(attempt) - 1);
   const rawMin = Math.ceil((task.retryDelayMs / 1000) * 2 ** exponent);
   // Beyond the cap the jitter cannot matter (it only adds); this also avoids Infinity.
   if (!Number.isFinite(rawMin) || rawMin >= capSeconds) return Math.round(capSeconds * 1000);

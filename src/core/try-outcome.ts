@@ -13,6 +13,11 @@ export type FailureDecision =
  * (the task's `retries`, extended when cleared): try `n` may be retried while `n <= maxTries`.
  * `jitterKey` (DAG id and logical date) spreads the exponential backoff of different runs, as
  * Airflow's per-task-instance hash does.
+ *
+ * The exponential backoff counts the tries since the task instance was last cleared
+ * (`tryNumber - (maxTries - retries)`), not all its tries: Airflow uses the whole `try_number`, so
+ * a day cleared after four tries waits 2^4 times the first delay for its first retry (up to
+ * `maxRetryDelayMs`); here a cleared or reprocessed day starts again from `retryDelayMs`.
  */
 export function decideAfterFailure(
   task: Task | undefined,
@@ -22,6 +27,7 @@ export function decideAfterFailure(
   jitterKey?: RetryJitterKey,
 ): FailureDecision {
   if (task === undefined || tryNumber > maxTries) return { state: 'failed' };
-  const delayMs = retryDelayMsFor(task, tryNumber, jitterKey);
+  const sinceClear = tryNumber - Math.max(0, maxTries - task.retries);
+  const delayMs = retryDelayMsFor(task, tryNumber, jitterKey, Math.max(1, sinceClear));
   return { state: 'up_for_retry', nextRetryAt: new Date(now.getTime() + delayMs) };
 }

@@ -54,7 +54,18 @@ export async function openRuntime(
   logger: Logger,
   options: OpenRuntimeOptions = {},
 ): Promise<Runtime> {
-  if (options.migrate === true) await ensureDatabase(config.DATABASE_URL);
+  const postgresError = (err: unknown) =>
+    new Error(
+      `cannot use Postgres at ${redactUrl(config.DATABASE_URL)} (DATABASE_URL): ${(err as Error).message}`,
+      { cause: err },
+    );
+  if (options.migrate === true) {
+    try {
+      await ensureDatabase(config.DATABASE_URL);
+    } catch (err) {
+      throw postgresError(err);
+    }
+  }
   const db = createDb(config.DATABASE_URL, { max: options.dbPoolSize ?? 10 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
   // Without a listener ioredis prints "Unhandled error event" with a stack trace; connection errors
@@ -76,10 +87,7 @@ export async function openRuntime(
   } catch (err) {
     await db.destroy();
     redis.disconnect();
-    throw new Error(
-      `cannot use Postgres at ${redactUrl(config.DATABASE_URL)} (DATABASE_URL): ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw postgresError(err);
   }
   const xcom = new XComStore(redis, {
     prefix: config.HEATFLOW_REDIS_PREFIX,

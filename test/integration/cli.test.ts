@@ -178,6 +178,29 @@ describe('heatflow CLI', () => {
     const r2 = await run(['dags', 'list'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect(r2.code).toBe(1);
     expect(r2.err).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    const r3 = await run(['db', 'migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/hf_nowhere' });
+    expect(r3.code).toBe(1);
+    expect(r3.err).toMatch(
+      /cannot use Postgres at postgres:\/\/postgres@127\.0\.0\.1:1\/hf_nowhere \(DATABASE_URL\)/,
+    );
+  });
+
+  it('a bad tado_etl setting makes the DAG an import error that names the variable and its value', async () => {
+    const etl = { HEATFLOW_DAGS_DIR: path.resolve('dags') };
+    const retries = await run(['dags', 'show', 'tado_etl'], { ...etl, TADO_ETL_RETRIES: 'abc' });
+    expect(retries.code).toBe(1);
+    expect(retries.err).toMatch(
+      /DAG "tado_etl" not found .*tado_etl\.ts: .*TADO_ETL_RETRIES must be an integer ≥ 0, got "abc"/,
+    );
+    const snapshots = await run(['dags', 'show', 'tado_etl'], { ...etl, TADO_ETL_TASK_SNAPSHOTS: 'no' });
+    expect(snapshots.err).toMatch(/TADO_ETL_TASK_SNAPSHOTS must be true or false, got "no"/);
+    const good = await run(['dags', 'show', 'tado_etl'], {
+      ...etl,
+      TADO_ETL_TASK_SNAPSHOTS: 'false',
+      TADO_ETL_RETRIES: '0',
+    });
+    expect(good.code, good.err).toBe(0);
+    expect(good.out).toMatch(/load\s+<- \[transform\]/);
   });
 
   it('bad usage exits 2', async () => {

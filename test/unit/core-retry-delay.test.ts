@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defineDag, retryDelayMsFor } from '../../src/core/index.js';
+import { decideAfterFailure } from '../../src/core/try-outcome.js';
 import type { Task, TaskArgs } from '../../src/core/index.js';
 
 function task(args: TaskArgs): Task {
@@ -65,5 +66,40 @@ describe('retryDelayMsFor', () => {
     const zero = task({ retryDelayMs: 0, retryExponentialBackoff: true });
     expect(retryDelayMsFor(zero, 1, key)).toBeGreaterThanOrEqual(1000);
     expect(retryDelayMsFor(zero, 1, key)).toBeLessThan(2000);
+  });
+});
+
+describe('decideAfterFailure', () => {
+  const now = new Date('2022-03-01T00:00:00Z');
+  const t = task({
+    retries: 3,
+    retryDelayMs: 30_000,
+    retryExponentialBackoff: true,
+    maxRetryDelayMs: 1_800_000,
+  });
+  const waitMs = (tryNumber: number, maxTries: number) => {
+    const d = decideAfterFailure(t, tryNumber, maxTries, now, key);
+    if (d.state !== 'up_for_retry') throw new Error(`try ${tryNumber} of ${maxTries}: ${d.state}`);
+    return d.nextRetryAt.getTime() - now.getTime();
+  };
+
+  it('retries while the try number is within max_tries, then fails', () => {
+    expect(decideAfterFailure(t, 3, 3, now, key).state).toBe('up_for_retry');
+    expect(decideAfterFailure(t, 4, 3, now, key)).toEqual({ state: 'failed' });
+    expect(decideAfterFailure(undefined, 1, 3, now, key)).toEqual({ state: 'failed' });
+  });
+
+  it('backs off by the tries since the last clear: a cleared day starts again from retryDelayMs', () => {
+    // never cleared (max_tries = retries): tries 1, 2, 3 wait [30, 60), [60, 120), [120, 240) s
+    expect(waitMs(1, 3)).toBeGreaterThanOrEqual(30_000);
+    expect(waitMs(1, 3)).toBeLessThan(60_000);
+    expect(waitMs(3, 3)).toBeGreaterThanOrEqual(120_000);
+    // cleared after 4 tries (max_tries = 4 + 3): try 5 is the first of the new sequence
+    expect(waitMs(5, 7)).toBeGreaterThanOrEqual(30_000);
+    expect(waitMs(5, 7)).toBeLessThan(60_000);
+    expect(waitMs(6, 7)).toBeGreaterThanOrEqual(60_000);
+    expect(waitMs(6, 7)).toBeLessThan(120_000);
+    // Airflow's whole-try_number exponent would have made try 5 wait [480, 960) s
+    expect(retryDelayMsFor(t, 5, key)).toBeGreaterThanOrEqual(480_000);
   });
 });
