@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { parseDagDate } from '../core/timetable.js';
 import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
-import { countRunsByState } from '../db/dag-run-repository.js';
+import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
 import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
 import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
 import { syncDagFolder } from './sync-dags.js';
@@ -179,7 +179,9 @@ export function registerDagsCommands(program: Command): void {
             `backfill ${id} of ${dagId}: ${counts.create} runs created, ${counts.reprocess} reprocessed, ${counts.skip} existing left alone\n`,
           );
           if (!o.wait) return;
-          const summary = await runAndWait(rt, id, o.local === true);
+          // Runs of the range left unfinished by an earlier, interrupted backfill are waited for
+          // (and, with --local, run) too, as Airflow's backfill picks up the range's existing runs.
+          const summary = await runAndWait(rt, id, { dagId, from, to }, o.local === true);
           if (o.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
           else
             process.stdout.write(
@@ -187,19 +189,19 @@ export function registerDagsCommands(program: Command): void {
             );
           if (summary.failed > 0)
             throw new CliError(
-              `${summary.failed} of ${summary.total} runs failed (see heatflow's logs folder)`,
+              `${summary.failed} of ${summary.total} runs of ${o.startDate}..${o.endDate} failed (see heatflow's logs folder; --reprocess failed runs them again)`,
             );
         });
       },
     );
 }
 
-async function runAndWait(rt: Runtime, backfillId: string, local: boolean) {
-  if (!local) return waitForBackfill(rt, backfillId);
+async function runAndWait(rt: Runtime, backfillId: string, range: RunFilter, local: boolean) {
+  if (!local) return waitForBackfill(rt, range, undefined, backfillId);
   const sched = await startScheduler(rt);
   const worker = await startWorker(rt);
   try {
-    return await waitForBackfill(rt, backfillId);
+    return await waitForBackfill(rt, range, undefined, backfillId);
   } finally {
     await worker.stop();
     await sched.stop();

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import { getBackfill } from '../db/backfill-repository.js';
-import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
+import { countRunsByState, countTisUpForRetry, type RunFilter } from '../db/dag-run-repository.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** How a backfill ended. */
@@ -18,22 +18,25 @@ export interface BackfillSummary {
 
 /**
  * Waits until every run of a backfill (or, given a filter, every run it matches) has finished.
+ * The progress says how many task instances wait for a retry (`up_for_retry`).
  * @param what - a backfill id, or a filter (e.g. a DAG and a range, to include runs created earlier)
+ * @param label - the backfill id the summary and the progress name; `@defaultValue` `what` when it is an id
  */
 export async function waitForBackfill(
   rt: Runtime,
   what: string | RunFilter,
   pollMs = 500,
+  label?: string,
 ): Promise<BackfillSummary> {
   const filter: RunFilter = typeof what === 'string' ? { backfillId: what } : what;
-  const backfillId = typeof what === 'string' ? what : '';
+  const backfillId = label ?? (typeof what === 'string' ? what : '');
   const started = Date.now();
   const tty = process.stderr.isTTY;
   const bar = tty
     ? new cliProgress.SingleBar(
         {
           format:
-            'backfill {bar} {value}/{total} runs | {success} ok, {failed} failed | {duration_formatted}',
+            'backfill {bar} {value}/{total} runs | {success} ok, {failed} failed{retrying} | {duration_formatted}',
           stream: process.stderr,
         },
         cliProgress.Presets.shades_classic,
@@ -48,17 +51,20 @@ export async function waitForBackfill(
       const success = counts.success ?? 0;
       const failed = counts.failed ?? 0;
       const done = success + failed;
+      const showLine = bar === undefined && Date.now() - lastLine > 10_000;
+      const upForRetry = bar !== undefined || showLine ? await countTisUpForRetry(rt.db, filter) : 0;
+      const retrying = upForRetry > 0 ? `, ${upForRetry} task(s) up for retry` : '';
       if (bar !== undefined) {
-        if (lastLine === 0) bar.start(total, done, { success, failed });
-        bar.update(done, { success, failed });
+        if (lastLine === 0) bar.start(total, done, { success, failed, retrying });
+        bar.update(done, { success, failed, retrying });
         lastLine = 1;
-      } else if (Date.now() - lastLine > 10_000) {
+      } else if (showLine) {
         process.stderr.write(
-          `${backfillId === '' ? 'runs' : `backfill ${backfillId}`}: ${done}/${total} finished (${success} ok, ${failed} failed)\n`,
+          `${backfillId === '' ? 'runs' : `backfill ${backfillId}`}: ${done}/${total} finished (${success} ok, ${failed} failed${retrying})\n`,
         );
         lastLine = Date.now();
       }
-      const b = backfillId === '' ? undefined : await getBackfill(rt.db, backfillId);
+      const b = typeof what === 'string' ? await getBackfill(rt.db, what) : undefined;
       if (done === total || b?.state === 'completed') {
         return { backfillId, total, success, failed, wallMs: Date.now() - started };
       }

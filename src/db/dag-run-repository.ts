@@ -201,6 +201,26 @@ export async function countRunsByState(
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
 
+/**
+ * Task instances waiting for their next try (`up_for_retry`) in the runs a filter matches, so a
+ * progress line can say why runs are not finishing.
+ */
+export async function countTisUpForRetry(db: Kysely<Database>, filter: RunFilter): Promise<number> {
+  const r = await db
+    .selectFrom('heatflow.task_instances as ti')
+    .innerJoin('heatflow.dag_runs as r', (j) =>
+      j.onRef('r.dag_id', '=', 'ti.dag_id').onRef('r.run_id', '=', 'ti.run_id'),
+    )
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('ti.state', '=', 'up_for_retry')
+    .$if(filter.dagId !== undefined, (q) => q.where('r.dag_id', '=', filter.dagId as string))
+    .$if(filter.backfillId !== undefined, (q) => q.where('r.backfill_id', '=', filter.backfillId as string))
+    .$if(filter.from !== undefined, (q) => q.where('r.logical_date', '>=', filter.from as Date))
+    .$if(filter.to !== undefined, (q) => q.where('r.logical_date', '<=', filter.to as Date))
+    .executeTakeFirstOrThrow();
+  return r.n;
+}
+
 /** Latest automated (scheduled or backfill) logical date of a DAG, if any. */
 export async function latestRun(db: Kysely<Database>, dagId: string): Promise<DagRunRow | undefined> {
   return db

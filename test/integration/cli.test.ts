@@ -86,6 +86,30 @@ describe('heatflow CLI', () => {
     expect(await h.rt.db.selectFrom('heatflow.dag_runs').select('run_id').execute()).toHaveLength(0);
   });
 
+  it('backfill --local finishes the runs an earlier, interrupted backfill of the range left unfinished', async () => {
+    const range = ['-s', '2022-01-10', '-e', '2022-01-11'];
+    const first = await run(['dags', 'backfill', 'cli_dag', ...range, '--no-wait']);
+    expect(first.code, first.err).toBe(0);
+    const states = async () =>
+      (
+        await h.rt.db
+          .selectFrom('heatflow.dag_runs')
+          .select('state')
+          .where('run_id', 'like', 'backfill__2022-01-1%')
+          .execute()
+      ).map((r) => r.state);
+    expect(await states()).toEqual(['queued', 'queued']); // nobody runs them: no scheduler yet
+    const again = await run(['dags', 'backfill', 'cli_dag', ...range, '--local', '--json']);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).toContain('0 runs created, 0 reprocessed, 2 existing left alone');
+    expect(JSON.parse(again.out.trim().split('\n').pop() ?? '{}')).toMatchObject({
+      total: 2,
+      success: 2,
+      failed: 0,
+    });
+    expect(await states()).toEqual(['success', 'success']);
+  }, 120_000);
+
   it('backfill --local runs the range and prints a summary; tasks clear re-runs a task', async () => {
     const r = await run([
       'dags',
@@ -206,5 +230,8 @@ describe('heatflow CLI', () => {
   it('bad usage exits 2', async () => {
     expect((await run(['dags', 'backfill', 'cli_dag'])).code).toBe(2);
     expect((await run(['dags', 'backfill', 'cli_dag', '-s', 'yesterday', '-e', '2022-01-01'])).code).toBe(1);
+    const port = await run(['webserver', '--port', '99999']);
+    expect(port.code).toBe(1);
+    expect(port.err).toContain('--port must be a port number from 1 to 65535, got "99999"');
   });
 });
