@@ -73,6 +73,14 @@ export function parseJsonObject(option: string, value: string | undefined): Reco
   return parsed as Record<string, unknown>;
 }
 
+/** Parses a TCP port option (1..65535). @throws CliError naming the option */
+export function parsePort(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65_535)
+    throw new CliError(`${option} must be a port number from 1 to 65535, got "${value}"`);
+  return n;
+}
+
 /** Parses a positive integer option. @throws CliError naming the option */
 export function parsePositiveInt(option: string, value: string): number {
   const n = Number(value);

@@ -55,7 +55,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
     throw new CliError(`--executor must be process or docker, got "${o.executor}"`);
   }
   if (!['none', 'failed', 'completed'].includes(o.reprocess))
-    throw new CliError(`--reprocess must be none, failed or completed`);
+    throw new CliError(`--reprocess must be none, failed or completed, got "${o.reprocess}"`);
   const started = Date.now();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -121,6 +121,23 @@ async function runDemo(o: DemoOptions): Promise<void> {
     if (to.getTime() < from.getTime())
       throw new CliError(`--end-date ${o.endDate} is before --start-date ${o.startDate}`);
 
+    // The web page comes up before the backfill: a port in use fails now, not after the run, and
+    // the page shows the backfill as it goes.
+    let webUrl: string | undefined;
+    if (o.serve === true) {
+      const web = await startWebIfPresent(rt, config.HEATFLOW_WEB_PORT).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code === 'EADDRINUSE')
+          throw new CliError(
+            `--serve: port ${config.HEATFLOW_WEB_PORT} (HEATFLOW_WEB_PORT) is in use; set HEATFLOW_WEB_PORT to a free port`,
+          );
+        throw err;
+      });
+      if (web === undefined) throw new CliError('--serve: the web server is not built');
+      process.stderr.write(`web page: ${web.url} (shows the backfill as it runs)\n`);
+      stops.unshift(() => web.close());
+      webUrl = web.url;
+    }
+
     const worker = await startWorker(
       rt,
       o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) },
@@ -181,8 +198,8 @@ async function runDemo(o: DemoOptions): Promise<void> {
             .map(([k, v]) => `${v} ${k}`)
             .join(
               ', ',
-            )} (this time: ${plan.created} created, ${plan.reprocessed} re-run, ${plan.left_alone} already there left alone; --reprocess completed re-runs every day)`,
-          `rows: ${Object.entries(rows)
+            )} (this time: ${plan.created} created, ${plan.reprocessed} re-run, ${plan.left_alone} already there left alone${plan.left_alone > 0 && o.reprocess !== 'completed' ? '; --reprocess completed re-runs every day' : ''})`,
+          `rows in schema tado (every day stored, not only this range): ${Object.entries(rows)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`,
           ...(failedRuns.length > 0
@@ -193,11 +210,8 @@ async function runDemo(o: DemoOptions): Promise<void> {
         ].join('\n') + '\n',
       );
     }
-    if (o.serve === true) {
-      const web = await startWebIfPresent(rt, config.HEATFLOW_WEB_PORT);
-      if (web === undefined) throw new CliError('--serve: the web server is not built');
-      process.stderr.write(`web page: ${web.url} (Ctrl-C to stop)\n`);
-      stops.unshift(() => web.close());
+    if (webUrl !== undefined) {
+      process.stderr.write(`web page: ${webUrl} stays up (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());

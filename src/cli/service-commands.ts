@@ -11,7 +11,7 @@ import {
   type Runtime,
 } from '../runtime/runtime.js';
 import type { TaskWorker } from '../worker/task-worker.js';
-import { cliSetup, parsePositiveInt } from './context.js';
+import { cliSetup, parsePort, parsePositiveInt } from './context.js';
 
 interface Stoppable {
   stop(force: boolean): Promise<void>;
@@ -78,7 +78,7 @@ export function registerServiceCommands(program: Command): void {
     .action(async (o: { concurrency?: string; port?: string }) => {
       const options =
         o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) };
-      const port = o.port === undefined ? undefined : parsePositiveInt('--port', o.port);
+      const port = o.port === undefined ? undefined : parsePort('--port', o.port);
       const { config, logger } = cliSetup('standalone');
       const rt = await openRuntime(config, logger, { migrate: true });
       const parts: Stoppable[] = [];

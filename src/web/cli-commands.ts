@@ -3,7 +3,7 @@
  * (`heatflow standalone` also starts them). First SIGTERM/SIGINT closes the server.
  */
 import type { Command } from 'commander';
-import { cliSetup, parsePositiveInt } from '../cli/context.js';
+import { cliSetup, parsePort } from '../cli/context.js';
 import { openRuntime } from '../runtime/runtime.js';
 import { startWebServer } from './server.js';
 
@@ -20,7 +20,7 @@ export function registerWebCommands(program: Command): void {
     )
     .action(async (o: { port?: string; host?: string; openReads?: boolean }) => {
       const { config, logger } = cliSetup('webserver');
-      const port = o.port === undefined ? config.HEATFLOW_WEB_PORT : parsePositiveInt('--port', o.port);
+      const port = o.port === undefined ? config.HEATFLOW_WEB_PORT : parsePort('--port', o.port);
       const rt = await openRuntime(config, logger);
       await rt.registry.refresh();
       const server = await startWebServer(rt, {

@@ -4,6 +4,7 @@
  * JSON summary and exits 0.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
@@ -14,24 +15,41 @@ beforeAll(async () => {
 });
 afterAll(async () => h.cleanup());
 
+const demo = (args: string[], env: Record<string, string> = {}) =>
+  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [path.resolve('dist/src/cli/main.js'), 'demo', ...args], {
+      env: { ...h.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let o = '';
+    let e = '';
+    child.stdout.on('data', (c: Buffer) => (o += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (e += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve({ code: c, out: o, err: e });
+    });
+  });
+
+it('demo --serve on a port in use fails before the backfill, naming the port and its variable', async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as AddressInfo).port;
+  try {
+    const r = await demo(['-s', '2022-12-01', '-e', '2022-12-01', '--serve'], {
+      HEATFLOW_WEB_PORT: String(port),
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`--serve: port ${port} (HEATFLOW_WEB_PORT) is in use`);
+    expect(await h.rt.db.selectFrom('heatflow.dag_runs').select('run_id').execute()).toEqual([]);
+  } finally {
+    busy.close();
+  }
+}, 60_000);
+
 it('demo -s 2022-12-06 -e 2022-12-08 --json prints runs, rows per table and wall time', async () => {
-  const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>(
-    (resolve) => {
-      const child = spawn(
-        process.execPath,
-        [path.resolve('dist/src/cli/main.js'), 'demo', '-s', '2022-12-06', '-e', '2022-12-08', '--json'],
-        {
-          env: h.env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let o = '';
-      let e = '';
-      child.stdout.on('data', (c: Buffer) => (o += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (e += c.toString()));
-      child.on('close', (c) => resolve({ code: c, out: o, err: e }));
-    },
-  );
+  const { code, out, err } = await demo(['-s', '2022-12-06', '-e', '2022-12-08', '--json']);
   expect(code, err).toBe(0);
   const summary = JSON.parse(out) as {
     runs: Record<string, number>;
