@@ -2,7 +2,10 @@
  * tado_etl: a day of tado° heating data per run, `extract >> validate >> transform >> load`
  * (docs/pipeline.md). Daily at 01:00 in the home's time zone: the run for `ds` starts once the
  * interval ends at 01:00 the next day, 45 minutes after tado's report window for `ds` closes
- * (next local midnight + 15 min), so scheduled runs never fetch a report cut short.
+ * (next local midnight + 15 min). On the eve of a spring-forward day the next 01:00 does not exist
+ * and the timetable reads it as Airflow does, with the offset after the gap (01:00 BST, 00:00 UTC
+ * in Europe/London: 15 min before that day's window closes); extract then waits for the window to
+ * close instead of fetching a report cut short.
  *
  * Configuration (read when the DAG file is parsed):
  * - `TADO_ETL_TIMEZONE`: IANA time zone of the schedule and of `ds`; `@defaultValue 'Europe/London'`
@@ -110,8 +113,9 @@ export const tadoEtl = defineDag({
         ...tadoEnv,
         NODE_EXTRA_CA_CERTS: extraCaCertsIf(() => tadoUsesTls(process.env)),
       },
-      // the client paces its requests (TADO_REQUEST_DELAY_MS) and stops at the quota's reserve
-      executionTimeoutMs: 30 * 60_000,
+      // the client paces its requests (TADO_REQUEST_DELAY_MS) and stops at the quota's reserve;
+      // a run started before the day's report window closed first waits up to 30 min for it
+      executionTimeoutMs: 60 * 60_000,
     },
     {
       taskId: 'validate',

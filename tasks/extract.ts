@@ -1,9 +1,10 @@
 /**
  * tado_etl › extract: fetches the zone list and one day report per HEATING zone for `ds` (the
  * local day in the home's time zone) and writes them, raw, under `<run dir>/extract/`. Zones that
- * did not exist yet that day are recorded as skipped, not failed. A report cut short (fetched
- * before its window closed) fails the try, so the retry fetches it again. The client's rate limit
- * and pacing apply (TADO_* variables, `src/tado/tado-config.ts`).
+ * did not exist yet that day are recorded as skipped, not failed. A run started before the day's
+ * report window closed (+5 min) waits for it, up to 30 min; a day further from over fails the try
+ * (`DAY_NOT_OVER`). A report cut short anyway fails the try, so the retry fetches it again. The
+ * client's rate limit and pacing apply (TADO_* variables, `src/tado/tado-config.ts`).
  *
  * Returns {@link ExtractResult}.
  */
@@ -11,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { assertDayReportValid, checkDayReport } from '../src/etl/check-day-report.js';
-import { dayWindowToJson, localDayWindow } from '../src/etl/local-day-window.js';
+import { dayWindowToJson, localDayWindow, reportWaitMs } from '../src/etl/local-day-window.js';
 import { EXTRACT_DIR, type ExtractResult } from '../src/etl/task-results.js';
 import { runTask } from '../src/task-sdk/index.js';
 import { isBeforeZoneCreation } from '../src/tado/errors.js';
@@ -29,6 +30,16 @@ void runTask(async (ctx): Promise<ExtractResult> => {
   const date = ctx.ds;
   // the local day's window, computed once here (time zone arithmetic needs ICU) and passed on
   const window = localDayWindow(date, timeZone);
+  // A run started before the day's report window closed waits for it (at most 30 min), rather
+  // than fetch reports cut short; a day further from over fails the try, naming when it can run.
+  const waitMs = reportWaitMs(window, Date.now());
+  if (waitMs > 0) {
+    ctx.log.info(
+      { date, waitMs, windowEnd: window.windowEnd.toISOString() },
+      'waiting for the day report window to close',
+    );
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
   await mkdir(ctx.runPath(EXTRACT_DIR), { recursive: true });
   const zonesFile = path.posix.join(EXTRACT_DIR, 'zones.json');
   await writeFile(ctx.runPath(zonesFile), JSON.stringify(zones));

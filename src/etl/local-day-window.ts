@@ -109,3 +109,32 @@ export function dayWindowOf(date: string, timeZone: string, given?: LocalDayWind
   }
   return given;
 }
+
+/** How long after a report window closes extract fetches it: tado's cloud gets the last point late. */
+export const REPORT_FETCH_GRACE_MS = 5 * 60 * 1000;
+/** The longest extract waits for a window to close (a scheduled run on a clock-change eve: 20 min). */
+export const MAX_REPORT_WAIT_MS = 30 * 60 * 1000;
+
+/**
+ * How long to wait, at `nowMs`, before fetching the reports of `w` so that tado reports the whole
+ * day: 0 once `windowEnd` + {@link REPORT_FETCH_GRACE_MS} has passed. A scheduled run normally
+ * starts 45 min after the window closes (01:00 local the next day); on the eve of a spring-forward
+ * day the next 01:00 does not exist and Airflow's timetable reads it as 00:00 UTC (Europe/London),
+ * 15 min before the window closes, so extract waits instead of fetching a report cut short.
+ * @returns the wait in ms (0..`maxWaitMs`)
+ * @throws HeatflowError `DAY_NOT_OVER` (retryable) when the wait would be longer than `maxWaitMs`:
+ *   the day is not over yet, fetching it now would cut it short; the message names the day and
+ *   the instant from which it can be fetched
+ */
+export function reportWaitMs(w: LocalDayWindow, nowMs: number, maxWaitMs = MAX_REPORT_WAIT_MS): number {
+  const readyAt = w.windowEnd.getTime() + REPORT_FETCH_GRACE_MS;
+  const waitMs = Math.max(0, readyAt - nowMs);
+  if (waitMs > maxWaitMs) {
+    throw new HeatflowError(
+      'DAY_NOT_OVER',
+      `${w.date} (${w.timeZone}) is not over: tado reports it until ${w.windowEnd.toISOString()}, so it can be fetched from ${new Date(readyAt).toISOString()} on, ${Math.ceil(waitMs / 60_000)} min from now`,
+      { retryable: true },
+    );
+  }
+  return waitMs;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isDag } from '../../src/core/index.js';
+import { dagRunInfosBetween, isDag, parseDagDate } from '../../src/core/index.js';
+import { MAX_REPORT_WAIT_MS, localDayWindow, reportWaitMs } from '../../src/etl/local-day-window.js';
 import { tadoEtl } from '../../dags/tado_etl.js';
 
 describe('dags/tado_etl.ts', () => {
@@ -91,6 +92,40 @@ describe('dags/tado_etl.ts', () => {
     expect(render('load', { ...ca, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/heatflow' })).toBe('');
     expect(render('load', { ...ca, DATABASE_URL: 'postgres://u@db:5432/heatflow?sslmode=verify-full' })).toBe(
       '/etc/ssl/corp-ca.pem',
+    );
+  });
+});
+
+describe('scheduled runs and the report window', () => {
+  const runEnd = (ds: string) => {
+    const [info] = dagRunInfosBetween(
+      tadoEtl,
+      parseDagDate(ds, 'Europe/London', false),
+      parseDagDate(ds, 'Europe/London', true),
+    );
+    if (info === undefined) throw new Error(`no run for ${ds}`);
+    return info.dataInterval.end.getTime();
+  };
+
+  it('a run starts 45 min after its day report window closes: extract fetches at once', () => {
+    for (const ds of ['2022-01-15', '2022-03-25', '2022-03-27', '2022-10-30', '2022-12-31'])
+      expect(reportWaitMs(localDayWindow(ds, 'Europe/London'), runEnd(ds)), ds).toBe(0);
+  });
+
+  it('on the eve of the spring-forward day the run starts 15 min early: extract waits 20 min (window + 5 min)', () => {
+    // 01:00 on 2022-03-27 does not exist in London: the interval ends at 01:00 BST, 00:00 UTC
+    expect(new Date(runEnd('2022-03-26')).toISOString()).toBe('2022-03-27T00:00:00.000Z');
+    expect(reportWaitMs(localDayWindow('2022-03-26', 'Europe/London'), runEnd('2022-03-26'))).toBe(
+      20 * 60_000,
+    );
+    expect(tadoEtl.tasks.get('extract')?.executionTimeoutMs).toBeGreaterThan(MAX_REPORT_WAIT_MS);
+  });
+
+  it('a day further from over fails extract with a retryable error naming when it can be fetched', () => {
+    const w = localDayWindow('2022-06-01', 'Europe/London');
+    const noon = Date.parse('2022-06-01T11:00:00Z');
+    expect(() => reportWaitMs(w, noon)).toThrow(
+      /2022-06-01 \(Europe\/London\) is not over: tado reports it until 2022-06-01T23:15:00.000Z, so it can be fetched from 2022-06-01T23:20:00.000Z on, 740 min from now/,
     );
   });
 });
