@@ -4,6 +4,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { makeRunId } from '../core/run-id.js';
 import { dagRunInfosBetween, formatDs, inferManualDataInterval, parseDagDate } from '../core/timetable.js';
@@ -91,6 +92,7 @@ export function registerTasksCommands(program: Command): void {
     .option('--only-failed', 'only failed and upstream_failed task instances')
     .option('--downstream', 'also clear the downstream tasks')
     .option('--dry-run', 'list what would be cleared')
+    .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .action(
       async (
         dagId: string,
@@ -101,6 +103,7 @@ export function registerTasksCommands(program: Command): void {
           onlyFailed?: boolean;
           downstream?: boolean;
           dryRun?: boolean;
+          yes?: boolean;
         },
       ) => {
         await withRuntime('tasks', async (rt) => {
@@ -118,14 +121,22 @@ export function registerTasksCommands(program: Command): void {
               throw new CliError(`${opt}: ${(err as Error).message}`);
             }
           };
-          const cleared = await clearTaskInstances(rt.deps, dag, {
+          const selection = {
             ...(o.startDate === undefined ? {} : { start: parse('--start-date', o.startDate, false) }),
             ...(o.endDate === undefined ? {} : { end: parse('--end-date', o.endDate, true) }),
             ...(regex === undefined ? {} : { taskRegex: regex }),
             onlyFailed: o.onlyFailed === true,
             downstream: o.downstream === true,
-            dryRun: o.dryRun === true,
-          });
+          };
+          // As Airflow's `tasks clear`: say how many and ask, unless --yes.
+          if (o.dryRun !== true && o.yes !== true) {
+            const would = await clearTaskInstances(rt.deps, dag, { ...selection, dryRun: true });
+            if (would.length > 0 && !(await confirm(`clear ${would.length} task instance(s) of ${dagId}?`)))
+              throw new CliError(
+                `would clear ${would.length} task instance(s) of ${dagId}: nothing cleared; pass --yes to clear them (--dry-run lists them)`,
+              );
+          }
+          const cleared = await clearTaskInstances(rt.deps, dag, { ...selection, dryRun: o.dryRun === true });
           for (const c of cleared)
             process.stdout.write(
               `${o.dryRun === true ? 'would clear' : 'cleared'} ${c.runId} ${c.taskId} (was ${c.previousState})\n`,
@@ -136,4 +147,15 @@ export function registerTasksCommands(program: Command): void {
         });
       },
     );
+}
+
+/** Asks a yes/no question on the terminal; false at once when stdin is not a terminal. */
+async function confirm(question: string): Promise<boolean> {
+  if (process.stdin.isTTY !== true) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
 }

@@ -130,17 +130,24 @@ describe('heatflow CLI', () => {
     };
     expect(summary).toMatchObject({ total: 3, success: 3, failed: 0 });
 
-    const cleared = await run([
-      'tasks',
-      'clear',
-      'cli_dag',
-      '-s',
-      '2022-01-02',
-      '-e',
-      '2022-01-02',
-      '-t',
-      '^b$',
-    ]);
+    const clearB = ['tasks', 'clear', 'cli_dag', '-s', '2022-01-02', '-e', '2022-01-02', '-t', '^b$'];
+    // without --yes and without a terminal to ask on, nothing is cleared
+    const unconfirmed = await run(clearB);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.err).toContain(
+      'would clear 1 task instance(s) of cli_dag: nothing cleared; pass --yes',
+    );
+    expect(
+      (
+        await h.rt.db
+          .selectFrom('heatflow.task_instances')
+          .select('state')
+          .where('task_id', '=', 'b')
+          .where('run_id', '=', 'backfill__2022-01-02T01:00:00+00:00')
+          .executeTakeFirstOrThrow()
+      ).state,
+    ).toBe('success');
+    const cleared = await run([...clearB, '--yes']);
     expect(cleared.code).toBe(0);
     expect(cleared.out).toContain('1 task instance(s) cleared');
     const ti = await h.rt.db
