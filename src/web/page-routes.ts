@@ -197,6 +197,12 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       listTriesOf(rt.db, p.dagId, p.runId, p.taskId),
       rt.xcom.list({ dagId: p.dagId, runId: p.runId, taskId: p.taskId }),
     ]);
+    if (q.try !== undefined && !tries.some((t) => t.try_number === q.try))
+      throw new HttpProblem(
+        404,
+        `task instance "${p.taskId}" of run "${p.runId}" has no try ${q.try} (tries: ${tries.map((t) => t.try_number).join(', ') || 'none'})`,
+        'Try not found',
+      );
     const selected = tries.find((t) => t.try_number === (q.try ?? ti.try_number)) ?? tries.at(-1);
     let log: LogExcerpt | undefined;
     if (selected !== undefined) {

@@ -513,6 +513,11 @@ describe('web API (real Postgres, Redis, HTTP)', () => {
     expect(ti).toContain(`extract try 1 of ${runIdOf(2)} starts`);
     expect(ti).toContain('return_value');
     expect(ti).toContain('&quot;rows&quot;: 2');
+    const tiUrl = `${web.url}/dags/web_dag/runs/${encodeURIComponent(runIdOf(2))}/tasks/extract`;
+    expect((await fetch(`${tiUrl}?try=1`)).status).toBe(200);
+    const noTry = await fetch(`${tiUrl}?try=99`);
+    expect(noTry.status).toBe(404);
+    expect(await noTry.text()).toContain('has no try 99 (tries: 1)');
     const live = await (
       await fetch(`${web.url}/dags/web_dag/runs/${encodeURIComponent(runIdOf(9))}/tasks/extract`)
     ).text();
