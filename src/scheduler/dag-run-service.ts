@@ -11,7 +11,7 @@ import { dagRunInfosBetween, inferManualDataInterval } from '../core/timetable.j
 import type { Dag, DagRunInfo, TaskInstanceState } from '../core/types.js';
 import { insertBackfill, type ReprocessBehavior } from '../db/backfill-repository.js';
 import type { BackfillRow, Database, DagRunRow } from '../db/database.js';
-import { getRun, insertQueuedRuns, listRunsBetween, lockRun, setRunState } from '../db/dag-run-repository.js';
+import { insertQueuedRuns, listRunsBetween, lockRun, setRunState } from '../db/dag-run-repository.js';
 import { clearTis, listRunTis } from '../db/task-instance-repository.js';
 import { publishEvent } from '../queue/events.js';
 import type { XComStore } from '../xcom/xcom-store.js';
@@ -337,19 +337,23 @@ export async function markTaskInstance(
   state: Extract<TaskInstanceState, 'success' | 'failed' | 'skipped'>,
 ): Promise<void> {
   const t = now(d);
-  const r = await d.db
-    .updateTable('heatflow.task_instances')
-    .set({ state, lease_token: null, end_date: t, state_reason: `marked ${state} by hand`, updated_at: t })
-    .where('dag_id', '=', ref.dagId)
-    .where('run_id', '=', ref.runId)
-    .where('task_id', '=', ref.taskId)
-    .executeTakeFirst();
-  if (r.numUpdatedRows === 0n)
-    throw new NotFoundError(`task instance ${ref.dagId}.${ref.taskId} of run ${ref.runId} not found`);
-  const run = await getRun(d.db, ref.dagId, ref.runId);
-  if (run !== undefined && (run.state === 'success' || run.state === 'failed')) {
-    await d.db.transaction().execute((trx) => setRunState(trx, ref.dagId, ref.runId, 'running', t));
-  }
+  // Under the run's lock, as the scheduler evaluates a run: otherwise a scheduler pass that read
+  // the task instances before this change could close the run after it (and a closed run is not
+  // evaluated again), e.g. success although a leaf has just been marked failed.
+  await d.db.transaction().execute(async (trx) => {
+    const run = await lockRun(trx, ref.dagId, ref.runId);
+    const r = await trx
+      .updateTable('heatflow.task_instances')
+      .set({ state, lease_token: null, end_date: t, state_reason: `marked ${state} by hand`, updated_at: t })
+      .where('dag_id', '=', ref.dagId)
+      .where('run_id', '=', ref.runId)
+      .where('task_id', '=', ref.taskId)
+      .executeTakeFirst();
+    if (run === undefined || r.numUpdatedRows === 0n)
+      throw new NotFoundError(`task instance ${ref.dagId}.${ref.taskId} of run ${ref.runId} not found`);
+    if (run.state === 'success' || run.state === 'failed')
+      await setRunState(trx, ref.dagId, ref.runId, 'running', t);
+  });
   if (d.redis !== undefined)
     await publishEvent(d.redis, d.prefix, {
       kind: 'ti_finished',

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineDag } from '../../src/core/define-dag.js';
 import { parseDagDate } from '../../src/core/timetable.js';
-import { countRunsByState, getRun } from '../../src/db/dag-run-repository.js';
+import { countRunsByState, getRun, lockRun, setRunState } from '../../src/db/dag-run-repository.js';
+import { insertTaskInstances, setTiStates } from '../../src/db/task-instance-repository.js';
 import { createBackfill, markTaskInstance } from '../../src/scheduler/dag-run-service.js';
 import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
 
@@ -129,4 +130,52 @@ describe('a four-task DAG backfilled over 30 days (process executor, real Postgr
       'load try=2',
     ]);
   }, 120_000);
+});
+
+describe('marking a task instance by hand', () => {
+  it('waits for a scheduler pass that holds the run, then reopens the run that pass closed', async () => {
+    const g = await createTestOrchestrator('mark', { dags: [etlLike] });
+    try {
+      const dagId = 'four_tasks';
+      const runId = 'backfill__2022-02-01T01:00:00+00:00';
+      await createBackfill(g.rt.deps, etlLike, {
+        from: parseDagDate('2022-02-01', 'Europe/London', false),
+        to: parseDagDate('2022-02-01', 'Europe/London', true),
+      });
+      const t0 = new Date();
+      await g.rt.db.transaction().execute(async (trx) => {
+        await setRunState(trx, dagId, runId, 'running', t0);
+        await insertTaskInstances(
+          trx,
+          etlLike.taskIds.map((taskId) => ({
+            dagId,
+            runId,
+            taskId,
+            maxTries: 0,
+            pool: 'default_pool',
+            poolSlots: 1,
+          })),
+        );
+        await setTiStates(trx, dagId, runId, etlLike.taskIds, 'success', t0);
+      });
+      // A scheduler pass (no scheduler runs here): it holds the run's lock, has read every task
+      // instance as success, and closes the run. A mark made meanwhile must wait for it, then
+      // reopen the run; before, it went through at once and the pass closed the run over it.
+      let marked = false;
+      let mark: Promise<void> | undefined;
+      await g.rt.db.transaction().execute(async (trx) => {
+        await lockRun(trx, dagId, runId);
+        mark = markTaskInstance(g.rt.deps, { dagId, runId, taskId: 'load' }, 'failed').then(() => {
+          marked = true;
+        });
+        await new Promise((r) => setTimeout(r, 500));
+        expect(marked).toBe(false);
+        await setRunState(trx, dagId, runId, 'success', new Date());
+      });
+      await mark;
+      expect((await getRun(g.rt.db, dagId, runId))?.state).toBe('running');
+    } finally {
+      await g.cleanup();
+    }
+  }, 60_000);
 });
