@@ -48,8 +48,8 @@ function envCount(name: string, fallback: number): number {
 function envFlag(name: string, fallback: boolean): boolean {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
+  if (raw.trim().toLowerCase() === 'true') return true;
+  if (raw.trim().toLowerCase() === 'false') return false;
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 

@@ -73,6 +73,21 @@ export function parseJsonObject(option: string, value: string | undefined): Reco
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * A web server's listen error as a one-line CliError naming the port and where it came from
+ * (`--port` or HEATFLOW_WEB_PORT) when the port is taken or not allowed; other errors unchanged.
+ */
+export function listenError(err: unknown, port: number, source: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE')
+    return new CliError(
+      `port ${port} (${source}) is in use; choose a free port with --port or HEATFLOW_WEB_PORT`,
+    );
+  if (code === 'EACCES')
+    return new CliError(`port ${port} (${source}) needs privileges to listen on; choose a port above 1023`);
+  return err;
+}
+
 /** Parses a TCP port option (1..65535). @throws CliError naming the option */
 export function parsePort(option: string, value: string): number {
   const n = Number(value);

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { parseDagDate } from '../core/timetable.js';
 import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
+import { completeFinishedBackfills } from '../db/backfill-repository.js';
 import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
 import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
 import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
@@ -146,11 +147,15 @@ export function registerDagsCommands(program: Command): void {
         if (!['none', 'failed', 'completed'].includes(o.reprocess)) {
           throw new CliError(`--reprocess must be none, failed or completed, got "${o.reprocess}"`);
         }
+        if (o.local === true && !o.wait)
+          throw new CliError('--local runs the backfill while waiting for it: it cannot go with --no-wait');
         await withRuntime('backfill', async (rt) => {
           const dag = await requireDag(rt, dagId);
           await syncDagFolder(rt);
           const from = parseDate('--start-date', o.startDate, dag.timezone, false);
           const to = parseDate('--end-date', o.endDate, dag.timezone, true);
+          if (to.getTime() < from.getTime())
+            throw new CliError(`--end-date ${o.endDate} is before --start-date ${o.startDate}`);
           const result = await createBackfill(rt.deps, dag, {
             from,
             to,
@@ -164,6 +169,9 @@ export function registerDagsCommands(program: Command): void {
           });
           const counts = { create: 0, reprocess: 0, skip: 0 };
           for (const p of result.plan) counts[p.action]++;
+          const unfinished = result.plan.filter(
+            (p) => p.action === 'skip' && p.existingState !== 'success' && p.existingState !== 'failed',
+          ).length;
           if (o.dryRun === true) {
             for (const p of result.plan)
               process.stdout.write(
@@ -176,7 +184,7 @@ export function registerDagsCommands(program: Command): void {
           }
           const id = result.backfill?.id ?? '';
           process.stderr.write(
-            `backfill ${id} of ${dagId}: ${counts.create} runs created, ${counts.reprocess} reprocessed, ${counts.skip} existing left alone\n`,
+            `backfill ${id} of ${dagId}: ${counts.create} runs created, ${counts.reprocess} reprocessed, ${counts.skip} existing left alone${unfinished > 0 ? ` (${unfinished} of them unfinished: waited for${o.local === true ? ' and run here' : ''})` : ''}\n`,
           );
           if (!o.wait) return;
           // Runs of the range left unfinished by an earlier, interrupted backfill are waited for
@@ -201,7 +209,11 @@ async function runAndWait(rt: Runtime, backfillId: string, range: RunFilter, loc
   const sched = await startScheduler(rt);
   const worker = await startWorker(rt);
   try {
-    return await waitForBackfill(rt, range, undefined, backfillId);
+    const summary = await waitForBackfill(rt, range, undefined, backfillId);
+    // the earlier backfills whose runs this one finished are complete now: say so before the
+    // scheduler stops (its next pass would have)
+    await completeFinishedBackfills(rt.db, new Date());
+    return summary;
   } finally {
     await worker.stop();
     await sched.stop();

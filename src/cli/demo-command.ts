@@ -17,7 +17,7 @@ import { createLogger } from '../logging/logger.js';
 import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
 import { createBackfill } from '../scheduler/dag-run-service.js';
 import { startTadoSimulator } from '../tado/simulator/tado-simulator.js';
-import { CliError, parsePositiveInt, requireDag } from './context.js';
+import { CliError, listenError, parsePositiveInt, requireDag } from './context.js';
 import { startWebIfPresent } from './service-commands.js';
 import { syncDagFolder } from './sync-dags.js';
 import { waitForBackfill } from './wait-backfill.js';
@@ -126,11 +126,8 @@ async function runDemo(o: DemoOptions): Promise<void> {
     let webUrl: string | undefined;
     if (o.serve === true) {
       const web = await startWebIfPresent(rt, config.HEATFLOW_WEB_PORT).catch((err: unknown) => {
-        if ((err as { code?: unknown }).code === 'EADDRINUSE')
-          throw new CliError(
-            `--serve: port ${config.HEATFLOW_WEB_PORT} (HEATFLOW_WEB_PORT) is in use; set HEATFLOW_WEB_PORT to a free port`,
-          );
-        throw err;
+        const e = listenError(err, config.HEATFLOW_WEB_PORT, 'HEATFLOW_WEB_PORT');
+        throw e instanceof CliError ? new CliError(`--serve: ${e.message}`) : e;
       });
       if (web === undefined) throw new CliError('--serve: the web server is not built');
       process.stderr.write(`web page: ${web.url} (shows the backfill as it runs)\n`);
@@ -171,11 +168,12 @@ async function runDemo(o: DemoOptions): Promise<void> {
         counts[k],
       ]),
     );
-    const plan = { created: 0, reprocessed: 0, left_alone: 0 };
+    const plan = { created: 0, reprocessed: 0, left_alone: 0, resumed: 0 };
     for (const p of result.plan) {
       if (p.action === 'create') plan.created++;
       else if (p.action === 'reprocess') plan.reprocessed++;
-      else plan.left_alone++;
+      else if (p.existingState === 'success' || p.existingState === 'failed') plan.left_alone++;
+      else plan.resumed++; // an earlier, interrupted demo's run: finished by this one
     }
     const failedRuns = runs.filter((r) => r.state === 'failed').map((r) => r.run_id);
     const summary = {
@@ -198,7 +196,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
             .map(([k, v]) => `${v} ${k}`)
             .join(
               ', ',
-            )} (this time: ${plan.created} created, ${plan.reprocessed} re-run, ${plan.left_alone} already there left alone${plan.left_alone > 0 && o.reprocess !== 'completed' ? '; --reprocess completed re-runs every day' : ''})`,
+            )} (this time: ${plan.created} created, ${plan.reprocessed} re-run, ${plan.resumed > 0 ? `${plan.resumed} unfinished ones finished, ` : ''}${plan.left_alone} already there left alone${plan.left_alone > 0 && o.reprocess !== 'completed' ? '; --reprocess completed re-runs every day' : ''})`,
           `rows in schema tado (every day stored, not only this range): ${Object.entries(rows)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`,

@@ -11,7 +11,7 @@ import {
   type Runtime,
 } from '../runtime/runtime.js';
 import type { TaskWorker } from '../worker/task-worker.js';
-import { cliSetup, parsePort, parsePositiveInt } from './context.js';
+import { cliSetup, listenError, parsePort, parsePositiveInt } from './context.js';
 
 interface Stoppable {
   stop(force: boolean): Promise<void>;
@@ -85,7 +85,12 @@ export function registerServiceCommands(program: Command): void {
       const w = await startWorker(rt, options);
       parts.push(asStoppable.worker(w));
       parts.push(asStoppable.scheduler(await startScheduler(rt)));
-      const web = await startWebIfPresent(rt, port ?? config.HEATFLOW_WEB_PORT);
+      const webPort = port ?? config.HEATFLOW_WEB_PORT;
+      const web = await startWebIfPresent(rt, webPort).catch(async (err: unknown) => {
+        for (const p of parts) await p.stop(true).catch(() => undefined);
+        await rt.close();
+        throw listenError(err, webPort, port === undefined ? 'HEATFLOW_WEB_PORT' : '--port');
+      });
       if (web !== undefined) parts.push({ stop: () => web.close() });
       await runUntilSignal(rt, parts);
     });

@@ -121,9 +121,13 @@ export function registerTasksCommands(program: Command): void {
               throw new CliError(`${opt}: ${(err as Error).message}`);
             }
           };
+          const start = o.startDate === undefined ? undefined : parse('--start-date', o.startDate, false);
+          const end = o.endDate === undefined ? undefined : parse('--end-date', o.endDate, true);
+          if (start !== undefined && end !== undefined && end.getTime() < start.getTime())
+            throw new CliError(`--end-date ${o.endDate} is before --start-date ${o.startDate}`);
           const selection = {
-            ...(o.startDate === undefined ? {} : { start: parse('--start-date', o.startDate, false) }),
-            ...(o.endDate === undefined ? {} : { end: parse('--end-date', o.endDate, true) }),
+            ...(start === undefined ? {} : { start }),
+            ...(end === undefined ? {} : { end }),
             ...(regex === undefined ? {} : { taskRegex: regex }),
             onlyFailed: o.onlyFailed === true,
             downstream: o.downstream === true,
@@ -131,10 +135,19 @@ export function registerTasksCommands(program: Command): void {
           // As Airflow's `tasks clear`: say how many and ask, unless --yes.
           if (o.dryRun !== true && o.yes !== true) {
             const would = await clearTaskInstances(rt.deps, dag, { ...selection, dryRun: true });
-            if (would.length > 0 && !(await confirm(`clear ${would.length} task instance(s) of ${dagId}?`)))
-              throw new CliError(
-                `would clear ${would.length} task instance(s) of ${dagId}: nothing cleared; pass --yes to clear them (--dry-run lists them)`,
-              );
+            if (would.length > 0) {
+              if (process.stdin.isTTY !== true)
+                throw new CliError(
+                  `would clear ${would.length} task instance(s) of ${dagId}: nothing cleared; pass --yes to clear them (--dry-run lists them)`,
+                );
+              for (const c of would.slice(0, 20))
+                process.stderr.write(`  ${c.runId} ${c.taskId} (${c.previousState})\n`);
+              if (would.length > 20) process.stderr.write(`  … and ${would.length - 20} more\n`);
+              if (!(await confirm(`clear these ${would.length} task instance(s) of ${dagId}?`))) {
+                process.stdout.write('cancelled: nothing cleared\n');
+                return;
+              }
+            }
           }
           const cleared = await clearTaskInstances(rt.deps, dag, { ...selection, dryRun: o.dryRun === true });
           for (const c of cleared)
@@ -149,9 +162,8 @@ export function registerTasksCommands(program: Command): void {
     );
 }
 
-/** Asks a yes/no question on the terminal; false at once when stdin is not a terminal. */
+/** Asks a yes/no question on the terminal (stdin). */
 async function confirm(question: string): Promise<boolean> {
-  if (process.stdin.isTTY !== true) return false;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());

@@ -14,11 +14,14 @@ import { TokenStore } from './token-store.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
-function intOption(name: string, min: number) {
+function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new ConfigError(`${name} must be an integer >= ${min}, got ${value}`, [name]);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(
+        `${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got ${value}`,
+        [name],
+      );
     return n;
   };
 }
@@ -116,7 +119,7 @@ export function registerTadoCommands(program: Command): void {
   program
     .command('tado-sim')
     .description('run the offline tado° API simulator until SIGINT/SIGTERM')
-    .option('--port <port>', 'TCP port', intOption('--port', 0), 8081)
+    .option('--port <port>', 'TCP port', intOption('--port', 0, 65_535), 8081)
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--seed <n>', 'seed of the simulated year', intOption('--seed', 0), 1)
     .option('--quota <n>', 'daily request quota', intOption('--quota', 0), 20_000)

@@ -3,7 +3,7 @@
  * (`heatflow standalone` also starts them). First SIGTERM/SIGINT closes the server.
  */
 import type { Command } from 'commander';
-import { cliSetup, parsePort } from '../cli/context.js';
+import { cliSetup, listenError, parsePort } from '../cli/context.js';
 import { openRuntime } from '../runtime/runtime.js';
 import { startWebServer } from './server.js';
 
@@ -27,6 +27,9 @@ export function registerWebCommands(program: Command): void {
         host: o.host ?? config.HEATFLOW_WEB_HOST,
         port,
         ...(o.openReads === true ? { openReads: true } : {}),
+      }).catch(async (err: unknown) => {
+        await rt.close();
+        throw listenError(err, port, o.port === undefined ? 'HEATFLOW_WEB_PORT' : '--port');
       });
       logger.info(
         {

@@ -4,6 +4,7 @@
  * pause, and one-line errors with non-zero exit codes.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,13 +102,22 @@ describe('heatflow CLI', () => {
     expect(await states()).toEqual(['queued', 'queued']); // nobody runs them: no scheduler yet
     const again = await run(['dags', 'backfill', 'cli_dag', ...range, '--local', '--json']);
     expect(again.code, again.err).toBe(0);
-    expect(again.err).toContain('0 runs created, 0 reprocessed, 2 existing left alone');
+    expect(again.err).toContain(
+      '0 runs created, 0 reprocessed, 2 existing left alone (2 of them unfinished: waited for and run here)',
+    );
     expect(JSON.parse(again.out.trim().split('\n').pop() ?? '{}')).toMatchObject({
       total: 2,
       success: 2,
       failed: 0,
     });
     expect(await states()).toEqual(['success', 'success']);
+    // the interrupted backfill, whose runs these are, is complete too
+    const backfills = await h.rt.db
+      .selectFrom('heatflow.backfills')
+      .select(['id', 'state'])
+      .orderBy('id')
+      .execute();
+    expect(backfills.map((b) => b.state)).toEqual(['completed', 'completed']);
   }, 120_000);
 
   it('backfill --local runs the range and prints a summary; tasks clear re-runs a task', async () => {
@@ -237,6 +247,39 @@ describe('heatflow CLI', () => {
   it('bad usage exits 2', async () => {
     expect((await run(['dags', 'backfill', 'cli_dag'])).code).toBe(2);
     expect((await run(['dags', 'backfill', 'cli_dag', '-s', 'yesterday', '-e', '2022-01-01'])).code).toBe(1);
+    const together = await run([
+      'dags',
+      'backfill',
+      'cli_dag',
+      '-s',
+      '2022-01-01',
+      '-e',
+      '2022-01-02',
+      '--local',
+      '--no-wait',
+    ]);
+    expect(together.code).toBe(1);
+    expect(together.err).toContain(
+      '--local runs the backfill while waiting for it: it cannot go with --no-wait',
+    );
+    for (const cmd of [
+      ['dags', 'backfill', 'cli_dag', '-s', '2022-01-03', '-e', '2022-01-02'],
+      ['tasks', 'clear', 'cli_dag', '-s', '2022-01-03', '-e', '2022-01-02', '--yes'],
+    ]) {
+      const reversed = await run(cmd);
+      expect(reversed.code, cmd.join(' ')).toBe(1);
+      expect(reversed.err).toContain('--end-date 2022-01-02 is before --start-date 2022-01-03');
+    }
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const taken = (busy.address() as AddressInfo).port;
+    try {
+      const inUse = await run(['webserver', '--port', String(taken)]);
+      expect(inUse.code).toBe(1);
+      expect(inUse.err).toContain(`port ${taken} (--port) is in use`);
+    } finally {
+      busy.close();
+    }
     const port = await run(['webserver', '--port', '99999']);
     expect(port.code).toBe(1);
     expect(port.err).toContain('--port must be a port number from 1 to 65535, got "99999"');
