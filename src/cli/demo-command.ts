@@ -154,7 +154,35 @@ async function runDemo(o: DemoOptions): Promise<void> {
       `demo: simulator at ${sim.url}; backfill ${result.backfill?.id ?? ''} of tado_etl ${o.startDate}..${o.endDate} with the ${config.HEATFLOW_EXECUTOR} executor\n`,
     );
     // Runs of the range created by an earlier, interrupted demo are waited for too.
-    await waitForBackfill(rt, { dagId: dag.dagId, from, to });
+    const waiting = waitForBackfill(rt, { dagId: dag.dagId, from, to });
+    // Ctrl-C (or SIGTERM) while it runs: stop the worker at once, which kills the running tries'
+    // processes or containers and records them as failed (retried when the demo runs again),
+    // instead of leaving them `running` until the zombie threshold. A second signal exits now.
+    let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+    const interrupted = new Promise<NodeJS.Signals>((resolve) => {
+      onSignal = (signal) => {
+        process.once('SIGINT', () => process.exit(130));
+        process.once('SIGTERM', () => process.exit(143));
+        resolve(signal);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+    const outcome = await Promise.race([waiting.then(() => undefined), interrupted]);
+    if (onSignal !== undefined) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (outcome !== undefined) {
+      waiting.catch(() => undefined); // its next poll fails once the database is closed
+      process.stderr.write(
+        `demo: interrupted (${outcome}): stopping; running tries are recorded as failed and retried, and runs resume, when the demo runs again\n`,
+      );
+      await worker.stop(true);
+      await sched.stop();
+      process.exitCode = outcome === 'SIGINT' ? 130 : 143;
+      return;
+    }
     const wallMs = Date.now() - started;
 
     const runs = await listRunsBetween(rt.db, dag.dagId, from, to);

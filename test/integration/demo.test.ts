@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
+import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
 
 let h: TestOrchestrator;
 beforeAll(async () => {
@@ -63,3 +63,49 @@ it('demo -s 2022-12-06 -e 2022-12-08 --json prints runs, rows per table and wall
   expect(summary.rows.interior).toBe(4 * (72 * 4 + 3));
   expect(summary.wall_time_s).toBeGreaterThan(0);
 }, 180_000);
+
+it('Ctrl-C stops the demo with no try left running, and the next demo finishes the range', async () => {
+  const child = spawn(
+    process.execPath,
+    [path.resolve('dist/src/cli/main.js'), 'demo', '-s', '2022-01-01', '-e', '2022-01-31', '--json'],
+    // a short retry delay: the interrupted tries are retried when the next demo runs
+    { env: { ...h.env, TADO_ETL_RETRY_DELAY_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  await waitFor(
+    'a few runs to succeed and tries to be running',
+    async () => {
+      const ok = await h.rt.db
+        .selectFrom('heatflow.dag_runs')
+        .select('run_id')
+        .where('state', '=', 'success')
+        .execute();
+      const running = await h.rt.db
+        .selectFrom('heatflow.task_instances')
+        .select('task_id')
+        .where('state', '=', 'running')
+        .execute();
+      return ok.length >= 2 && running.length > 0 ? true : undefined;
+    },
+    120_000,
+    20,
+  );
+  child.kill('SIGINT');
+  expect(await exited, err).toBe(130);
+  expect(err).toContain('demo: interrupted (SIGINT)');
+  const left = await h.rt.db
+    .selectFrom('heatflow.task_instances')
+    .select(['run_id', 'task_id', 'state'])
+    .where('state', '=', 'running')
+    .execute();
+  expect(left).toEqual([]);
+  const again = await demo(['-s', '2022-01-01', '-e', '2022-01-31', '--json'], {
+    TADO_ETL_RETRY_DELAY_MS: '1000',
+  });
+  expect(again.code, again.err).toBe(0);
+  const summary = JSON.parse(again.out) as { runs: Record<string, number>; plan: { resumed: number } };
+  expect(summary.runs).toEqual({ success: 31 });
+  expect(summary.plan.resumed).toBeGreaterThan(0);
+}, 240_000);
