@@ -3,6 +3,7 @@
  */
 import { loadConfig, type HeatflowConfig } from '../config/config.js';
 import { HeatflowError } from '../core/errors.js';
+import { parseDagDate } from '../core/timetable.js';
 import type { Dag } from '../core/types.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openRuntime, type Runtime } from '../runtime/runtime.js';
@@ -57,6 +58,40 @@ export async function requireDag(rt: Runtime, dagId: string): Promise<Dag> {
       ? `; import errors: ${bag.importErrors.map((e) => `${e.file}: ${e.error}`).join('; ')}`
       : '';
   throw new CliError(`DAG "${dagId}" not found in ${rt.config.HEATFLOW_DAGS_DIR} (known: ${known}${errors})`);
+}
+
+/**
+ * Parses a date option in a time zone (`YYYY-MM-DD` or ISO 8601; a date means the start of that
+ * day, or its end with `endOfDay`). @throws CliError naming the option and the value's problem
+ */
+export function parseDateOption(option: string, value: string, timezone: string, endOfDay: boolean): Date {
+  try {
+    return parseDagDate(value, timezone, endOfDay);
+  } catch (err) {
+    throw new CliError(`${option}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Parses the `--start-date` / `--end-date` options of a command in the DAG's time zone (a date
+ * means the start of that day for the start, its end for the end); either may be absent.
+ * @throws CliError naming the option and its value, or both when the end is before the start
+ */
+export function parseDateRange<S extends string | undefined, E extends string | undefined>(
+  dag: Pick<Dag, 'timezone'>,
+  startDate: S,
+  endDate: E,
+): { from: S extends string ? Date : Date | undefined; to: E extends string ? Date : Date | undefined } {
+  const parse = (option: string, value: string | undefined, endOfDay: boolean): Date | undefined =>
+    value === undefined ? undefined : parseDateOption(option, value, dag.timezone, endOfDay);
+  const from = parse('--start-date', startDate, false);
+  const to = parse('--end-date', endDate, true);
+  if (from !== undefined && to !== undefined && to.getTime() < from.getTime())
+    throw new CliError(`--end-date ${endDate ?? ''} is before --start-date ${startDate ?? ''}`);
+  return { from, to } as {
+    from: S extends string ? Date : Date | undefined;
+    to: E extends string ? Date : Date | undefined;
+  };
 }
 
 /** Parses a JSON object option. @throws CliError naming the option */

@@ -2,14 +2,21 @@
  * `heatflow dags …`: list, show, trigger, pause, unpause, backfill.
  */
 import type { Command } from 'commander';
-import { parseDagDate } from '../core/timetable.js';
 import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { completeFinishedBackfills } from '../db/backfill-repository.js';
 import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
 import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
 import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
 import { syncDagFolder } from './sync-dags.js';
-import { CliError, parseJsonObject, parsePositiveInt, requireDag, withRuntime } from './context.js';
+import {
+  CliError,
+  parseDateOption,
+  parseDateRange,
+  parseJsonObject,
+  parsePositiveInt,
+  requireDag,
+  withRuntime,
+} from './context.js';
 import { waitForBackfill } from './wait-backfill.js';
 
 export function registerDagsCommands(program: Command): void {
@@ -78,7 +85,7 @@ export function registerDagsCommands(program: Command): void {
         const logicalDate =
           o.logicalDate === undefined
             ? undefined
-            : parseDate('--logical-date', o.logicalDate, dag.timezone, false);
+            : parseDateOption('--logical-date', o.logicalDate, dag.timezone, false);
         const run = await triggerDagRun(rt.deps, dag, {
           conf,
           ...(logicalDate === undefined ? {} : { logicalDate }),
@@ -152,10 +159,7 @@ export function registerDagsCommands(program: Command): void {
         await withRuntime('backfill', async (rt) => {
           const dag = await requireDag(rt, dagId);
           await syncDagFolder(rt);
-          const from = parseDate('--start-date', o.startDate, dag.timezone, false);
-          const to = parseDate('--end-date', o.endDate, dag.timezone, true);
-          if (to.getTime() < from.getTime())
-            throw new CliError(`--end-date ${o.endDate} is before --start-date ${o.startDate}`);
+          const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
           const result = await createBackfill(rt.deps, dag, {
             from,
             to,
@@ -217,14 +221,6 @@ async function runAndWait(rt: Runtime, backfillId: string, range: RunFilter, loc
   } finally {
     await worker.stop();
     await sched.stop();
-  }
-}
-
-function parseDate(option: string, value: string, timezone: string, endOfDay: boolean): Date {
-  try {
-    return parseDagDate(value, timezone, endOfDay);
-  } catch (err) {
-    throw new CliError(`${option}: ${(err as Error).message}`);
   }
 }
 

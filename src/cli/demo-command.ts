@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../config/config.js';
-import { parseDagDate } from '../core/timetable.js';
 import { setDagPaused } from '../db/dag-repository.js';
 import { listRunsBetween } from '../db/dag-run-repository.js';
 import { WAREHOUSE_TABLES, Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
@@ -17,7 +16,7 @@ import { createLogger } from '../logging/logger.js';
 import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
 import { createBackfill } from '../scheduler/dag-run-service.js';
 import { startTadoSimulator } from '../tado/simulator/tado-simulator.js';
-import { CliError, listenError, parsePositiveInt, requireDag } from './context.js';
+import { CliError, listenError, parseDateRange, parsePositiveInt, requireDag } from './context.js';
 import { startWebIfPresent } from './service-commands.js';
 import { syncDagFolder } from './sync-dags.js';
 import { waitForBackfill } from './wait-backfill.js';
@@ -109,17 +108,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
     await syncDagFolder(rt);
     // The demo runs only its backfill: pause the schedule so catchup does not add runs up to today.
     await setDagPaused(rt.db, dag.dagId, true);
-    const date = (option: string, value: string, endOfDay: boolean): Date => {
-      try {
-        return parseDagDate(value, dag.timezone, endOfDay);
-      } catch (err) {
-        throw new CliError(`${option}: ${(err as Error).message}`);
-      }
-    };
-    const from = date('--start-date', o.startDate, false);
-    const to = date('--end-date', o.endDate, true);
-    if (to.getTime() < from.getTime())
-      throw new CliError(`--end-date ${o.endDate} is before --start-date ${o.startDate}`);
+    const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
 
     // The web page comes up before the backfill: a port in use fails now, not after the run, and
     // the page shows the backfill as it goes.

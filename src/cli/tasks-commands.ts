@@ -12,7 +12,7 @@ import { ProcessExecutor } from '../executors/process-executor.js';
 import { renderTask } from '../worker/render-task.js';
 import { runDirOf } from '../worker/task-worker.js';
 import { clearTaskInstances } from '../scheduler/dag-run-service.js';
-import { CliError, requireDag, withRuntime } from './context.js';
+import { CliError, parseDateRange, requireDag, withRuntime } from './context.js';
 
 export function registerTasksCommands(program: Command): void {
   const tasks = program.command('tasks').description('task instances');
@@ -114,17 +114,7 @@ export function registerTasksCommands(program: Command): void {
           } catch (err) {
             throw new CliError(`--task-regex: ${(err as Error).message}`);
           }
-          const parse = (opt: string, v: string, end: boolean) => {
-            try {
-              return parseDagDate(v, dag.timezone, end);
-            } catch (err) {
-              throw new CliError(`${opt}: ${(err as Error).message}`);
-            }
-          };
-          const start = o.startDate === undefined ? undefined : parse('--start-date', o.startDate, false);
-          const end = o.endDate === undefined ? undefined : parse('--end-date', o.endDate, true);
-          if (start !== undefined && end !== undefined && end.getTime() < start.getTime())
-            throw new CliError(`--end-date ${o.endDate} is before --start-date ${o.startDate}`);
+          const { from: start, to: end } = parseDateRange(dag, o.startDate, o.endDate);
           const selection = {
             ...(start === undefined ? {} : { start }),
             ...(end === undefined ? {} : { end }),
