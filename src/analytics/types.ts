@@ -84,7 +84,7 @@ export const INPUT_MARGIN_MS = 60 * 60_000;
 
 /** Why clean set a value aside (applied in this order; a value counts under the first that applies). */
 export type CleanRule =
-  /** the day is tado's placeholder history (constant 20 °C / 0.5) */
+  /** the day is tado's placeholder history (flagged, or every reading of the day exactly 20 °C / 0.5) */
   | 'placeholder'
   /** the reading lies in a span where the measuring device was disconnected */
   | 'disconnected'
@@ -143,7 +143,11 @@ export interface ZoneMinuteSeries {
   readonly outsideC: readonly (number | null)[];
   readonly weatherState: readonly (string | null)[];
   readonly connected: readonly (boolean | null)[];
-  /** the minute's indoor values are not what the raw readings gave (a reading around it was set aside) */
+  /**
+   * the minute's indoor values are not what the raw readings gave: a raw reading bracketing the
+   * minute (the last at or before its start, the first after it; just the one when a reading falls
+   * on the start) had its temperature or humidity set aside
+   */
   readonly cleaned: readonly boolean[];
 }
 
@@ -176,9 +180,19 @@ export interface ZoneDayMetrics {
   readonly outsideMeanC: number | null;
   /** max(0, 15.5 − outsideMeanC), °C·day (mean method; null when outsideMeanC is) */
   readonly hdd: number | null;
-  /** median heat-up rate of the day's heat-up episodes, °C/h; null when none (docs/analytics.md) */
+  /**
+   * median heat-up rate of the day's heat-up episodes, °C/h; null when none. An episode is a
+   * maximal run of ≥ 30 consecutive minutes that are heating (demand ≥ 1), have a valid indoor
+   * value below the setpoint, and one constant setpoint ≥ 12 °C; its rate is (last − first indoor
+   * value) / (its length − 1 min), in °C/h (docs/analytics.md)
+   */
   readonly heatUpRateCPerH: number | null;
-  /** largest fall of the indoor value within 60 min at a constant setpoint, °C (≥ 0) */
+  /**
+   * largest fall of the indoor value within 60 min at a constant setpoint, °C (≥ 0): the max of
+   * inside(i) − inside(j) over minutes 0 < j − i ≤ 60 with a valid indoor value at every minute of
+   * [i, j] and one setpoint over all the minutes of [i, j] that have one (minutes with the heating
+   * off or unknown do not break it: tado switches the heating off when it detects an open window)
+   */
   readonly maxDrop1hC: number;
   /** when that fall began, ms since the epoch; null when maxDrop1hC is 0 */
   readonly maxDrop1hAtMs: number | null;
@@ -198,12 +212,15 @@ export interface HomeDayMetrics {
   readonly demandWeightedMinutes: number;
   /** mean of the zones' insideMeanC (each zone weighted by its minutes with a valid value) */
   readonly insideMeanC: number | null;
-  /** mean indoor °C over all zones' heating minutes */
+  /** mean indoor °C over all zones' heating minutes with a valid indoor value; null when none */
   readonly insideMeanHeatingC: number | null;
+  /** Σ of the zones' heatingMinutesWithInside (the weight of insideMeanHeatingC) */
+  readonly heatingMinutesWithInside: number;
   /** Σ of the zones' comfort deficits, °C·min */
   readonly comfortDeficitDegreeMinutes: number;
-  /** mean outdoor °C (mean over the zones' values, which tado reports for the home) */
+  /** mean outdoor °C (mean over the zones' non-null values, which tado reports for the home) */
   readonly outsideMeanC: number | null;
+  /** max(0, 15.5 − outsideMeanC), °C·day; null when outsideMeanC is */
   readonly hdd: number | null;
   /** mean of the zones' coverage, 0..1 */
   readonly coverageFraction: number;
@@ -263,6 +280,32 @@ export type UnusualReason =
   | 'open_window'
   /** under 80 % of the day's minutes have a valid indoor value */
   | 'low_coverage';
+
+/**
+ * Heating metrics of one scope over a calendar month or year (`analytics.monthly_metrics`,
+ * `analytics.yearly_metrics`), aggregated from its day metrics.
+ */
+export interface PeriodMetrics {
+  readonly homeId: number;
+  /** null: the whole home */
+  readonly zoneId: number | null;
+  readonly year: number;
+  /** 1..12; null for the yearly row */
+  readonly month: number | null;
+  /** days with metrics in the period */
+  readonly days: number;
+  /** Σ heating minutes / 60, h */
+  readonly heatingHours: number;
+  /** Σ of the days' HDD, °C·day; null when no day has one */
+  readonly hdd: number | null;
+  /**
+   * heating hours of the days that have an HDD / their Σ HDD, h/(°C·day); null when that Σ is 0
+   * (or no day has an HDD)
+   */
+  readonly heatingHoursPerHdd: number | null;
+  /** mean indoor °C while heating, the days weighted by heatingMinutesWithInside; null when none */
+  readonly insideMeanHeatingC: number | null;
+}
 
 /** An unusual day of one scope, with the figures behind it. */
 export interface UnusualDay {
