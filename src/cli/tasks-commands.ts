@@ -50,6 +50,7 @@ export function registerTasksCommands(program: Command): void {
           dataIntervalEnd: info.dataInterval.end,
           params: dag.params,
           upstreamXComs: upstream,
+          triggeringAssetEvents: [],
         };
         const rendered = renderTask(task, ctx);
         const logDir = await mkdtemp(path.join(os.tmpdir(), 'heatflow-test-'));

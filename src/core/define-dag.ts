@@ -4,6 +4,7 @@
  * {@link DagDefinitionError} whose `field` names the option at fault, e.g. `tasks[2].upstream[0]`.
  */
 import { DateTime } from 'luxon';
+import { assetExtraProblem, assetUriProblem, isAsset, normaliseAssetUri, type Asset } from './asset.js';
 import { DagCycleError, DagDefinitionError } from './errors.js';
 import { TimetableError, cronExpressionFor, isValidTimezone } from './timetable.js';
 import type { Dag, DagSpec, Task, TaskArgs, TaskSpec, Templated, TriggerRule } from './types.js';
@@ -51,7 +52,8 @@ export const DAG_DEFAULTS = Object.freeze({
  *
  * @throws DagCycleError when the dependencies have a cycle (its path, e.g. `a -> b -> c -> a`)
  * @throws DagDefinitionError for any other invalid field; `field` names it, e.g. `schedule`,
- *   `timezone`, `endDate`, `tasks[2].upstream[0]`, `defaultArgs.retries`
+ *   `schedule[1]`, `timezone`, `endDate`, `tasks[2].upstream[0]`, `tasks[3].outlets[0]`,
+ *   `defaultArgs.retries`
  */
 export function defineDag(spec: DagSpec): Dag {
   const v = new Validator(spec);
@@ -71,6 +73,8 @@ type Field = string;
 
 class Validator {
   private readonly dagId: string | undefined;
+  /** every asset named so far (schedule, outlets), by URI */
+  private readonly assets = new Map<string, Asset>();
 
   constructor(private readonly spec: DagSpec) {
     const raw = spec as unknown;
@@ -95,7 +99,7 @@ class Validator {
         `unknown IANA time zone ${JSON.stringify(timezone)} (e.g. 'UTC', 'Europe/London')`,
       );
     }
-    const schedule = this.schedule(s.schedule);
+    const { schedule, scheduleAssets } = this.schedule(s.schedule);
     if (s.startDate === undefined) throw this.fail('startDate', 'startDate is required');
     const startDate = this.date(s.startDate, 'startDate', timezone);
     const endDate = s.endDate === undefined ? undefined : this.date(s.endDate, 'endDate', timezone);
@@ -122,6 +126,8 @@ class Validator {
       dagId,
       ...(description === undefined ? {} : { description }),
       schedule,
+      scheduleAssets: Object.freeze(scheduleAssets),
+      assets: this.assets,
       startDate,
       ...(endDate === undefined ? {} : { endDate }),
       timezone,
@@ -155,18 +161,76 @@ class Validator {
     return value;
   }
 
-  private schedule(value: unknown): string | null {
+  private schedule(value: unknown): { schedule: string | null; scheduleAssets: string[] } {
     if (value === undefined)
       throw this.fail('schedule', 'schedule is required (use null for manual runs only)');
-    if (value === null) return null;
-    if (typeof value !== 'string') throw this.fail('schedule', 'must be a cron expression, a preset or null');
+    if (value === null) return { schedule: null, scheduleAssets: [] };
+    if (Array.isArray(value)) return { schedule: null, scheduleAssets: this.scheduleAssets(value) };
+    if (typeof value !== 'string')
+      throw this.fail('schedule', 'must be a cron expression, a preset, null or a list of assets');
     try {
       cronExpressionFor(value);
     } catch (error) {
       if (error instanceof TimetableError) throw this.fail('schedule', error.message);
       throw error;
     }
-    return value.trim();
+    return { schedule: value.trim(), scheduleAssets: [] };
+  }
+
+  private scheduleAssets(value: readonly unknown[]): string[] {
+    if (value.length === 0)
+      throw this.fail('schedule', 'a list of assets must not be empty (use null for manual runs only)');
+    const uris: string[] = [];
+    value.forEach((a, i) => {
+      const field = `schedule[${i}]`;
+      if (!isAsset(a)) throw this.fail(field, "must be an asset, e.g. asset('tado://warehouse')");
+      const uri = this.addAsset(a, field);
+      if (uris.includes(uri)) throw this.fail(field, `asset ${uri} is listed twice`);
+      uris.push(uri);
+    });
+    return uris;
+  }
+
+  /** A task's outlets as URIs (each an asset or a URI string). */
+  private outlets(value: unknown, field: Field): readonly string[] {
+    if (value === undefined) return Object.freeze([]);
+    if (!Array.isArray(value)) throw this.fail(field, 'must be an array of assets or asset URIs');
+    const uris: string[] = [];
+    (value as unknown[]).forEach((o, j) => {
+      const f = `${field}[${j}]`;
+      let uri: string;
+      if (typeof o === 'string') {
+        const problem = assetUriProblem(o);
+        if (problem !== undefined) throw this.fail(f, problem);
+        uri = this.addAsset({ __heatflowAsset: true, uri: normaliseAssetUri(o), extra: {} }, f);
+      } else if (isAsset(o)) {
+        uri = this.addAsset(o, f);
+      } else {
+        throw this.fail(f, "must be an asset (asset('scheme://…')) or an asset URI string");
+      }
+      if (uris.includes(uri)) throw this.fail(f, `asset ${uri} is listed twice`);
+      uris.push(uri);
+    });
+    return Object.freeze(uris);
+  }
+
+  /**
+   * Records an asset the DAG names and returns its URI. An asset built by hand (not by `asset()`)
+   * is checked too; one URI with two different non-empty extras is an error.
+   */
+  private addAsset(a: Asset, field: Field): string {
+    const problem = assetUriProblem(a.uri) ?? assetExtraProblem(a.extra);
+    if (problem !== undefined) throw this.fail(field, problem);
+    const uri = normaliseAssetUri(a.uri);
+    const known = this.assets.get(uri);
+    const hasExtra = Object.keys(a.extra).length > 0;
+    if (known !== undefined && hasExtra && Object.keys(known.extra).length > 0) {
+      if (JSON.stringify(known.extra) !== JSON.stringify(a.extra))
+        throw this.fail(field, `asset ${uri} is declared with two different extras`);
+    }
+    if (known === undefined || (hasExtra && Object.keys(known.extra).length === 0))
+      this.assets.set(uri, Object.freeze({ __heatflowAsset: true, uri, extra: a.extra }));
+    return uri;
   }
 
   private date(value: unknown, field: Field, timezone: string): Date {
@@ -375,6 +439,7 @@ class Validator {
         pool: merged.pool ?? DAG_DEFAULTS.pool,
         poolSlots: merged.poolSlots ?? DAG_DEFAULTS.poolSlots,
         ...(merged.image === undefined ? {} : { image: merged.image }),
+        outlets: this.outlets((d.spec as { outlets?: unknown }).outlets, `tasks[${i}].outlets`),
       };
       byId.set(d.taskId, Object.freeze(task));
     }

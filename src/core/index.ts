@@ -1,9 +1,19 @@
 /**
- * The DAG model: declaring DAGs, schedules and data intervals, trigger rules, the task-instance
+ * The DAG model: declaring DAGs, assets, schedules and data intervals, trigger rules, the task-instance
  * state machine, retry delays and run/job ids. Pure code (no I/O); DAG files import from here.
  */
 export * from './types.js';
 export * from './errors.js';
+export {
+  MAX_ASSET_URI_LENGTH,
+  asset,
+  assetExtraProblem,
+  assetScheduleLabel,
+  assetUriProblem,
+  isAsset,
+  normaliseAssetUri,
+} from './asset.js';
+export type { Asset } from './asset.js';
 export { defineDag, isDag, DAG_DEFAULTS, ID_PATTERN, MAX_ID_LENGTH, TRIGGER_RULES } from './define-dag.js';
 export {
   CRON_PRESETS,

@@ -9,8 +9,14 @@
  *   only once the interval has ended. **ds**: the logical date as `YYYY-MM-DD` in the DAG's time zone.
  * - **backfill**: runs created for a past range, recorded separately from the schedule's cursor.
  *
+ * - **asset**: data named by a URI that tasks produce (`outlets`) and DAGs can be scheduled on;
+ *   **asset event**: one successful try of a producing task, consumed by the next run of each DAG
+ *   scheduled on the asset.
+ *
  * Durations are milliseconds (`…Ms`), instants are `Date` (UTC) named `…At` or `…Date`.
  */
+
+import type { Asset } from './asset.js';
 
 /** State of a DAG run. */
 export type DagRunState =
@@ -47,7 +53,15 @@ export type TaskInstanceState =
   | 'removed';
 
 /** How a DAG run came to exist. */
-export type RunType = 'scheduled' | 'manual' | 'backfill';
+export type RunType =
+  /** created by the DAG's cron/preset schedule */
+  | 'scheduled'
+  /** triggered by hand (CLI, web page, API) */
+  | 'manual'
+  /** created by a backfill */
+  | 'backfill'
+  /** created because every asset the DAG is scheduled on had an event since its last run */
+  | 'asset_triggered';
 
 /** When a task may run, given its direct upstream tasks' states (Airflow's trigger rules). */
 export type TriggerRule =
@@ -81,6 +95,26 @@ export interface DagRunInfo {
   readonly dataInterval: DataInterval;
 }
 
+/**
+ * An asset event that triggered an `asset_triggered` run (Airflow's `triggering_asset_events`):
+ * a successful try of a task with the asset among its outlets.
+ */
+export interface TriggeringAssetEvent {
+  /** the asset's URI */
+  readonly uri: string;
+  readonly sourceDagId: string;
+  readonly sourceRunId: string;
+  readonly sourceTaskId: string;
+  /** start of the producing run's data interval, `[start, end)` */
+  readonly dataIntervalStart: Date;
+  /** end of the producing run's data interval */
+  readonly dataIntervalEnd: Date;
+  /** when the event was recorded (the producing try's success) */
+  readonly timestamp: Date;
+  /** the event's metadata (JSON); `{}` when none */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
 /** What a task's templated values (command, environment) can read. */
 export interface RunContext {
   readonly dagId: string;
@@ -97,6 +131,11 @@ export interface RunContext {
   readonly params: Readonly<Record<string, unknown>>;
   /** return values of the direct upstream tasks, by task id (absent when none was pushed) */
   readonly upstreamXComs: Readonly<Record<string, unknown>>;
+  /**
+   * The asset events an `asset_triggered` run consumed, oldest first (by timestamp); empty for
+   * every other run type.
+   */
+  readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
 }
 
 /** A value given literally or computed from the run context at queue time. */
@@ -135,6 +174,11 @@ export interface TaskSpec extends TaskArgs {
   /** `@defaultValue 'all_success'` */
   triggerRule?: TriggerRule;
   description?: string;
+  /**
+   * Assets this task produces (`asset('tado://warehouse')`, or the URI itself): each successful
+   * try records one asset event per outlet; `@defaultValue []`
+   */
+  outlets?: readonly (Asset | string)[];
 }
 
 /** A DAG as declared in a DAG file (the input of `defineDag`). */
@@ -144,9 +188,10 @@ export interface DagSpec {
   description?: string;
   /**
    * Cron expression (5 fields), a preset (`@daily`, `@hourly`, `@weekly`, `@monthly`, `@yearly`,
-   * `@once`), or `null` for manual runs only.
+   * `@once`), `null` for manual runs only, or a non-empty list of assets: a run whenever every one
+   * of them has had an event since the DAG's last such run (all-of).
    */
-  schedule: string | null;
+  schedule: string | null | readonly Asset[];
   /** first logical date (a `Date`, or an ISO date/date-time read in `timezone`) */
   startDate: Date | string;
   /** last logical date, inclusive; `@defaultValue undefined` (none) */
@@ -190,6 +235,8 @@ export interface Task {
   readonly pool: string;
   readonly poolSlots: number;
   readonly image?: string;
+  /** URIs of the assets this task produces (normalised), in declaration order */
+  readonly outlets: readonly string[];
 }
 
 /** A validated DAG, with defaults applied and the graph indexed. */
@@ -198,7 +245,12 @@ export interface Dag {
   readonly __heatflowDag: true;
   readonly dagId: string;
   readonly description?: string;
+  /** cron expression or preset; `null` for manual-only and for asset-scheduled DAGs */
   readonly schedule: string | null;
+  /** URIs of the assets the DAG is scheduled on (all-of); empty unless asset-scheduled */
+  readonly scheduleAssets: readonly string[];
+  /** every asset the DAG names (outlets and schedule), by URI, with its `extra` */
+  readonly assets: ReadonlyMap<string, Asset>;
   readonly startDate: Date;
   readonly endDate?: Date;
   readonly timezone: string;

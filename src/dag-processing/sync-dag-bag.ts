@@ -1,6 +1,7 @@
 /**
- * Records a parsed DAG folder in the database: DAG rows (schedule, limits, task ids) and import
- * errors. The scheduler calls it periodically; commands that run without one call it first.
+ * Records a parsed DAG folder in the database: DAG rows (schedule, limits, task ids), the assets
+ * they name with the schedule and outlet references, and import errors. The scheduler calls it
+ * periodically; commands that run without one call it first.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -21,6 +22,11 @@ export async function syncDagBag(db: Kysely<Database>, bag: DagBag, now: Date): 
       maxActiveTasks: dag.maxActiveTasks,
       taskIds: dag.taskIds,
       isPausedUponCreation: dag.isPausedUponCreation,
+      scheduleAssets: dag.scheduleAssets,
+      outlets: dag.taskIds.flatMap((taskId) =>
+        (dag.tasks.get(taskId)?.outlets ?? []).map((uri) => ({ taskId, uri })),
+      ),
+      assets: [...dag.assets.values()].map((a) => ({ uri: a.uri, extra: a.extra })),
     })),
     bag.importErrors,
     now,

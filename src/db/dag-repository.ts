@@ -2,10 +2,11 @@
  * SQL for `heatflow.dags` and `heatflow.import_errors`.
  */
 import { sql, type Kysely } from 'kysely';
+import { syncAssetReferences, type DagAssetDeclaration } from './asset-repository.js';
 import type { Database, DagRow } from './database.js';
 
-/** What the DAG processor knows of one parsed DAG. */
-export interface ParsedDag {
+/** What the DAG processor knows of one parsed DAG (with the assets it names). */
+export interface ParsedDag extends DagAssetDeclaration {
   readonly dagId: string;
   readonly fileloc: string;
   readonly description?: string;
@@ -20,8 +21,8 @@ export interface ParsedDag {
 
 /**
  * Records the outcome of parsing the DAG folder: upserts every parsed DAG (the paused flag is set
- * only when the DAG is new), marks DAGs whose file no longer declares them inactive, and replaces
- * the import errors.
+ * only when the DAG is new), its assets and asset references (asset-repository.ts), marks DAGs
+ * whose file no longer declares them inactive, and replaces the import errors.
  */
 export async function syncParsedDags(
   db: Kysely<Database>,
@@ -45,6 +46,7 @@ export async function syncParsedDags(
           max_active_runs: d.maxActiveRuns,
           max_active_tasks: d.maxActiveTasks,
           task_ids: [...d.taskIds],
+          schedule_assets: [...d.scheduleAssets],
           last_parsed_at: now,
         })
         .onConflict((oc) =>
@@ -58,11 +60,13 @@ export async function syncParsedDags(
             max_active_runs: eb.ref('excluded.max_active_runs'),
             max_active_tasks: eb.ref('excluded.max_active_tasks'),
             task_ids: eb.ref('excluded.task_ids'),
+            schedule_assets: eb.ref('excluded.schedule_assets'),
             last_parsed_at: eb.ref('excluded.last_parsed_at'),
           })),
         )
         .execute();
     }
+    await syncAssetReferences(trx, dags, now);
     const ids = dags.map((d) => d.dagId);
     await trx
       .updateTable('heatflow.dags')

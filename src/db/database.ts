@@ -24,6 +24,8 @@ export interface DagsTable {
   last_parsed_at: Timestamp | null;
   next_dagrun_logical_date: Timestamp | null;
   next_dagrun_create_after: Timestamp | null;
+  /** URIs of the assets the DAG is scheduled on (display; the scheduler reads the refs) */
+  schedule_assets: Generated<string[]>;
 }
 
 export interface ImportErrorsTable {
@@ -122,6 +124,61 @@ export interface VariablesTable {
   description: string | null;
 }
 
+export interface AssetsTable {
+  id: Generated<string>;
+  uri: string;
+  extra: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** A consumer DAG scheduled on an asset. */
+export interface DagScheduleAssetRefsTable {
+  asset_id: string;
+  dag_id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** A producer task with an asset among its outlets. */
+export interface TaskOutletAssetRefsTable {
+  asset_id: string;
+  dag_id: string;
+  task_id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** One asset event: a successful try of a producing task, for one of its outlets. */
+export interface AssetEventsTable {
+  id: Generated<string>;
+  asset_id: string;
+  extra: Json<Record<string, unknown>>;
+  source_dag_id: string;
+  source_run_id: string;
+  source_task_id: string;
+  source_try_number: number;
+  source_data_interval_start: Timestamp;
+  source_data_interval_end: Timestamp;
+  timestamp: Generated<Date>;
+}
+
+/** An event a consumer DAG has not consumed yet (one row per consumer and event). */
+export interface AssetDagRunQueueTable {
+  target_dag_id: string;
+  event_id: string;
+  /** the event's asset (denormalised: the all-of check groups by it) */
+  asset_id: string;
+  created_at: Generated<Date>;
+}
+
+/** An event an asset-triggered run consumed. */
+export interface DagRunAssetEventsTable {
+  /** `heatflow.dag_runs.id` */
+  dag_run_id: string;
+  event_id: string;
+}
+
 /** Every table heatflow's own code reads or writes. */
 export interface Database {
   'heatflow.dags': DagsTable;
@@ -132,6 +189,12 @@ export interface Database {
   'heatflow.task_tries': TaskTriesTable;
   'heatflow.pools': PoolsTable;
   'heatflow.variables': VariablesTable;
+  'heatflow.assets': AssetsTable;
+  'heatflow.dag_schedule_asset_refs': DagScheduleAssetRefsTable;
+  'heatflow.task_outlet_asset_refs': TaskOutletAssetRefsTable;
+  'heatflow.asset_events': AssetEventsTable;
+  'heatflow.asset_dag_run_queue': AssetDagRunQueueTable;
+  'heatflow.dag_run_asset_events': DagRunAssetEventsTable;
 }
 
 export type DagRow = Selectable<DagsTable>;
@@ -142,3 +205,5 @@ export type TaskInstanceUpdate = Updateable<TaskInstancesTable>;
 export type TaskTryRow = Selectable<TaskTriesTable>;
 export type BackfillRow = Selectable<BackfillsTable>;
 export type PoolRow = Selectable<PoolsTable>;
+export type AssetRow = Selectable<AssetsTable>;
+export type AssetEventRow = Selectable<AssetEventsTable>;

@@ -249,11 +249,20 @@ export interface TryOutcome {
   readonly durationMs: number;
   /** the try could not be attempted (infrastructure): grant one more try so none is lost */
   readonly extraTry?: boolean;
+  /**
+   * The task declares outlets: with `tiState` `success`, record one asset event per outlet (from
+   * `task_outlet_asset_refs`) and queue it for every DAG scheduled on the asset, in the same
+   * statement as the success. Ignored for any other state. `@defaultValue false` (tasks without
+   * outlets keep the plain statement).
+   */
+  readonly recordAssetEvents?: boolean;
 }
 
 /**
  * Records how a try ended, fenced by its lease token; only a `running` (or, for zombies and lost
- * jobs, `queued`) task instance with the same token is changed.
+ * jobs, `queued`) task instance with the same token is changed. A success of a task with outlets
+ * (`recordAssetEvents`) also records its asset events and queues them for the consuming DAGs, in
+ * the same statement and only when the success itself was written (a stale worker records nothing).
  * @returns false when the lease was lost (nothing written)
  */
 export async function finishTry(
@@ -263,7 +272,25 @@ export async function finishTry(
   now: Date,
   fromStates: readonly TaskInstanceState[] = ['running'],
 ): Promise<boolean> {
-  // One statement (both rows or neither), fenced by the lease token.
+  const assetEvents =
+    outcome.recordAssetEvents === true && outcome.tiState === 'success'
+      ? sql`, events AS (
+      INSERT INTO heatflow.asset_events (asset_id, extra, source_dag_id, source_run_id, source_task_id,
+        source_try_number, source_data_interval_start, source_data_interval_end, timestamp)
+      SELECT o.asset_id, '{}'::jsonb, ${t.dagId}, ${t.runId}, ${t.taskId}, ${t.tryNumber}::int,
+        r.data_interval_start, r.data_interval_end, ${now}
+      FROM heatflow.task_outlet_asset_refs o
+      JOIN heatflow.dag_runs r ON r.dag_id = o.dag_id AND r.run_id = ${t.runId}
+      WHERE o.dag_id = ${t.dagId} AND o.task_id = ${t.taskId} AND EXISTS (SELECT 1 FROM ti)
+      ORDER BY o.asset_id
+      RETURNING id, asset_id
+    ), queued AS (
+      INSERT INTO heatflow.asset_dag_run_queue (target_dag_id, event_id, asset_id, created_at)
+      SELECT s.dag_id, events.id, events.asset_id, ${now}
+      FROM events JOIN heatflow.dag_schedule_asset_refs s ON s.asset_id = events.asset_id
+    )`
+      : sql``;
+  // One statement (all rows or none), fenced by the lease token.
   const r = await sql<{ n: number }>`
     WITH ti AS (
       UPDATE heatflow.task_instances
@@ -279,7 +306,7 @@ export async function finishTry(
           exit_code = ${outcome.exitCode}, error = ${outcome.error ?? null}
       WHERE dag_id = ${t.dagId} AND run_id = ${t.runId} AND task_id = ${t.taskId} AND try_number = ${t.tryNumber}
         AND EXISTS (SELECT 1 FROM ti)
-    )
+    )${assetEvents}
     SELECT count(*)::int AS n FROM ti`.execute(db);
   return (r.rows[0]?.n ?? 0) > 0;
 }

@@ -1,5 +1,6 @@
 /**
- * The scheduling loop. Creates due DAG runs (catchup, end date), starts queued runs within
+ * The scheduling loop. Creates due DAG runs (catchup, end date) and asset-triggered runs (when
+ * every asset a DAG is scheduled on has a pending event; asset-triggered-run.ts), starts queued runs within
  * `max_active_runs` (a backfill's own limit for its runs), decides which task instances may run
  * (trigger rules, `max_active_tasks`, pools), queues their tries on BullMQ, retries, enforces
  * `dagrun_timeout`, fails zombies, re-enqueues lost jobs and closes runs.
@@ -20,6 +21,7 @@ import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, TaskInstanceState } from '../core/types.js';
 import { completeFinishedBackfills, runningBackfillLimits } from '../db/backfill-repository.js';
 import { advisoryXactLock, getDagRow, lockDagRow, setScheduleCursor } from '../db/dag-repository.js';
+import { dagIdsWithPendingAssetEvents } from '../db/asset-repository.js';
 import { syncDagBag } from '../dag-processing/sync-dag-bag.js';
 import {
   countRunningByBackfill,
@@ -45,6 +47,7 @@ import {
 } from '../db/task-instance-repository.js';
 import type { DagRegistry } from '../dag-processing/dag-registry.js';
 import type { TaskQueue, TaskJob } from '../queue/task-queue.js';
+import { createAssetTriggeredRun } from './asset-triggered-run.js';
 
 /** Advisory lock key serialising capacity checks (pools, max_active_tasks) across schedulers. */
 const QUEUE_LOCK_KEY = 0x68667131; // "hfq1"
@@ -165,6 +168,7 @@ export class Scheduler {
     for (const { dag } of this.o.registry.current().dags.values()) {
       await this.createScheduledRuns(dag);
     }
+    await this.createAssetTriggeredRuns();
     await this.reapZombies();
     await this.checkQueued();
     await this.enforceDagrunTimeouts();
@@ -215,6 +219,34 @@ export class Scheduler {
     });
     if (created > 0) this.o.logger.info({ dagId: dag.dagId, created }, 'created scheduled DAG runs');
     return created;
+  }
+
+  /**
+   * Creates the asset-triggered runs that pending asset events call for: at most one per consumer
+   * DAG per call (it consumes all of the DAG's pending events).
+   * @returns the DAG ids that got a run (queued; the caller starts them)
+   */
+  async createAssetTriggeredRuns(): Promise<string[]> {
+    const out: string[] = [];
+    for (const dagId of await dagIdsWithPendingAssetEvents(this.o.db)) {
+      // a consumer whose file does not parse now keeps its events until it does
+      const dag = await this.o.registry.get(dagId);
+      if (dag === undefined || dag.scheduleAssets.length === 0) continue;
+      const run = await createAssetTriggeredRun(this.o.db, dagId, this.clock());
+      if (run === undefined) continue;
+      out.push(dagId);
+      this.o.logger.info(
+        {
+          dagId,
+          runId: run.runId,
+          events: run.eventIds.length,
+          dataIntervalStart: run.dataIntervalStart.toISOString(),
+          dataIntervalEnd: run.dataIntervalEnd.toISOString(),
+        },
+        'created asset-triggered DAG run',
+      );
+    }
+    return out;
   }
 
   private async startAllQueuedRuns(): Promise<[string, string][]> {
@@ -271,14 +303,27 @@ export class Scheduler {
     });
   }
 
-  /** Evaluates runs; when one finishes, starts the next queued runs of its DAG and evaluates them. */
+  /**
+   * Evaluates runs; when one finishes, starts the next queued runs of its DAG and evaluates them.
+   * When a run of a DAG with outlets was evaluated (a producing task may have just succeeded) or a
+   * run of an asset-scheduled DAG finished (a slot is free), creates the asset-triggered runs that
+   * are due and starts them, without waiting for the next reconciling pass.
+   */
   private async processRuns(runs: readonly [string, string][]): Promise<void> {
     const finishedDags = new Set<string>();
     for (const [dagId, runId] of runs) {
       const finished = await this.scheduleRun(dagId, runId);
       if (finished) finishedDags.add(dagId);
     }
-    for (const dagId of finishedDags) {
+    const registry = this.o.registry;
+    const producing = runs.some(([dagId]) => {
+      const dag = registry.peek(dagId);
+      return dag !== undefined && dag.taskIds.some((t) => (dag.tasks.get(t)?.outlets.length ?? 0) > 0);
+    });
+    const freed = [...finishedDags].some((d) => (registry.peek(d)?.scheduleAssets.length ?? 0) > 0);
+    const toStart = new Set(finishedDags);
+    if (producing || freed) for (const d of await this.createAssetTriggeredRuns()) toStart.add(d);
+    for (const dagId of toStart) {
       const started = await this.startQueuedRuns(dagId);
       for (const [d, r] of started) await this.scheduleRun(d, r);
     }

@@ -1,8 +1,10 @@
 /**
  * The worker: takes task tries from BullMQ, claims each in Postgres (a job whose task instance is
  * no longer `queued` under the same lease token is acknowledged and dropped), renders the task's
- * command and environment, runs it through the executor while heartbeating, stores the return
- * value as an XCom, records the outcome (fenced by the lease token) and wakes the schedulers.
+ * command and environment (with, for an asset-triggered run, the asset events it consumed), runs
+ * it through the executor while heartbeating, stores the return value as an XCom, records the
+ * outcome (fenced by the lease token; a success of a task with outlets records its asset events in
+ * the same statement) and wakes the schedulers.
  *
  * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
  * aborts running tries (their processes or containers are killed, the tries recorded as failed).
@@ -19,6 +21,7 @@ import { HeatflowError, XComTooLargeError } from '../core/errors.js';
 import { formatDs } from '../core/timetable.js';
 import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
+import { listRunTriggeringEvents } from '../db/asset-repository.js';
 import type { Database } from '../db/database.js';
 import {
   claimTry,
@@ -352,6 +355,9 @@ export class TaskWorker {
     // XComs of an earlier try must not leak into this one (clear and reprocess delete them too).
     if (t.tryNumber > 1) await this.o.xcom.clear(t);
     const upstreamXComs = await this.o.xcom.pullReturnValues(t.dagId, t.runId, task.upstream);
+    // one query, only for runs that consumed asset events
+    const triggeringAssetEvents =
+      run.run_type === 'asset_triggered' ? await listRunTriggeringEvents(this.o.db, t.dagId, t.runId) : [];
     const ctx: RunContext = {
       dagId: t.dagId,
       runId: t.runId,
@@ -364,6 +370,7 @@ export class TaskWorker {
       dataIntervalEnd: run.data_interval_end,
       params: { ...dag.params, ...run.conf },
       upstreamXComs,
+      triggeringAssetEvents,
     };
     let rendered;
     try {
@@ -415,12 +422,15 @@ export class TaskWorker {
           throw err;
         }
       }
-      await note(`success in ${result.durationMs} ms`);
+      await note(
+        `success in ${result.durationMs} ms${task.outlets.length > 0 ? `; asset events for ${task.outlets.join(', ')}` : ''}`,
+      );
       return {
         tiState: 'success',
         tryState: 'success',
         exitCode: result.exitCode,
         durationMs: Date.now() - started,
+        ...(task.outlets.length > 0 ? { recordAssetEvents: true } : {}),
       };
     }
     if (result.outcome === 'skipped') {

@@ -64,6 +64,7 @@ export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgram
     dataIntervalEnd: new Date(logical.getTime() + 86_400_000),
     params: {},
     upstreamXComs: o.upstream,
+    triggeringAssetEvents: [],
   });
   const [program, ...args] = o.command ?? rendered.command;
   for (const file of args.filter((a) => a.startsWith('dist/'))) {

@@ -23,13 +23,27 @@ describe('loadDagBag on test/fixtures/dags', () => {
   });
 
   it('collects every exported DAG once, with its file, from .ts and nested .mts files', () => {
-    expect([...bag.dags.keys()].sort()).toEqual(['fixture_etl', 'fixture_manual', 'fixture_weekly']);
+    expect([...bag.dags.keys()].sort()).toEqual([
+      'asset_consumer',
+      'asset_producer',
+      'fixture_etl',
+      'fixture_manual',
+      'fixture_weekly',
+    ]);
     const etl = bag.dags.get('fixture_etl');
     expect(etl?.file).toBe(path.join(fixtures, 'good.ts'));
     expect(etl?.dag.timezone).toBe('Europe/London');
     expect(etl?.dag.tasks.get('load')?.retries).toBe(2);
     expect(etl?.dag.schedule).toBe('0 1 * * *');
     expect(bag.dags.get('fixture_weekly')?.file).toBe(path.join(fixtures, 'nested', 'weekly.mts'));
+    // the asset pair (assets/): outlets and an asset schedule survive loading from files
+    const consumer = bag.dags.get('asset_consumer')?.dag;
+    expect(consumer?.schedule).toBeNull();
+    expect(consumer?.scheduleAssets).toEqual(['fixture://warehouse']);
+    expect(consumer?.assets.get('fixture://warehouse')?.extra).toEqual({ owner: 'tests' });
+    expect(bag.dags.get('asset_producer')?.dag.tasks.get('publish')?.outlets).toEqual([
+      'fixture://warehouse',
+    ]);
   });
 
   it('turns each broken file into one import error naming it, without stopping the others', () => {
