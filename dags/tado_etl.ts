@@ -25,7 +25,7 @@
  * needs them (extract: `TADO_*`; load: `DATABASE_URL`).
  */
 import { databaseUsesTls, tadoUsesTls } from '../src/config/tls-usage.js';
-import { defineDag, type Templated } from '../src/core/index.js';
+import { asset, defineDag, type Templated } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
 import { TASK_PROGRAM_NODE_FLAGS } from '../src/task-sdk/program-flags.js';
 
@@ -142,6 +142,7 @@ export const tadoEtl = defineDag({
         NODE_EXTRA_CA_CERTS: extraCaCertsIf(() => databaseUsesTls(process.env.DATABASE_URL, process.env)),
       },
       upstream: ['transform'],
+      outlets: [asset('tado://warehouse')],
     },
   ],
 });
