@@ -216,10 +216,20 @@ export function fitHeatingChangePoint(
       ? { cvRmse: null, nmbe: null }
       : { cvRmse: Math.sqrt(sse / (n - p)) / yMean, nmbe: residualSum / ((n - p) * yMean) };
 
-  if (best !== undefined && best.adjustedR2 > 0) {
+  // The grid search tries many T_b and keeps the best: on weather-independent data one of them
+  // passes p < 0.1 by chance in about 1 year of 9 (measured, test/unit/analytics-change-point.test.ts).
+  // The answer "weather-dependent" therefore also needs β's p-value to pass after a Bonferroni
+  // correction for the candidates searched: p × candidates < maxSlopePValue.
+  const searched = Math.max(1, candidates.length);
+  const corrected = best === undefined ? Infinity : best.slopePValue * searched;
+  if (
+    best !== undefined &&
+    best.adjustedR2 > 0 &&
+    corrected < (options.maxSlopePValue ?? DEFAULTS.maxSlopePValue)
+  ) {
     const decision =
       `weather-dependent: the heating change-point model qualifies (T_b ${fig(best.balanceTemperatureC)} °C, ` +
-      `β ${fig(best.slopeHoursPerC)} h/°C > 0 with p-value ${figP(best.slopePValue)} (below ${options.maxSlopePValue ?? DEFAULTS.maxSlopePValue}), ` +
+      `β ${fig(best.slopeHoursPerC)} h/°C > 0 with p-value ${figP(best.slopePValue)} (below ${options.maxSlopePValue ?? DEFAULTS.maxSlopePValue}, also × ${searched} balance temperatures searched), ` +
       `μ ${fig(best.interceptHours)} h ≥ 0, ${best.heatingDays} heating days, ΣHDD ${fig(best.totalHdd)} °C·day) ` +
       `and its adjusted R² ${fig(best.adjustedR2)} beats intercept-only's 0 (CalTRACK §3.4.3)`;
     return {
@@ -251,11 +261,13 @@ export function fitHeatingChangePoint(
       ? `no balance temperature on the grid (the days' mean outdoor temperatures lie outside −1..32 °C or span less than one step)`
       : `no balance temperature from ${fig(first.balanceTemperatureC)} to ${fig(last.balanceTemperatureC)} °C (${candidates.length} tried) gives a qualifying change-point fit`;
   const why =
-    best !== undefined
-      ? `the best qualifying change-point fit (T_b ${fig(best.balanceTemperatureC)} °C) has adjusted R² ${fig(best.adjustedR2)}, not above intercept-only's 0`
-      : bestRejected !== undefined
-        ? `${grid}; the best by adjusted R² (T_b ${fig(bestRejected.balanceTemperatureC)} °C, adjusted R² ${fig(bestRejected.adjustedR2)}) fails: ${bestRejected.rejection ?? ''}`
-        : grid;
+    best !== undefined && best.adjustedR2 > 0
+      ? `the best qualifying change-point fit (T_b ${fig(best.balanceTemperatureC)} °C, adjusted R² ${fig(best.adjustedR2)}) has β's p-value ${figP(best.slopePValue)}, which × ${searched} balance temperatures searched is not below ${options.maxSlopePValue ?? DEFAULTS.maxSlopePValue} (Bonferroni): it may be chance`
+      : best !== undefined
+        ? `the best qualifying change-point fit (T_b ${fig(best.balanceTemperatureC)} °C) has adjusted R² ${fig(best.adjustedR2)}, not above intercept-only's 0`
+        : bestRejected !== undefined
+          ? `${grid}; the best by adjusted R² (T_b ${fig(bestRejected.balanceTemperatureC)} °C, adjusted R² ${fig(bestRejected.adjustedR2)}) fails: ${bestRejected.rejection ?? ''}`
+          : grid;
   return {
     model: 'intercept_only',
     balanceTemperatureC: null,

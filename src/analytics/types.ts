@@ -174,7 +174,10 @@ export interface ZoneDayMetrics {
   readonly setpointMeanHeatingC: number | null;
   /** Σ max(0, setpoint − inside) over minutes with a setpoint ≥ 12 °C and a valid indoor value, °C·min */
   readonly comfortDeficitDegreeMinutes: number;
-  /** heating minutes with the indoor value more than 2 °C below a setpoint ≥ 12 °C */
+  /**
+   * heating minutes with the indoor value more than 2 °C below a setpoint ≥ 12 °C that has held
+   * for at least 60 minutes (since its last change or the day's start: the warm-up allowance)
+   */
   readonly minutesBelowSetpoint2CHeating: number;
   /** mean outdoor °C over minutes with a value; null when none */
   readonly outsideMeanC: number | null;

@@ -154,7 +154,15 @@ export function findUnusualDays(input: UnusualDaysInput): UnusualDay[] {
         ),
       );
     }
-    if (tb !== null && t !== null && t <= tb - rules.coldDayBelowBalanceC && d.heatingMinutes === 0) {
+    // Home scope only: a room unheated by its schedule (a study at weekends) is normal; the whole
+    // home unheated on a cold day (a holiday, a boiler off) is not.
+    if (
+      !('zoneId' in d) &&
+      tb !== null &&
+      t !== null &&
+      t <= tb - rules.coldDayBelowBalanceC &&
+      d.heatingMinutes === 0
+    ) {
       out.push(
         make(
           d,

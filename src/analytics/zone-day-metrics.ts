@@ -8,7 +8,8 @@
  *   3·HIGH minutes) / 3: tado's three levels as thirds of full demand (its valve or boiler
  *   modulation is not in the day report, so equal steps are the least assumption);
  * - comfort: deficit Σ max(0, setpoint − inside) and minutes more than 2 °C below the setpoint while
- *   heating, only at comfort setpoints (≥ 12 °C, `setpoints.ts`);
+ *   heating, only at comfort setpoints (≥ 12 °C, `setpoints.ts`); the latter only once the
+ *   setpoint has held for {@link WARM_UP_ALLOWANCE_MINUTES} (a warm-up is not a shortfall);
  * - outdoor mean and HDD (mean method, base 15.5 °C: `degree-days.ts`);
  * - heat-up rate: median of the day's episodes' rates (`heat-up-episodes.ts`);
  * - largest fall within 60 min at a constant setpoint (`max-drop.ts`);
@@ -25,6 +26,13 @@ import type { ZoneDayMetrics, ZoneMinuteSeries } from './types.js';
 
 /** Heating while this far below a comfort setpoint counts as "below setpoint", °C (strictly more). */
 export const BELOW_SETPOINT_MARGIN_C = 2;
+
+/**
+ * Minutes a setpoint is given to bring the room up before "below setpoint" counts, from the
+ * setpoint's last change (or the day's start): a morning warm-up from an unheated room is the
+ * heating doing its job, not a comfort problem.
+ */
+export const WARM_UP_ALLOWANCE_MINUTES = 60;
 
 /** Demand weight of each level, in thirds of full demand: NONE 0, LOW 1, MEDIUM 2, HIGH 3. */
 const DEMAND_THIRDS = [0, 1, 2, 3] as const;
@@ -48,12 +56,14 @@ export function zoneDayMetrics(series: ZoneMinuteSeries): ZoneDayMetrics {
   let belowSetpoint = 0;
   let outsideSum = 0;
   let outsideCount = 0;
+  let setpointSince = 0;
   for (let i = 0; i < n; i++) {
     const level = series.demandLevel[i] ?? null;
     const inside = series.insideC[i] ?? null;
     const setpoint = series.setpointC[i] ?? null;
     const outside = series.outsideC[i] ?? null;
     const heating = level !== null && level >= 1;
+    if (i > 0 && setpoint !== (series.setpointC[i - 1] ?? null)) setpointSince = i;
     if (level !== null) demandThirds += DEMAND_THIRDS[level];
     if (inside !== null) {
       insideSum += inside;
@@ -74,7 +84,12 @@ export function zoneDayMetrics(series: ZoneMinuteSeries): ZoneDayMetrics {
     }
     if (inside !== null && isComfortSetpoint(setpoint)) {
       if (setpoint > inside) deficit += setpoint - inside;
-      if (heating && inside < setpoint - BELOW_SETPOINT_MARGIN_C) belowSetpoint++;
+      if (
+        heating &&
+        inside < setpoint - BELOW_SETPOINT_MARGIN_C &&
+        i - setpointSince >= WARM_UP_ALLOWANCE_MINUTES
+      )
+        belowSetpoint++;
     }
     if (outside !== null) {
       outsideSum += outside;

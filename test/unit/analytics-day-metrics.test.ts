@@ -79,11 +79,36 @@ describe('zoneDayMetrics', () => {
     );
     const m = zoneDayMetrics(s);
     expect(m.comfortDeficitDegreeMinutes).toBeCloseTo(100 * 3 + 100 * 1.5 + 100 * 3, 9);
-    expect(m.minutesBelowSetpoint2CHeating).toBe(100);
+    // the 21 °C setpoint holds from the day's start: its first 60 minutes are the warm-up allowance
+    expect(m.minutesBelowSetpoint2CHeating).toBe(40);
     expect(m.heatingMinutes).toBe(300);
     expect(m.heatingMinutesWithInside).toBe(300);
     expect(m.insideMeanHeatingC).toBeCloseTo((100 * 18 + 100 * 8 + 100 * 19.5) / 300, 12);
     expect(m.setpointMeanHeatingC).toBeCloseTo((100 * 21 + 100 * 10 + 100 * 21) / 300, 12);
+  });
+
+  it('gives a setpoint 60 minutes to warm the room before counting minutes below it', () => {
+    // 06:00 the setpoint rises from 16 to 20 with the room at 16, heating at HIGH; the room gains
+    // 1 °C/h, so it is more than 2 °C below until 08:00: 120 minutes, of which 60 are warm-up
+    const s = series(1440, (i) =>
+      i < 360
+        ? { setpoint: 16, inside: 16, demand: 0 }
+        : i < 600
+          ? { setpoint: 20, inside: Math.min(20, 16 + (i - 360) / 60), demand: 3 }
+          : { setpoint: 20, inside: 20, demand: 0 },
+    );
+    expect(zoneDayMetrics(s).minutesBelowSetpoint2CHeating).toBe(60);
+    // a setpoint change restarts the allowance: 20 → 21 at 07:00 (room at 17)
+    const t = series(1440, (i) =>
+      i < 360
+        ? { setpoint: 16, inside: 16, demand: 0 }
+        : i < 600
+          ? { setpoint: i < 420 ? 20 : 21, inside: 16 + (i - 360) / 60, demand: 3 }
+          : { setpoint: 21, inside: 21, demand: 0 },
+    );
+    // below 20 − 2 until 08:00 (06:00–06:59 allowance, then 07:00 is a new setpoint 21: below 19
+    // until 09:00; 07:00–07:59 allowance) → 08:00–08:59 counts: 60
+    expect(zoneDayMetrics(t).minutesBelowSetpoint2CHeating).toBe(60);
   });
 
   it('computes HDD with base 15.5 °C from the mean of the minutes with a value', () => {
@@ -99,11 +124,11 @@ describe('zoneDayMetrics', () => {
 
   it('takes the median rate of the day’s heat-up episodes', () => {
     // 06:00-08:00 from 17 to 19 at setpoint 20 (1 °C/h); 17:00-17:40 from 18 to 19.3 (2 °C/h ×
-    // 39/40 … written as a rise of 2/60 °C per minute: 2 °C/h); 21:00-21:20 too short
+    // 39/40 … written as a rise of 2/60 °C per minute: 2 °C/h); 21:00-21:15 too short (< 20 min)
     const s = series(1440, (i) => {
       if (i >= 360 && i < 481) return { demand: 3, setpoint: 20, inside: 17 + (i - 360) / 60 };
       if (i >= 1020 && i < 1061) return { demand: 3, setpoint: 21, inside: 18 + (2 * (i - 1020)) / 60 };
-      if (i >= 1260 && i < 1280) return { demand: 3, setpoint: 21, inside: 18 + (i - 1260) / 30 };
+      if (i >= 1260 && i < 1275) return { demand: 3, setpoint: 21, inside: 18 + (i - 1260) / 30 };
       return { demand: 0, inside: 16 };
     });
     const episodes = heatUpEpisodes(s);

@@ -124,7 +124,7 @@ describe('findUnusualDays: residuals', () => {
 });
 
 describe('findUnusualDays: rules', () => {
-  it('flags heating of over 120 min above T_b, and no heating 5 °C or more below it', () => {
+  it('flags heating of over 120 min above T_b, and (for the home) no heating 5 °C or more below it', () => {
     const days = winter();
     days[61] = day(61, { outsideMeanC: 16, heatingMinutes: 121 });
     days[62] = day(62, { outsideMeanC: 16, heatingMinutes: 120 });
@@ -137,10 +137,16 @@ describe('findUnusualDays: rules', () => {
     cold[64] = day(64, { outsideMeanC: 10, heatingMinutes: 0 }); // exactly 5 °C below
     cold[65] = day(65, { outsideMeanC: 10.5, heatingMinutes: 0 });
     // both are also residual outliers (2.7 h and 2.45 h predicted, 0 h observed, the winter
-    // residuals spread by ±0.3 h); only the first is 5 °C below T_b
-    expect(findUnusualDays({ days: cold, fit: FIT }).map((u) => [u.date, u.reason])).toEqual([
+    // residuals spread by ±0.3 h); only the first is 5 °C below T_b, and only the home scope has
+    // the rule (a room may be unheated by its schedule)
+    const home = cold.map((d) => homeDayMetrics([d]));
+    expect(findUnusualDays({ days: home, fit: FIT }).map((u) => [u.date, u.reason])).toEqual([
       [dateOf(64), 'residual'],
       [dateOf(64), 'no_heating_cold_day'],
+      [dateOf(65), 'residual'],
+    ]);
+    expect(findUnusualDays({ days: cold, fit: FIT }).map((u) => [u.date, u.reason])).toEqual([
+      [dateOf(64), 'residual'],
       [dateOf(65), 'residual'],
     ]);
   });
