@@ -4,6 +4,7 @@
  * from request text.
  */
 import { sql, type Kysely } from 'kysely';
+import { pendingAssetEventCounts } from './asset-queries.js';
 import type { BackfillRow, Database, DagRow, DagRunRow, TaskInstanceRow, TaskTryRow } from './database.js';
 
 /** One DAG with what the DAG list shows beside it. */
@@ -13,9 +14,14 @@ export interface DagSummary {
   readonly runCounts: Readonly<Record<string, number>>;
   /** the run with the latest logical date, if any */
   readonly lastRun?: Pick<DagRunRow, 'run_id' | 'state' | 'logical_date' | 'start_date' | 'end_date'>;
+  /** asset events waiting for the DAG's next asset-triggered run (0 unless asset-scheduled) */
+  readonly pendingAssetEvents: number;
 }
 
-/** The DAG list: every DAG, its run counts by state and its latest run (3 queries, no N+1). */
+/**
+ * The DAG list: every DAG, its run counts by state, its latest run and, for asset-scheduled DAGs,
+ * its pending asset events (3 or 4 queries, no N+1).
+ */
 export async function listDagSummaries(
   db: Kysely<Database>,
   filter: { dagIds?: readonly string[]; onlyActive?: boolean; paused?: boolean } = {},
@@ -66,9 +72,16 @@ export async function listDagSummaries(
       });
     }
   }
+  const assetDags = dags.filter((d) => d.schedule_assets.length > 0).map((d) => d.dag_id);
+  const pending = await pendingAssetEventCounts(db, assetDags);
   return dags.map((dag) => {
     const lastRun = lastBy.get(dag.dag_id);
-    return { dag, runCounts: countsBy.get(dag.dag_id) ?? {}, ...(lastRun === undefined ? {} : { lastRun }) };
+    return {
+      dag,
+      runCounts: countsBy.get(dag.dag_id) ?? {},
+      ...(lastRun === undefined ? {} : { lastRun }),
+      pendingAssetEvents: pending.get(dag.dag_id) ?? 0,
+    };
   });
 }
 

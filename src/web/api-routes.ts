@@ -50,13 +50,15 @@ import {
 export const HEATFLOW_VERSION = '0.1.0';
 
 const MAX_LIMIT = 1000;
-const limitSchema = z.coerce
+/** `limit`: a page size, 100 by default, capped at 1000 (Airflow's `maximum_page_limit`). */
+export const limitSchema = z.coerce
   .number()
   .int()
   .min(1)
   .default(100)
   .transform((n) => Math.min(n, MAX_LIMIT));
-const offsetSchema = z.coerce.number().int().min(0).default(0);
+/** `offset`: items to skip. */
+export const offsetSchema = z.coerce.number().int().min(0).default(0);
 const TI_STATES = [
   'none',
   'scheduled',
@@ -99,7 +101,10 @@ const runListQuery = z.object({
   updated_at_gte: instantSchema.optional(),
   updated_at_lte: instantSchema.optional(),
   state: listParam.pipe(z.array(z.enum(RUN_STATES))).optional(),
-  run_type: listParam.pipe(z.array(z.enum(['scheduled', 'manual', 'backfill']))).optional(),
+  run_type: listParam
+    .pipe(z.array(z.enum(['scheduled', 'manual', 'backfill', 'asset_triggered', 'dataset_triggered'])))
+    .transform((types) => types.map((t) => (t === 'dataset_triggered' ? 'asset_triggered' : t)))
+    .optional(),
   order_by: orderBySchema,
 });
 

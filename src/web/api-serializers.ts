@@ -1,9 +1,12 @@
 /**
  * Rows → the JSON objects of Airflow's stable REST API (`/api/v1`), with Airflow's field names
  * (`dag_run_id`, `execution_date`, `duration` in seconds, …). Source: the DAG, DAGRun,
- * TaskInstance, XCom and ImportError schemas of Airflow 2's stable REST API reference. Fields
+ * TaskInstance, XCom, ImportError, Dataset and DatasetEvent schemas of Airflow 2's stable REST API
+ * reference (heatflow's assets are Airflow 2's datasets). Fields
  * heatflow has no notion of are given Airflow's empty value (`null`, `[]`, `-1` for `map_index`).
  */
+import { assetScheduleLabel } from '../core/asset.js';
+import type { AssetWithRefs, AssetEventWithRuns, CreatedRun } from '../db/asset-queries.js';
 import type { BackfillRow, DagRow, TaskTryRow } from '../db/database.js';
 import type { DagSummary, TiWithTry } from '../db/web-queries.js';
 import type { NextRun } from './next-run.js';
@@ -29,7 +32,10 @@ export function dagJson(
     owners: [],
     description: dag.description,
     schedule_interval: dag.schedule === null ? null : { __type: 'CronExpression', value: dag.schedule },
-    timetable_description: dag.schedule,
+    timetable_description:
+      dag.schedule_assets.length > 0 ? assetScheduleLabel(dag.schedule_assets) : dag.schedule,
+    // heatflow's: the asset URIs of an asset schedule (all-of), [] otherwise
+    schedule_assets: dag.schedule_assets,
     timezone: dag.timezone,
     tags: dag.tags.map((name) => ({ name })),
     max_active_tasks: dag.max_active_tasks,
@@ -43,7 +49,7 @@ export function dagJson(
   };
 }
 
-/** `DAG` plus heatflow's run counts and last run (the `/dags` list adds them; Airflow ignores extras). */
+/** `DAG` plus heatflow's run counts, last run and pending asset events (the `/dags` list adds them; Airflow ignores extras). */
 export function dagSummaryJson(
   s: DagSummary,
   extra: { hasImportErrors?: boolean; nextRun?: NextRun | null },
@@ -52,6 +58,7 @@ export function dagSummaryJson(
     ...dagJson(s.dag, extra),
     task_ids: s.dag.task_ids,
     dag_run_counts: s.runCounts,
+    pending_asset_events: s.pendingAssetEvents,
     last_dag_run:
       s.lastRun === undefined
         ? null
@@ -153,5 +160,63 @@ export function backfillJson(
     created_at: iso(b.created_at),
     completed_at: iso(b.completed_at),
     ...(progress === undefined ? {} : { dag_run_counts: progress.runCounts, total_runs: progress.totalRuns }),
+  };
+}
+
+/** Airflow's `Dataset` object (an asset with its consuming DAGs and producing tasks). */
+export function datasetJson(a: AssetWithRefs): Record<string, unknown> {
+  return {
+    id: Number(a.id),
+    uri: a.uri,
+    extra: a.extra,
+    created_at: iso(a.created_at),
+    updated_at: iso(a.updated_at),
+    consuming_dags: a.consumers.map((c) => ({
+      dag_id: c.dag_id,
+      created_at: iso(c.created_at),
+      updated_at: iso(c.updated_at),
+    })),
+    producing_tasks: a.producers.map((p) => ({
+      dag_id: p.dag_id,
+      task_id: p.task_id,
+      created_at: iso(p.created_at),
+      updated_at: iso(p.updated_at),
+    })),
+  };
+}
+
+/** Airflow's `BasicDAGRun` object (a run an asset event triggered). */
+export function basicDagRunJson(r: CreatedRun): Record<string, unknown> {
+  return {
+    run_id: r.run_id,
+    dag_id: r.dag_id,
+    logical_date: iso(r.logical_date),
+    start_date: iso(r.start_date),
+    end_date: iso(r.end_date),
+    data_interval_start: iso(r.data_interval_start),
+    data_interval_end: iso(r.data_interval_end),
+    state: r.state,
+  };
+}
+
+/**
+ * Airflow's `DatasetEvent` object; heatflow adds the producing try's number and data interval
+ * (`source_try_number`, `source_data_interval_start`, `source_data_interval_end`).
+ */
+export function datasetEventJson(e: AssetEventWithRuns): Record<string, unknown> {
+  return {
+    id: Number(e.id),
+    dataset_id: Number(e.asset_id),
+    dataset_uri: e.uri,
+    extra: e.extra,
+    source_dag_id: e.source_dag_id,
+    source_task_id: e.source_task_id,
+    source_run_id: e.source_run_id,
+    source_map_index: -1,
+    source_try_number: e.source_try_number,
+    source_data_interval_start: iso(e.source_data_interval_start),
+    source_data_interval_end: iso(e.source_data_interval_end),
+    created_dagruns: e.created_runs.map(basicDagRunJson),
+    timestamp: iso(e.timestamp),
   };
 }

@@ -81,6 +81,8 @@ pre.xcom{background:#f0f4f8;padding:8px;margin:0;max-height:240px;overflow:auto;
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0} dl.kv dt{color:#52606d} dl.kv dd{margin:0}
 .progress{background:#e4e7eb;border-radius:4px;height:10px;width:160px;display:flex;overflow:hidden}
 .progress span{display:block;height:10px}
+.lineage-wrap{overflow-x:auto} svg.lineage a:hover rect{stroke-width:2.4}
+ul.events{margin:0;padding-left:16px;font-size:12px}
 `;
 
 /** /static/heatflow.js: charts (chart.js, global `Chart`) and the live log. */

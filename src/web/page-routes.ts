@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { assetActivity, listAssetsWithRefs } from '../db/asset-queries.js';
 import { listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { getRun } from '../db/dag-run-repository.js';
 import {
@@ -30,6 +31,7 @@ import { parseDate, serviceProblem } from './api-routes.js';
 import { collapseWhitespace, type SafeHtml } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { encodeLogToken, fileSize, logFileOf, readLogSlice } from './log-reader.js';
+import { assetsView } from './views/assets-view.js';
 import { dagListView } from './views/dag-list-view.js';
 import { calendarView, durationsView, gridView, runView } from './views/dag-views.js';
 import type { PageContext } from './views/layout.js';
@@ -88,6 +90,17 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         errors,
       ),
     );
+  });
+
+  app.get('/assets', async (req, reply) => {
+    const pc = pageContext(req, reply);
+    const [page, activity, dags] = await Promise.all([
+      listAssetsWithRefs(rt.db, {}, { limit: 10_000, offset: 0, orderBy: 'uri', descending: false }),
+      assetActivity(rt.db, 5),
+      listDagRows(rt.db),
+    ]);
+    const paused = new Set(dags.filter((d) => d.is_paused).map((d) => d.dag_id));
+    return send(reply, assetsView(pc, page.assets, activity, paused));
   });
 
   app.get('/dags/:dagId', async (req, reply) => {

@@ -14,6 +14,7 @@ import Fastify, {
 } from 'fastify';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
+import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { HttpProblem } from './http-problem.js';
 import { registerPageRoutes } from './page-routes.js';
@@ -82,7 +83,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     );
   }
   const ctx = new WebContext(rt, auth, openReads);
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1000 }, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 5000 }, bodyLimit: 1024 * 1024 });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     const out: Record<string, string> = {};
@@ -149,6 +150,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   );
 
   registerApiRoutes(app, ctx);
+  registerAssetApiRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   return app;
 }

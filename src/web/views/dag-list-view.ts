@@ -1,10 +1,18 @@
 /**
- * The DAG list: paused or not, schedule, next run, last run's state, runs by state, import errors.
+ * The DAG list: paused or not, schedule (with pending asset events), next run, last run's state, runs by state, import errors.
  */
 import type { DagSummary } from '../../db/web-queries.js';
 import { html, urlPath, type SafeHtml } from '../html.js';
 import type { NextRun } from '../next-run.js';
-import { actionForm, fmtDate, layout, signInHint, stateBadge, type PageContext } from './layout.js';
+import {
+  actionForm,
+  fmtDate,
+  layout,
+  scheduleText,
+  signInHint,
+  stateBadge,
+  type PageContext,
+} from './layout.js';
 
 const COUNT_STATES = ['success', 'running', 'queued', 'failed'] as const;
 
@@ -28,8 +36,16 @@ export function dagListView(
         <div>${d.tags.map((t) => html`<span class="count state-none">${t}</span>`)}</div>
       </td>
       <td>
-        <code>${d.schedule ?? 'none'}</code>
-        <div class="muted">${d.timezone}</div>
+        <code>${scheduleText(d)}</code>
+        ${
+          d.schedule_assets.length === 0
+            ? html`<div class="muted">${d.timezone}</div>`
+            : html`<div class="muted">
+                <a href="/assets"
+                  >${s.pendingAssetEvents} event${s.pendingAssetEvents === 1 ? '' : 's'} pending</a
+                >
+              </div>`
+        }
       </td>
       <td>
         ${

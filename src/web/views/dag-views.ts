@@ -10,6 +10,7 @@ import {
   fmtDate,
   fmtDuration,
   layout,
+  scheduleText,
   signInHint,
   stateBadge,
   stateLegend,
@@ -30,8 +31,10 @@ export function dagHeader(ctx: PageContext, dag: DagRow, tab: DagTab | undefined
       ${dag.dag_id} ${dag.is_paused ? html`<span class="badge state-none">paused</span>` : ''}
     </h1>
     <p class="sub">
-      schedule <code>${dag.schedule ?? 'none'}</code> (${dag.timezone}) · tasks: ${dag.task_ids.join(' → ')}
-      ${dag.description === null ? '' : html`· ${dag.description}`}
+      schedule
+      <code>${scheduleText(dag)}</code
+      >${dag.schedule_assets.length > 0 ? html` (<a href="/assets">assets</a>)` : ''} (${dag.timezone}) ·
+      tasks: ${dag.task_ids.join(' → ')} ${dag.description === null ? '' : html`· ${dag.description}`}
     </p>
     ${signInHint(ctx)}
     <div class="actions">

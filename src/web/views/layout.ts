@@ -1,6 +1,7 @@
 /**
  * The page frame and small shared pieces of the UI (badges, dates, durations, action forms).
  */
+import { assetScheduleLabel } from '../../core/asset.js';
 import { STATE_COLOURS } from '../assets.js';
 import { html, jsonScript, type SafeHtml } from '../html.js';
 
@@ -36,7 +37,8 @@ export function layout(
         <header class="top">
           <a class="brand" href="/">heatflow</a>
           <nav>
-            <a href="/">DAGs</a><a href="/backfills">Backfills</a><a href="/api/v1/health">API health</a>
+            <a href="/">DAGs</a><a href="/assets">Assets</a><a href="/backfills">Backfills</a
+            ><a href="/api/v1/health">API health</a>
           </nav>
           ${
             !ctx.actionsEnabled
@@ -62,6 +64,12 @@ export function layout(
         <script src="/static/heatflow.js"></script>
       </body>
     </html>`;
+}
+
+/** How a DAG's schedule reads: its cron/preset, `on asset …` for an asset schedule, or `none`. */
+export function scheduleText(dag: { schedule: string | null; schedule_assets: readonly string[] }): string {
+  if (dag.schedule_assets.length > 0) return assetScheduleLabel(dag.schedule_assets);
+  return dag.schedule ?? 'none';
 }
 
 /** A coloured state badge. */
