@@ -2,6 +2,7 @@
  * `heatflow dags …`: list, show, trigger, pause, unpause, backfill.
  */
 import type { Command } from 'commander';
+import { assetScheduleLabel } from '../core/asset.js';
 import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { completeFinishedBackfills } from '../db/backfill-repository.js';
 import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
@@ -35,11 +36,13 @@ export function registerDagsCommands(program: Command): void {
           process.stdout.write(`${JSON.stringify({ dags: rows, import_errors: errors }, null, 2)}\n`);
           return;
         }
+        const scheduleOf = (r: (typeof rows)[number]) =>
+          r.schedule_assets.length > 0 ? assetScheduleLabel(r.schedule_assets) : (r.schedule ?? 'None');
         const lines = rows
           .filter((r) => r.is_active)
           .map(
             (r) =>
-              `${r.dag_id.padEnd(24)} ${(r.schedule ?? 'None').padEnd(14)} ${r.is_paused ? 'paused ' : 'active '} ${r.fileloc ?? ''}`,
+              `${r.dag_id.padEnd(24)} ${scheduleOf(r).padEnd(14)} ${r.is_paused ? 'paused ' : 'active '} ${r.fileloc ?? ''}`,
           );
         process.stdout.write(
           `${'dag_id'.padEnd(24)} ${'schedule'.padEnd(14)} state   file\n${lines.join('\n')}\n`,
@@ -60,12 +63,14 @@ export function registerDagsCommands(program: Command): void {
         const dag = await requireDag(rt, dagId);
         const out = [
           `dag_id: ${dag.dagId}`,
-          `schedule: ${dag.schedule ?? 'None'} (${dag.timezone}), start ${dag.startDate.toISOString()}${dag.endDate ? `, end ${dag.endDate.toISOString()}` : ''}`,
+          `schedule: ${dag.scheduleAssets.length > 0 ? assetScheduleLabel(dag.scheduleAssets) : (dag.schedule ?? 'None')} (${dag.timezone}), start ${dag.startDate.toISOString()}${dag.endDate ? `, end ${dag.endDate.toISOString()}` : ''}`,
           `catchup: ${dag.catchup}, max_active_runs: ${dag.maxActiveRuns}, max_active_tasks: ${dag.maxActiveTasks}`,
           'tasks:',
           ...dag.taskIds.map((id) => {
             const t = dag.tasks.get(id);
-            return `  ${id}  <- [${t?.upstream.join(', ') ?? ''}]  trigger_rule=${t?.triggerRule} retries=${t?.retries} pool=${t?.pool}`;
+            const outlets =
+              t === undefined || t.outlets.length === 0 ? '' : `  outlets=[${t.outlets.join(', ')}]`;
+            return `  ${id}  <- [${t?.upstream.join(', ') ?? ''}]  trigger_rule=${t?.triggerRule} retries=${t?.retries} pool=${t?.pool}${outlets}`;
           }),
         ];
         process.stdout.write(`${out.join('\n')}\n`);

@@ -4,6 +4,7 @@
  * Exit codes: 0 success; 1 failure, with a one-line reason on stderr; 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAssetsCommands } from './assets-commands.js';
 import { registerDagsCommands } from './dags-commands.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerServiceCommands } from './service-commands.js';
@@ -35,6 +36,7 @@ db.command('migrate')
 
 registerDagsCommands(program);
 registerTasksCommands(program);
+registerAssetsCommands(program);
 registerServiceCommands(program);
 registerDemoCommand(program);
 registerTadoCommands(program);
