@@ -2,7 +2,9 @@
  * DAG run ids and queue job ids.
  *
  * Run ids have Airflow's shape `{run_type}__{logical_date.isoformat()}`, e.g.
- * `scheduled__2022-01-01T01:00:00+00:00` (airflow/models/dagrun.py `DagRun.generate_run_id`).
+ * `scheduled__2022-01-01T01:00:00+00:00` (airflow/models/dagrun.py `DagRun.generate_run_id`); an
+ * asset-triggered run is `asset_triggered__<creation instant>` (Airflow 3's run type; Airflow 2
+ * called it `dataset_triggered`).
  * BullMQ rejects custom job ids that contain `:` or are made only of digits, so job ids escape
  * `%`, `:` and `/` in each part (percent-encoding) and join the parts with `/`.
  */
