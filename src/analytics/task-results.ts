@@ -5,6 +5,7 @@
  * small (XComs are capped at 48 KiB): the zone-days themselves travel in NDJSON files.
  */
 import { z } from 'zod';
+import type { ChangePointFit } from './types.js';
 
 /** Where clean writes, relative to the run folder. */
 export const CLEAN_DIR = 'clean';
@@ -98,9 +99,41 @@ export const fitSummarySchema = z.object({
   weatherDependent: z.boolean(),
 });
 
+/** Where weather_dependence writes the full fits, relative to the run folder. */
+export const WEATHER_DEPENDENCE_FITS_FILE = 'weather-dependence/fits.json';
+
+/** One fit in {@link WEATHER_DEPENDENCE_FITS_FILE}: a scope (zone, or home: null) of a home's year. */
+export interface StoredYearFit {
+  readonly homeId: number;
+  readonly year: number;
+  readonly zoneId: number | null;
+  /** first and last local date fitted */
+  readonly periodStart: string;
+  readonly periodEnd: string;
+  readonly fit: ChangePointFit;
+}
+
+/** The shape of {@link StoredYearFit} as read back (the fit's fields that judging days needs). */
+export const storedYearFitSchema = z.object({
+  homeId: z.number().int(),
+  year: z.number().int(),
+  zoneId: z.number().int().nullable(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  fit: z.looseObject({
+    model: z.enum(['heating_change_point', 'intercept_only']),
+    balanceTemperatureC: z.number().nullable(),
+    slopeHoursPerC: z.number().nullable(),
+    interceptHours: z.number(),
+    weatherDependent: z.boolean(),
+  }),
+});
+
 /** weather_dependence's return value. */
 export const weatherDependenceResultSchema = z.object({
   homeYears: z.array(homeYearSchema),
+  /** every fit in full ({@link StoredYearFit}[]) */
+  fitsFile: z.string(),
   fits: z.array(fitSummarySchema),
   periodRows: count,
   workMs: count,

@@ -6,7 +6,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { HeatflowError } from '../core/errors.js';
 
 /** A run-folder file cannot be read as what it should be; `file` is its path. */
@@ -48,16 +47,20 @@ export async function writeJsonFile(file: string, value: unknown): Promise<void>
 }
 
 /**
- * Writes values as NDJSON, one line each, through one file handle (no whole-file string).
+ * Writes values as NDJSON, one line each, through one file handle (no whole-file string); from an
+ * async iterable, each value is written as it comes (a producer may hold one at a time).
  * @returns the number of lines written
  */
-export async function writeNdjsonFile(file: string, values: Iterable<unknown>): Promise<number> {
+export async function writeNdjsonFile(
+  file: string,
+  values: Iterable<unknown> | AsyncIterable<unknown>,
+): Promise<number> {
   const handle = await open(file, 'w');
   let n = 0;
   try {
     let chunk: string[] = [];
     let size = 0;
-    for (const v of values) {
+    for await (const v of values) {
       const line = JSON.stringify(v);
       chunk.push(line);
       size += line.length;
@@ -82,30 +85,32 @@ export async function writeNdjsonFile(file: string, values: Iterable<unknown>): 
  *   (a truncated last line included)
  */
 export async function* readNdjsonFile(file: string, label = file): AsyncGenerator<unknown> {
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const opened = new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  try {
-    await opened;
-  } catch (err) {
-    throw new RunFileError(label, `cannot be read (${what(err)})`, err);
-  }
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  // Split by hand rather than with node:readline, which a startup snapshot may not load.
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let n = 0;
+  let rest = '';
+  const parse = (line: string): unknown => {
+    n++;
+    try {
+      return JSON.parse(line) as unknown;
+    } catch (err) {
+      throw new RunFileError(label, `line ${n} is not JSON, or the file is truncated`, err);
+    }
+  };
   try {
-    for await (const line of lines) {
-      n++;
-      if (line.trim() === '') continue;
-      try {
-        yield JSON.parse(line) as unknown;
-      } catch (err) {
-        throw new RunFileError(label, `line ${n} is not JSON, or the file is truncated`, err);
+    for await (const chunk of stream as AsyncIterable<string>) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.trim() === '') n++;
+        else yield parse(line);
       }
     }
+  } catch (err) {
+    if (err instanceof RunFileError) throw err;
+    throw new RunFileError(label, `cannot be read (${what(err)})`, err);
   } finally {
-    lines.close();
     stream.destroy();
   }
+  if (rest.trim() !== '') yield parse(rest);
 }
