@@ -42,6 +42,11 @@ export interface ChangePointOptions {
   readonly minTotalHdd?: number;
   /** β's p-value must be below this; `@defaultValue` 0.1 */
   readonly maxSlopePValue?: number;
+  /**
+   * least days with HDD(T_b) = 0 (mean outdoor at or above T_b): without days on both sides the
+   * change point is not placed by the data (14 winter days "found" T_b 6–7 °C); `@defaultValue` 10
+   */
+  readonly minDaysAboveBalance?: number;
 }
 
 /** One T_b of the grid search, fitted, and why it does not qualify (null: it does). */
@@ -70,6 +75,7 @@ const DEFAULTS: Required<ChangePointOptions> = {
   minHeatingDays: 10,
   minTotalHdd: 100 / 9,
   maxSlopePValue: 0.1,
+  minDaysAboveBalance: 10,
 };
 
 /** `0.52`, `1.2e-40`: a figure for the decision text. */
@@ -128,9 +134,14 @@ function fitCandidate(
   const slopePValue = studentTTwoSidedP(se === 0 ? Infinity : m / se, n - 2);
   const reasons: string[] = [];
   if (!(m > 0)) reasons.push(`β ${fig(m)} h/°C is not > 0`);
-  if (!(b >= 0)) reasons.push(`μ ${fig(b)} h is negative`);
+  // μ ≥ 0 up to rounding: an exact fit through the origin comes out as −9e-15
+  if (!(b >= -1e-9)) reasons.push(`μ ${fig(b)} h is negative`);
   if (heatingDays < o.minHeatingDays) reasons.push(`${heatingDays} heating days < ${o.minHeatingDays}`);
   if (totalHdd < o.minTotalHdd) reasons.push(`ΣHDD ${fig(totalHdd)} °C·day < ${fig(o.minTotalHdd)}`);
+  if (n - heatingDays < o.minDaysAboveBalance)
+    reasons.push(
+      `${n - heatingDays} days at or above T_b < ${o.minDaysAboveBalance} (the change point is not placed by the data)`,
+    );
   if (!(slopePValue < o.maxSlopePValue))
     reasons.push(`β's p-value ${fig(slopePValue)} ≥ ${o.maxSlopePValue}`);
   if (sst === 0) reasons.push('heating hours are the same every day');

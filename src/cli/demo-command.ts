@@ -16,10 +16,17 @@ import { createLogger } from '../logging/logger.js';
 import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
 import { createBackfill } from '../scheduler/dag-run-service.js';
 import { startTadoSimulator } from '../tado/simulator/tado-simulator.js';
+import { openAnalyticsStore } from '../db/analytics-repository.js';
+import type { HeatingReport } from '../db/analytics-records.js';
 import { CliError, listenError, parseDateRange, parsePositiveInt, requireDag } from './context.js';
+import { formatHeatingReport } from './heating-report-format.js';
 import { startWebIfPresent } from './service-commands.js';
 import { syncDagFolder } from './sync-dags.js';
+import { waitForAssetRuns, type AssetRunsSummary } from './wait-asset-runs.js';
 import { waitForBackfill } from './wait-backfill.js';
+
+/** The DAG the demo runs after the backfill, on the backfill's asset events (dags/heating_analytics.ts). */
+const ANALYTICS_DAG = 'heating_analytics';
 
 interface DemoOptions {
   startDate: string;
@@ -108,6 +115,11 @@ async function runDemo(o: DemoOptions): Promise<void> {
     await syncDagFolder(rt);
     // The demo runs only its backfill: pause the schedule so catchup does not add runs up to today.
     await setDagPaused(rt.db, dag.dagId, true);
+    // heating_analytics is held paused while the backfill runs: each load's asset event waits in
+    // its queue (a paused consumer keeps its events, docs/adr/0003) and, once the backfill is
+    // done and the demo unpauses it, the scheduler consumes them all in one asset-triggered run.
+    const analyticsDag = await rt.registry.get(ANALYTICS_DAG);
+    if (analyticsDag !== undefined) await setDagPaused(rt.db, ANALYTICS_DAG, true);
     const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
 
     // The web page comes up before the backfill: a port in use fails now, not after the run, and
@@ -157,7 +169,23 @@ async function runDemo(o: DemoOptions): Promise<void> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
     });
-    const outcome = await Promise.race([waiting.then(() => undefined), interrupted]);
+    let outcome = await Promise.race([waiting.then(() => undefined), interrupted]);
+    const etlWallMs = Date.now() - started;
+    let analytics: AssetRunsSummary | undefined;
+    if (outcome === undefined && analyticsDag !== undefined) {
+      const since = new Date();
+      await setDagPaused(rt.db, ANALYTICS_DAG, false);
+      sched.scheduler.notifyAll();
+      process.stderr.write(
+        `demo: tado_etl done; ${ANALYTICS_DAG} unpaused: it runs on the asset events of the backfill's loads\n`,
+      );
+      const watching = waitForAssetRuns(rt, ANALYTICS_DAG, { since });
+      const r = await Promise.race([watching, interrupted]);
+      if (typeof r === 'string') {
+        watching.catch(() => undefined);
+        outcome = r;
+      } else analytics = r;
+    }
     if (onSignal !== undefined) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -173,6 +201,20 @@ async function runDemo(o: DemoOptions): Promise<void> {
       return;
     }
     const wallMs = Date.now() - started;
+    // The heating report of every year of the range, from the analytics tables.
+    const reports: HeatingReport[] = [];
+    if (analyticsDag !== undefined) {
+      const store = openAnalyticsStore(config.DATABASE_URL, { applicationName: 'heatflow-demo' });
+      try {
+        for (let y = Number(o.startDate.slice(0, 4)); y <= Number(o.endDate.slice(0, 4)); y++)
+          reports.push(await store.repository.readHeatingReport({ year: y }));
+      } finally {
+        await store.close();
+      }
+    }
+    const analyticsRuns: Record<string, number> = {};
+    for (const r of analytics?.runs ?? []) analyticsRuns[r.state] = (analyticsRuns[r.state] ?? 0) + 1;
+    const failedAnalytics = (analytics?.runs ?? []).filter((r) => r.state !== 'success').map((r) => r.runId);
 
     const runs = await listRunsBetween(rt.db, dag.dagId, from, to);
     const runsByState: Record<string, number> = {};
@@ -201,6 +243,17 @@ async function runDemo(o: DemoOptions): Promise<void> {
       plan,
       failed_runs: failedRuns.slice(0, 20),
       rows,
+      etl_wall_time_s: Math.round(etlWallMs / 100) / 10,
+      heating_analytics:
+        analytics === undefined
+          ? null
+          : {
+              runs: analyticsRuns,
+              asset_events_consumed: analytics.runs.reduce((n, r) => n + r.events, 0),
+              run_ids: analytics.runs.map((r) => r.runId),
+              wall_time_s: Math.round(analytics.wallMs / 100) / 10,
+              reports,
+            },
       wall_time_s: Math.round(wallMs / 100) / 10,
       simulator_requests: sim.stats().apiRequests,
     };
@@ -208,7 +261,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
     else {
       process.stdout.write(
         [
-          `tado_etl ${o.startDate}..${o.endDate} (${config.HEATFLOW_EXECUTOR} executor) in ${summary.wall_time_s} s`,
+          `tado_etl ${o.startDate}..${o.endDate} (${config.HEATFLOW_EXECUTOR} executor) in ${summary.etl_wall_time_s} s`,
           `runs: ${Object.entries(runsByState)
             .map(([k, v]) => `${v} ${k}`)
             .join(
@@ -222,8 +275,12 @@ async function runDemo(o: DemoOptions): Promise<void> {
                 `failed runs: ${failedRuns.slice(0, 5).join(', ')}${failedRuns.length > 5 ? ', …' : ''} (see logs in ${config.HEATFLOW_LOG_DIR})`,
               ]
             : []),
+          analyticsLine(analytics),
+          `demo total: ${summary.wall_time_s} s`,
         ].join('\n') + '\n',
       );
+      if (reports.some((r) => r.homes.length > 0))
+        process.stdout.write(`\n${reports.map((r) => formatHeatingReport(r)).join('\n')}`);
     }
     if (webUrl !== undefined) {
       process.stderr.write(`web page: ${webUrl} stays up (Ctrl-C to stop)\n`);
@@ -232,8 +289,26 @@ async function runDemo(o: DemoOptions): Promise<void> {
         process.once('SIGTERM', () => resolve());
       });
     }
-    if (failedRuns.length > 0) process.exitCode = 1;
+    if (failedRuns.length > 0 || failedAnalytics.length > 0) process.exitCode = 1;
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
   }
+}
+
+/** The summary's line about heating_analytics. */
+function analyticsLine(a: AssetRunsSummary | undefined): string {
+  if (a === undefined) return `${ANALYTICS_DAG}: not in the DAG folder (nothing analysed)`;
+  if (a.runs.length === 0)
+    return `${ANALYTICS_DAG}: no new asset events (no day was loaded this time); the tables below are as stored (\`heatflow dags trigger ${ANALYTICS_DAG} --conf '{"dates":"…"}'\` re-analyses days)`;
+  const states = new Map<string, number>();
+  for (const r of a.runs) states.set(r.state, (states.get(r.state) ?? 0) + 1);
+  const events = a.runs.reduce((n, r) => n + r.events, 0);
+  return `${ANALYTICS_DAG}: ${[...states].map(([k, v]) => `${v} ${k}`).join(', ')} asset-triggered run(s) on ${events} asset events, in ${Math.round(a.wallMs / 100) / 10} s${
+    a.runs.some((r) => r.state !== 'success')
+      ? ` (failed: ${a.runs
+          .filter((r) => r.state !== 'success')
+          .map((r) => r.runId)
+          .join(', ')}; see \`heatflow dags state\` and the logs)`
+      : ''
+  }`;
 }

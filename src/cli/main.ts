@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAssetsCommands } from './assets-commands.js';
 import { registerDagsCommands } from './dags-commands.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerHeatingCommands } from './heating-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
@@ -39,6 +40,7 @@ registerTasksCommands(program);
 registerAssetsCommands(program);
 registerServiceCommands(program);
 registerDemoCommand(program);
+registerHeatingCommands(program);
 registerTadoCommands(program);
 registerWebCommands(program);
 

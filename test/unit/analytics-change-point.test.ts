@@ -180,3 +180,35 @@ describe('fitHeatingChangePoint', () => {
     expect(tbs.every((t, i) => i === 0 || t - (tbs[i - 1] ?? NaN) === 0.5)).toBe(true);
   });
 });
+
+describe('fitHeatingChangePoint on a sample that never reaches its balance temperature', () => {
+  it('does not place a change point from winter days alone', () => {
+    // 14 January days, 2..9 °C, heating 3 h per °C below 15 °C: every day is a heating day, so
+    // no day lies at or above any T_b the data could support
+    const points = Array.from({ length: 14 }, (_, i) => {
+      const t = 2 + (i % 8);
+      return {
+        date: `2022-01-${String(i + 1).padStart(2, '0')}`,
+        outsideMeanC: t,
+        heatingHours: 3 * (15 - t),
+      };
+    });
+    const fit = fitHeatingChangePoint(points);
+    expect(fit.model).toBe('intercept_only');
+    expect(fit.weatherDependent).toBe(false);
+    expect(fit.decision).toMatch(/days at or above T_b < 10/);
+    // with the summer it is found: add 20 warm days without heating
+    const year = [
+      ...points,
+      ...Array.from({ length: 20 }, (_, i) => ({
+        date: `2022-07-${String(i + 1).padStart(2, '0')}`,
+        outsideMeanC: 16 + (i % 5),
+        heatingHours: 0,
+      })),
+    ];
+    const full = fitHeatingChangePoint(year);
+    expect(full.weatherDependent).toBe(true);
+    expect(full.balanceTemperatureC).toBe(15);
+    expect(full.slopeHoursPerC).toBeCloseTo(3, 9);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * `heatflow heating report [--year Y] [--zone N] [--home H] [--monthly] [--json]`: the heating
+ * analysis of a year as stored in schema `analytics` by heating_analytics (docs/analytics.md).
+ * Thin: parses the options, reads the report, prints it.
+ */
+import type { Command } from 'commander';
+import { openAnalyticsStore } from '../db/analytics-repository.js';
+import type { HeatingReportQuery } from '../db/analytics-records.js';
+import { CliError, cliSetup } from './context.js';
+import { formatHeatingReport } from './heating-report-format.js';
+
+interface ReportOptions {
+  year: string;
+  zone?: string;
+  home?: string;
+  monthly?: boolean;
+  json?: boolean;
+}
+
+/** `--year` as a calendar year. @throws CliError naming the option and the value */
+function parseYear(value: string): number {
+  const n = Number(value);
+  if (!/^\d{4}$/.test(value.trim()) || !Number.isInteger(n)) {
+    throw new CliError(`--year must be a year like 2022, got "${value}"`);
+  }
+  return n;
+}
+
+/** A zone or home id: an integer ≥ 0. @throws CliError naming the option */
+function parseId(option: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new CliError(`${option} must be an integer ≥ 0, got "${value}"`);
+  return Number(value);
+}
+
+export function registerHeatingCommands(program: Command): void {
+  const heating = program.command('heating').description('the heating analysis (schema analytics)');
+  heating
+    .command('report')
+    .description('yearly heating figures, the energy signature and weather dependence, and the unusual days')
+    .option('--year <year>', 'calendar year', '2022')
+    .option('--zone <id>', 'one zone only')
+    .option('--home <id>', 'one home only (default: every home)')
+    .option('--monthly', 'add monthly heating hours and HDD')
+    .option('--json', 'print the report as JSON')
+    .action(async (o: ReportOptions) => {
+      const query: HeatingReportQuery = {
+        year: parseYear(o.year),
+        ...(o.zone === undefined ? {} : { zoneId: parseId('--zone', o.zone) }),
+        ...(o.home === undefined ? {} : { homeId: parseId('--home', o.home) }),
+      };
+      const { config } = cliSetup('heating');
+      const { repository, close } = openAnalyticsStore(config.DATABASE_URL, {
+        applicationName: 'heatflow-cli',
+      });
+      try {
+        const report = await repository.readHeatingReport(query).catch((err: unknown) => {
+          const e = err as { code?: string; message?: string };
+          if (e.code === '3F000' || e.code === '42P01') {
+            throw new CliError(
+              `schema analytics is missing in ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}: run "heatflow db migrate"`,
+            );
+          }
+          if (e.code === 'ECONNREFUSED')
+            throw new CliError(`cannot reach Postgres (DATABASE_URL): ${e.message ?? ''}`);
+          throw err;
+        });
+        if (o.zone !== undefined && report.homes.every((h) => h.scopes.length === 0)) {
+          throw new CliError(`zone ${o.zone} has nothing analysed in ${query.year}`);
+        }
+        process.stdout.write(
+          o.json === true
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : formatHeatingReport(report, { monthly: o.monthly === true }),
+        );
+      } finally {
+        await close();
+      }
+    });
+}
