@@ -1,7 +1,8 @@
 /**
  * heating_analytics › clean: the zone-days to analyse (the dates of `HEATING_ANALYTICS_DATES`, for
  * every HEATING zone existing on them, plus with `HEATING_ANALYTICS_INCLUDE_UNANALYSED=true` every
- * loaded zone-day not analysed yet) read from schema `tado`; each checked for missing or half-loaded
+ * loaded zone-day not analysed yet, and the loaded days next to the named ones, whose first or last
+ * minutes interpolate with a named day's readings) read from schema `tado`; each checked for missing or half-loaded
  * tables (set aside as a whole, with the reason naming zone, date and table) and cleaned: readings
  * of placeholder days, device-disconnected spans, impossible values and Hampel spikes set aside,
  * counted per rule (docs/analytics.md). Reads `DATABASE_URL`.
@@ -23,6 +24,21 @@ const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/heatflow';
 
 void runTask(clean, { preload: () => import('kysely') });
 
+/** The dates next to `dates` (the day before and after each) that are not in `dates`. */
+function neighbourDates(dates: readonly string[]): string[] {
+  const day = 86_400_000;
+  const named = new Set(dates);
+  const out = new Set<string>();
+  for (const d of dates) {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    for (const n of [ms - day, ms + day]) {
+      const iso = new Date(n).toISOString().slice(0, 10);
+      if (!named.has(iso)) out.add(iso);
+    }
+  }
+  return [...out].sort();
+}
+
 const zeroCounts = (): Record<CleanRule, number> => ({
   placeholder: 0,
   disconnected: 0,
@@ -42,20 +58,34 @@ async function clean(ctx: TaskRuntimeContext): Promise<CleanResult> {
 
   // The Postgres client loads when the task runs (never into the startup snapshot).
   const { openAnalyticsStore } = await import('../src/db/analytics-repository.js');
-  const { repository, close } = openAnalyticsStore(ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL, {
-    applicationName: 'heatflow-task-clean',
-  });
+  const { repository, close } = openAnalyticsStore(
+    ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    'heatflow-task-clean',
+  );
   const readStart = performance.now();
   let inputs: ZoneDayInput[];
   const rejected: { homeId: number; zoneId: number; date: string; reason: string }[] = [];
   let unanalysedIncluded = 0;
+  let neighboursIncluded = 0;
   try {
+    // A day's first and last minutes interpolate with the neighbouring days' readings (the
+    // stored point at a midnight belongs to the day it starts), so loading a day changes the
+    // edges of the days beside it: they are analysed again too, when they are loaded.
+    const neighbours = neighbourDates(dates);
     const named = await repository.zoneDaysToAnalyse(dates, {});
-    const refs = includeUnanalysed ? await repository.zoneDaysToAnalyse(dates, { includeUnanalysed }) : named;
-    unanalysedIncluded = refs.length - named.length;
-    const read = await repository.readZoneDayInputs(refs);
+    const around = await repository.zoneDaysToAnalyse([...dates, ...neighbours], { includeUnanalysed });
+    const read = await repository.readZoneDayInputs(around);
     inputs = read.inputs;
-    for (const m of read.missing) rejected.push(m);
+    const namedKeys = new Set(named.map((r) => `${r.homeId}/${r.zoneId}/${r.date}`));
+    for (const m of read.missing) {
+      // a neighbour that is not loaded is simply not there; a named day that is not is an error
+      if (namedKeys.has(`${m.homeId}/${m.zoneId}/${m.date}`)) rejected.push(m);
+    }
+    const isNeighbour = new Set(neighbours);
+    neighboursIncluded = inputs.filter((i) => isNeighbour.has(i.date)).length;
+    unanalysedIncluded = inputs.filter(
+      (i) => !isNeighbour.has(i.date) && !namedKeys.has(`${i.homeId}/${i.zoneId}/${i.date}`),
+    ).length;
   } finally {
     await close();
   }
@@ -100,6 +130,7 @@ async function clean(ctx: TaskRuntimeContext): Promise<CleanResult> {
     dates: datesText,
     zoneDays: kept.length,
     unanalysedIncluded,
+    neighboursIncluded,
     zoneDaysFile,
     rejectedFile,
     rejectedTotal: rejected.length,

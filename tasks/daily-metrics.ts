@@ -45,9 +45,10 @@ async function dailyMetrics(ctx: TaskRuntimeContext): Promise<DailyMetricsResult
     );
 
   const { openAnalyticsStore } = await import('../src/db/analytics-repository.js');
-  const { repository, close } = openAnalyticsStore(ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL, {
-    applicationName: 'heatflow-task-daily-metrics',
-  });
+  const { repository, close } = openAnalyticsStore(
+    ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    'heatflow-task-daily-metrics',
+  );
   try {
     const r = await repository.replaceDayMetrics(metrics, parsed.data, homeDayMetrics, {
       dagRunId: ctx.runId,

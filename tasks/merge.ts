@@ -43,9 +43,10 @@ async function merge(ctx: TaskRuntimeContext): Promise<MergeResult> {
     );
 
   const { openAnalyticsStore } = await import('../src/db/analytics-repository.js');
-  const { repository, close } = openAnalyticsStore(ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL, {
-    applicationName: 'heatflow-task-merge',
-  });
+  const { repository, close } = openAnalyticsStore(
+    ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    'heatflow-task-merge',
+  );
   try {
     const r = await repository.replaceZoneMinutes(analysed, parsed.data, {
       dagRunId: ctx.runId,

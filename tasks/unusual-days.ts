@@ -32,9 +32,10 @@ async function unusualDays(ctx: TaskRuntimeContext): Promise<UnusualDaysResult> 
   if (!parsed.success) throw new RunFileError(wd.fitsFile, `not a list of fits: ${parsed.error.message}`);
   const fits = parsed.data as unknown as StoredYearFit[];
   const { openAnalyticsStore } = await import('../src/db/analytics-repository.js');
-  const { repository, close } = openAnalyticsStore(ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL, {
-    applicationName: 'heatflow-task-unusual-days',
-  });
+  const { repository, close } = openAnalyticsStore(
+    ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    'heatflow-task-unusual-days',
+  );
   const byReason: Record<string, number> = {};
   let total = 0;
   try {

@@ -45,9 +45,10 @@ async function weatherDependence(ctx: TaskRuntimeContext): Promise<WeatherDepend
   const daily = ctx.xcom('daily_metrics', dailyMetricsResultSchema);
   const start = performance.now();
   const { openAnalyticsStore } = await import('../src/db/analytics-repository.js');
-  const { repository, close } = openAnalyticsStore(ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL, {
-    applicationName: 'heatflow-task-weather-dependence',
-  });
+  const { repository, close } = openAnalyticsStore(
+    ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    'heatflow-task-weather-dependence',
+  );
   const stored: StoredYearFit[] = [];
   let periodRows = 0;
   try {

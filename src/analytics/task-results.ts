@@ -35,6 +35,8 @@ export const cleanResultSchema = z.object({
   /** zone-days analysed (not rejected), and how many of them were not analysed before */
   zoneDays: count,
   unanalysedIncluded: count,
+  /** loaded zone-days next to a named date, analysed again (their edges interpolate across midnight) */
+  neighboursIncluded: count,
   /** NDJSON, one line per zone-day: `{ input, cleaned }` (see tasks/clean.ts) */
   zoneDaysFile: z.string(),
   /** JSON array of every rejected zone-day */

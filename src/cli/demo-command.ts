@@ -204,7 +204,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
     // The heating report of every year of the range, from the analytics tables.
     const reports: HeatingReport[] = [];
     if (analyticsDag !== undefined) {
-      const store = openAnalyticsStore(config.DATABASE_URL, { applicationName: 'heatflow-demo' });
+      const store = openAnalyticsStore(config.DATABASE_URL, 'heatflow-demo');
       try {
         for (let y = Number(o.startDate.slice(0, 4)); y <= Number(o.endDate.slice(0, 4)); y++)
           reports.push(await store.repository.readHeatingReport({ year: y }));

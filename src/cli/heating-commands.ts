@@ -49,9 +49,7 @@ export function registerHeatingCommands(program: Command): void {
         ...(o.home === undefined ? {} : { homeId: parseId('--home', o.home) }),
       };
       const { config } = cliSetup('heating');
-      const { repository, close } = openAnalyticsStore(config.DATABASE_URL, {
-        applicationName: 'heatflow-cli',
-      });
+      const { repository, close } = openAnalyticsStore(config.DATABASE_URL, 'heatflow-cli');
       try {
         const report = await repository.readHeatingReport(query).catch((err: unknown) => {
           const e = err as { code?: string; message?: string };
