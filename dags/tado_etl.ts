@@ -25,41 +25,18 @@
  * needs them (extract: `TADO_*`; load: `DATABASE_URL`).
  */
 import { databaseUsesTls, tadoUsesTls } from '../src/config/tls-usage.js';
-import { asset, defineDag, type Templated } from '../src/core/index.js';
+import { asset, defineDag } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
-import { TASK_PROGRAM_NODE_FLAGS } from '../src/task-sdk/program-flags.js';
-
-/**
- * `name` from the environment as an integer ≥ 0, or `fallback` when unset or empty.
- * @throws Error naming the variable and its value when it is not such an integer
- */
-function envCount(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be an integer ≥ 0, got "${raw}"`);
-  return n;
-}
-
-/**
- * `name` from the environment as `true` or `false`, or `fallback` when unset or empty.
- * @throws Error naming the variable and its value for anything else
- */
-function envFlag(name: string, fallback: boolean): boolean {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (raw.trim().toLowerCase() === 'true') return true;
-  if (raw.trim().toLowerCase() === 'false') return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
-}
+import {
+  envCount,
+  envFlag,
+  extraCaCertsIf,
+  fromWorkerEnv,
+  TASK_PROGRAM_ENV,
+  taskProgramCommand,
+} from '../src/task-sdk/dag-file-helpers.js';
 
 const useSnapshots = envFlag('TADO_ETL_TASK_SNAPSHOTS', true);
-
-/** The worker's value of `name` at render time ('' when unset, which the tasks read as unset). */
-const fromWorkerEnv =
-  (name: string): Templated<string> =>
-  () =>
-    process.env[name] ?? '';
 
 const tadoEnv = Object.fromEntries(TADO_CONFIG_VARIABLES.map((name) => [name, fromWorkerEnv(name)]));
 /**
@@ -67,21 +44,8 @@ const tadoEnv = Object.fromEntries(TADO_CONFIG_VARIABLES.map((name) => [name, fr
  * `npm run build` with the program's modules already evaluated (transform: with danfojs-node
  * imported), or from its plain bundle when `TADO_ETL_TASK_SNAPSHOTS=false`.
  */
-const node = (task: string): readonly string[] =>
-  useSnapshots
-    ? ['node', ...TASK_PROGRAM_NODE_FLAGS, '--snapshot-blob', `dist/snapshots/${task}.blob`]
-    : ['node', ...TASK_PROGRAM_NODE_FLAGS, `dist/tasks/${task}.cjs`];
-/** A snapshot loads only under the V8 flags it was built with: none from the worker's NODE_OPTIONS. */
-const programEnv = { NODE_OPTIONS: '' };
-/**
- * Extra TLS root certificates (`NODE_EXTRA_CA_CERTS`, which Node.js parses at every start: about
- * 60 ms of CPU per process where it is set, docs/benchmarks.md) only for a program that opens TLS
- * connections: the worker's value when `usesTls()` says so at render time, else none.
- */
-const extraCaCertsIf =
-  (usesTls: () => boolean): Templated<string> =>
-  () =>
-    usesTls() ? (process.env.NODE_EXTRA_CA_CERTS ?? '') : '';
+const node = (task: string): readonly string[] => taskProgramCommand(task, useSnapshots);
+const programEnv = TASK_PROGRAM_ENV;
 /** For programs that open no network connection at all (validate, transform). */
 const offlineProgramEnv = { ...programEnv, NODE_EXTRA_CA_CERTS: '' };
 const endDate = process.env.TADO_ETL_END_DATE;
