@@ -17,9 +17,19 @@
  * pressure plus occupants' moisture over the indoor saturation pressure. The simulation starts
  * three days before the report so that adjacent reports agree on their 30-minute overlap.
  */
-import { DateTime } from 'luxon';
+import { planDay, paint, disconnected, temp, type Piece, type Setting } from './day-plan.js';
+import { injectedEventsOn } from './injected-events.js';
 import { hashUnit, tagId } from './seeded-random.js';
-import type { ScheduleBlock, SimHome, SimZone } from './sim-home.js';
+import {
+  DAY_MS as DAY,
+  localDateOf,
+  localMs,
+  MINUTE_MS as MINUTE,
+  QUARTER_MS as QUARTER,
+  reportWindow,
+  shiftDate,
+} from './sim-calendar.js';
+import type { SimHome, SimZone } from './sim-home.js';
 import {
   isSunny,
   outdoorVapourPressureHpa,
@@ -29,11 +39,16 @@ import {
   weatherState,
   type OutdoorWeather,
 } from './uk-weather.js';
+import {
+  CONTROL_PERIOD_MS,
+  LEVEL_POWER,
+  callForHeatLevel,
+  insideRateKPerH,
+  type CallForHeatLevel,
+} from './zone-physics.js';
 
-const MINUTE = 60_000;
-const QUARTER = 15 * MINUTE;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+export { localDateOf, reportWindow } from './sim-calendar.js';
+
 const WARMUP_DAYS = 3;
 
 /** A request for one report. */
@@ -59,268 +74,8 @@ export type DayReportOutcome =
       readonly body: { errors: { code: string; title: string; zoneType?: string }[] };
     };
 
-interface Setting {
-  readonly type: 'HEATING';
-  readonly power: 'ON' | 'OFF';
-  readonly temperature: { celsius: number; fahrenheit: number } | null;
-}
-
-/** What the zone does during a piece of time. */
-interface Mode {
-  readonly stripeType: string;
-  /** `stripes[].value.setting` (absent for AWAY). */
-  readonly stripeSetting: Setting | undefined;
-  /** `settings[].value`. */
-  readonly setting: Setting;
-  /** Setpoint the controller aims at; null when heating is off. */
-  readonly setpointC: number | null;
-  /** `measuringDeviceConnected`. */
-  readonly connected: boolean;
-  /** A window is open (fast heat loss). */
-  readonly windowOpen: boolean;
-  /** Occupancy factor 0..1 for moisture and gains. */
-  readonly occupancy: number;
-}
-
-interface Piece {
-  start: number;
-  end: number;
-  mode: Mode;
-}
-
-const r2 = (x: number): number => Math.round(x * 100) / 100;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-const temp = (c: number): { celsius: number; fahrenheit: number } => {
-  const celsius = r2(c);
-  return { celsius, fahrenheit: r2(celsius * 1.8 + 32) };
-};
 const iso = (ms: number): string => new Date(ms).toISOString();
-const heating = (setpointC: number | null): Setting =>
-  setpointC === null
-    ? { type: 'HEATING', power: 'OFF', temperature: null }
-    : { type: 'HEATING', power: 'ON', temperature: temp(setpointC) };
-
-// -----------------------------------------------------------------------------------------------
-// local calendar helpers (luxon handles the clock changes)
-
-const localMsCache = new Map<string, number>();
-
-/** UTC ms of local `HH:MM` on `date` in `zone` (cached: a backfill asks for the same days again and again). */
-function localMs(date: string, hhmm: string, zone: string): number {
-  const key = `${zone} ${date}T${hhmm}`;
-  let ms = localMsCache.get(key);
-  if (ms === undefined) {
-    if (localMsCache.size > 50_000) localMsCache.clear();
-    ms = DateTime.fromISO(`${date}T${hhmm}`, { zone }).toMillis();
-    localMsCache.set(key, ms);
-  }
-  return ms;
-}
-
-/** `date` ± days (calendar arithmetic in UTC, no time zone involved). */
-function shiftDate(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
-}
-
-/** ISO weekday of a date: 1 = Monday … 7 = Sunday. */
-function isoWeekday(date: string): number {
-  const d = new Date(Date.parse(`${date}T00:00:00Z`)).getUTCDay();
-  return d === 0 ? 7 : d;
-}
-
-/** Local date of an instant. */
-export function localDateOf(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
-}
-
-/** The report window of a local date: `[from, to]` and the hours of the day. */
-export function reportWindow(
-  date: string,
-  zone: string,
-): { fromMs: number; toMs: number; hoursInDay: number; dayStartMs: number } {
-  const dayStartMs = localMs(date, '00:00', zone);
-  const nextMs = localMs(shiftDate(date, 1), '00:00', zone);
-  return {
-    fromMs: dayStartMs - QUARTER,
-    toMs: nextMs + QUARTER,
-    hoursInDay: Math.round((nextMs - dayStartMs) / HOUR),
-    dayStartMs,
-  };
-}
-
-// -----------------------------------------------------------------------------------------------
-// the day plan: pieces of time with a mode
-
-function inSummerOff(home: SimHome, date: string): boolean {
-  const md = date.slice(5);
-  return md >= home.summerOffFrom && md < home.summerOffTo;
-}
-
-/** A boundary on local `HH:MM` of `date`, pushed by a deterministic 0–59.999 s (tado boundaries fall on odd seconds). */
-function oddMs(base: number, ...key: number[]): number {
-  return base + Math.floor(hashUnit(...key) * 59_999);
-}
-
-function paint(pieces: Piece[], start: number, end: number, mode: Mode): Piece[] {
-  if (end <= start) return pieces;
-  const out: Piece[] = [];
-  for (const p of pieces) {
-    if (p.end <= start || p.start >= end) {
-      out.push(p);
-      continue;
-    }
-    if (p.start < start) out.push({ start: p.start, end: start, mode: p.mode });
-    if (p.end > end) out.push({ start: end, end: p.end, mode: p.mode });
-  }
-  out.push({ start, end, mode });
-  out.sort((a, b) => a.start - b.start);
-  return out;
-}
-
-function scheduleFor(zone: SimZone, date: string): readonly ScheduleBlock[] {
-  return isoWeekday(date) >= 6 ? zone.weekend : zone.weekday;
-}
-
-/** The pieces of one local day for a zone. */
-function planDay(seed: number, home: SimHome, zone: SimZone, date: string): Piece[] {
-  const tz = home.timeZone;
-  const z = zone.id;
-  const d = tagId(date);
-  const dayStart = localMs(date, '00:00', tz);
-  const dayEnd = localMs(shiftDate(date, 1), '00:00', tz);
-  const off = inSummerOff(home, date);
-  const occupancyAt = (hhmm: number): number => (hhmm < 7 || hhmm >= 22 ? 1 : 0.8);
-  const homeMode = (setpointC: number | null, occupancy: number): Mode => ({
-    stripeType: 'HOME',
-    stripeSetting: heating(setpointC),
-    setting: heating(setpointC),
-    setpointC,
-    connected: true,
-    windowOpen: false,
-    occupancy,
-  });
-  let pieces: Piece[] = [];
-
-  if (off) {
-    const offSetting = heating(null);
-    pieces.push({
-      start: dayStart,
-      end: dayEnd,
-      mode: {
-        stripeType: 'OVERLAY_ACTIVE',
-        stripeSetting: offSetting,
-        setting: offSetting,
-        setpointC: null,
-        connected: true,
-        windowOpen: false,
-        occupancy: 0.9,
-      },
-    });
-  } else {
-    const blocks = scheduleFor(zone, date);
-    blocks.forEach((b, i) => {
-      const start = i === 0 ? dayStart : oddMs(localMs(date, b.start, tz), seed, z, d, 1, i);
-      const next = blocks[i + 1];
-      const end = next === undefined ? dayEnd : oddMs(localMs(date, next.start, tz), seed, z, d, 1, i + 1);
-      const h = Number(b.start.slice(0, 2));
-      pieces.push({ start, end, mode: homeMode(b.setpointC, occupancyAt(h)) });
-    });
-    // home-wide AWAY days (geofencing): same for every zone
-    const wd = isoWeekday(date);
-    if (hashUnit(seed, d, 2) < (wd >= 6 ? 0.12 : 0.3)) {
-      const awayFrom = oddMs(
-        localMs(date, '08:50', tz) + Math.floor(hashUnit(seed, d, 3) * 50) * MINUTE,
-        seed,
-        d,
-        4,
-      );
-      const awayTo = oddMs(
-        localMs(date, '15:40', tz) + Math.floor(hashUnit(seed, d, 5) * 110) * MINUTE,
-        seed,
-        d,
-        6,
-      );
-      const away: Mode = {
-        stripeType: 'AWAY',
-        stripeSetting: undefined,
-        setting: heating(home.awaySetpointC),
-        setpointC: home.awaySetpointC,
-        connected: true,
-        windowOpen: false,
-        occupancy: 0.15,
-      };
-      pieces = paint(pieces, awayFrom, awayTo, away);
-    }
-    // a manual boost in the evening
-    if (hashUnit(seed, z, d, 7) < 0.18) {
-      const start = oddMs(
-        localMs(date, '18:00', tz) + Math.floor(hashUnit(seed, z, d, 8) * 180) * MINUTE,
-        seed,
-        z,
-        d,
-        9,
-      );
-      const end =
-        start +
-        (30 + Math.floor(hashUnit(seed, z, d, 10) * 60)) * MINUTE +
-        Math.floor(hashUnit(seed, z, d, 11) * 59_999);
-      const s = heating(zone.boostC);
-      pieces = paint(pieces, start, Math.min(end, dayEnd), {
-        stripeType: 'OVERLAY_ACTIVE',
-        stripeSetting: s,
-        setting: s,
-        setpointC: zone.boostC,
-        connected: true,
-        windowOpen: false,
-        occupancy: 1,
-      });
-    }
-    // an open window, detected
-    if (hashUnit(seed, z, d, 12) < 0.06) {
-      const start = oddMs(
-        localMs(date, '10:00', tz) + Math.floor(hashUnit(seed, z, d, 13) * 360) * MINUTE,
-        seed,
-        z,
-        d,
-        14,
-      );
-      const end =
-        start +
-        (10 + Math.floor(hashUnit(seed, z, d, 15) * 20)) * MINUTE +
-        Math.floor(hashUnit(seed, z, d, 16) * 59_999);
-      const s = heating(null);
-      pieces = paint(pieces, start, end, {
-        stripeType: 'OPEN_WINDOW_DETECTED',
-        stripeSetting: s,
-        setting: s,
-        setpointC: null,
-        connected: true,
-        windowOpen: true,
-        occupancy: 0.8,
-      });
-    }
-  }
-  // the device drops off the network now and then
-  if (hashUnit(seed, z, d, 17) < 0.025) {
-    const start = dayStart + Math.floor(hashUnit(seed, z, d, 18) * 20 * HOUR);
-    const end = start + HOUR + Math.floor(hashUnit(seed, z, d, 19) * 5 * HOUR);
-    pieces = paint(pieces, start, Math.min(end, dayEnd), disconnected());
-  }
-  return pieces;
-}
-
-function disconnected(): Mode {
-  const s = heating(null);
-  return {
-    stripeType: 'MEASURING_DEVICE_DISCONNECTED',
-    stripeSetting: s,
-    setting: s,
-    setpointC: null,
-    connected: false,
-    windowOpen: false,
-    occupancy: 0.8,
-  };
-}
 
 // -----------------------------------------------------------------------------------------------
 // interval series helpers
@@ -353,17 +108,6 @@ function toIntervals<V>(
 
 // -----------------------------------------------------------------------------------------------
 // the report
-
-const LEVEL_POWER: Record<string, number> = { NONE: 0, LOW: 0.3, MEDIUM: 0.6, HIGH: 1 };
-
-function callForHeatLevel(setpointC: number | null, insideC: number): string {
-  if (setpointC === null) return 'NONE';
-  const p = Math.min(1, Math.max(0, (setpointC - insideC + 0.2) / 1.2));
-  if (p < 0.08) return 'NONE';
-  if (p < 0.4) return 'LOW';
-  if (p < 0.75) return 'MEDIUM';
-  return 'HIGH';
-}
 
 function errorOutcome(status: number, code: string, title: string, zoneType?: string): DayReportOutcome {
   return {
@@ -412,6 +156,7 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
   // --- physics, one step per minute
   const z = zone.id;
   const tauH = zone.lossTimeConstantH;
+  const HOUR = 60 * MINUTE;
   let weather: OutdoorWeather = outdoorWeather(seed, simStart);
   // start near the steady state of the last days
   let meanOut = 0;
@@ -423,9 +168,9 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
   // slow-moving inputs, refreshed with the weather every 5 minutes
   let outdoorVapour = outdoorVapourPressureHpa(weather);
   let moistureKept = 1 - 0.6 * summerness(simStart);
-  let level = 'NONE';
+  let level: CallForHeatLevel = 'NONE';
   let pieceIdx = 0;
-  const cfh: { start: number; end: number; value: string }[] = [];
+  const cfh: { start: number; end: number; value: CallForHeatLevel }[] = [];
   const gridTimes: number[] = [];
   for (let t = win.fromMs; t <= cutMs; t += QUARTER) gridTimes.push(t);
   const extraPoint = cutMs < win.toMs && (cutMs - win.fromMs) % QUARTER !== 0;
@@ -439,7 +184,7 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
   for (let t = simStart; gridIdx < gridTimes.length && t <= endMs + MINUTE; t += MINUTE) {
     while (pieceIdx < pieces.length - 1 && (pieces[pieceIdx]?.end ?? Infinity) <= t) pieceIdx++;
     const mode = pieces[pieceIdx]?.mode ?? disconnected();
-    if ((t - simStart) % (5 * MINUTE) === 0) {
+    if ((t - simStart) % CONTROL_PERIOD_MS === 0) {
       weather = outdoorWeather(seed, t);
       outdoorVapour = outdoorVapourPressureHpa(weather);
       moistureKept = 1 - 0.6 * summerness(t);
@@ -467,17 +212,17 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
       humPoints.push(staleRh);
       gridIdx++;
     }
-    const power = LEVEL_POWER[level] ?? 0;
-    const outC = weather.temperatureC;
-    let dT =
-      (outC - insideC) / tauH +
-      power * zone.heatRateKPerH +
-      zone.solarGainKPerH * weather.solarFraction * (1 - 0.8 * weather.cloudFraction) +
-      zone.gainsKPerH * (0.5 + mode.occupancy);
-    if (mode.windowOpen) dT += (outC - insideC) / 1.2;
-    // on warm days people open windows
-    else if (mode.setpointC === null && mode.connected && insideC > 23 && outC < insideC)
-      dT += (outC - insideC) / 7;
+    const dT = insideRateKPerH({
+      zone,
+      insideC,
+      outsideC: weather.temperatureC,
+      heatFraction: mode.heatAvailable ? LEVEL_POWER[level] : 0,
+      solarFraction: weather.solarFraction,
+      cloudFraction: weather.cloudFraction,
+      occupancy: mode.occupancy,
+      windowTimeConstantH: mode.windowTimeConstantH,
+      freeFloating: mode.setpointC === null && mode.connected,
+    });
     insideC += dT / 60;
     // moisture: occupants, a shower in the morning, cooking in the evening
     const localH = (t - win.dayStartMs) / HOUR;
@@ -487,14 +232,22 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
     if (z === 2 && hod >= 7 && hod < 7.5) source += 3;
     if (z === 3 && hod >= 18 && hod < 19) source += 3;
     const target = outdoorVapour + source;
-    const tauMoistH = mode.windowOpen ? 0.3 : 1.6;
+    const tauMoistH = mode.windowTimeConstantH === null ? 1.6 : Math.min(1.6, mode.windowTimeConstantH / 4);
     vapourHpa += (target - vapourHpa) / (tauMoistH * 60);
   }
   const last = cfh[cfh.length - 1];
   if (last !== undefined) last.end = win.toMs;
 
-  // --- outputs
+  // --- outputs: an injected sensor spike shifts its one reading (tado-api.md shows none; issue 12 §3)
   const points = gridTimes.slice(0, tempPoints.length);
+  for (let i = -1; i <= 1; i++) {
+    for (const e of injectedEventsOn(seed, home, z, shiftDate(date, i))) {
+      if (e.kind !== 'sensor_spike') continue;
+      const k = points.indexOf(e.startMs);
+      const v = tempPoints[k];
+      if (v !== undefined) tempPoints[k] = v + (e.offsetC ?? 0);
+    }
+  }
   const tempValues = tempPoints.map((c) => temp(c));
   const humValues = humPoints.map((h) => r3(h));
   const celsius = tempValues.map((v) => v.celsius);

@@ -158,16 +158,21 @@ export const DEFAULT_SIM_HOME: SimHome = {
       deviceType: 'VA02',
       serialNo: 'VA1000000004',
       lossTimeConstantH: 32,
-      heatRateKPerH: 3.0,
+      heatRateKPerH: 3.6,
       gainsKPerH: 0.07,
       solarGainKPerH: 0.42,
       moistureHpa: 4,
+      // kept at 17 °C; a working day at 20.5 °C, a shorter one at 20 °C at the weekend
       weekday: [
-        { start: '00:00', setpointC: null },
+        { start: '00:00', setpointC: 17 },
         { start: '08:45', setpointC: 20.5 },
-        { start: '17:30', setpointC: null },
+        { start: '17:30', setpointC: 17 },
       ],
-      weekend: [{ start: '00:00', setpointC: null }],
+      weekend: [
+        { start: '00:00', setpointC: 17 },
+        { start: '09:30', setpointC: 20 },
+        { start: '16:30', setpointC: 17 },
+      ],
       boostC: 24,
     },
     {
