@@ -19,16 +19,10 @@ import pg from 'pg';
 import { createDb, ensureDatabase } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { Warehouse, type WarehouseDatabase } from '../src/db/warehouse.js';
-import { checkDayReport } from '../src/etl/check-day-report.js';
-import { flattenDayReport, zoneRow } from '../src/etl/flatten-day-report.js';
-import { danfoInteriorJoin, importDanfo } from '../src/etl/join-interior.js';
 import type { LoadResult, TransformResult } from '../src/etl/task-results.js';
-import { buildWarehouseBatch, type FlattenedReport } from '../src/etl/warehouse-batch.js';
-import { isBeforeZoneCreation } from '../src/tado/errors.js';
 import { startTadoSimulator } from '../src/tado/simulator/tado-simulator.js';
-import { TadoClient } from '../src/tado/tado-client.js';
-import { loadTadoConfig } from '../src/tado/tado-config.js';
 import { runTaskProgram } from '../test/helpers/run-task-program.js';
+import { loadSimulatedRange } from './lib/load-simulated-year.js';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const sampleDays = Number(process.argv[2] ?? 12);
@@ -69,59 +63,16 @@ const tadoEnv = {
 
 // 1. the data path over 2022
 const year = await scratchDb('hf_bench_etl_year');
+const loaded = await loadSimulatedRange(year.url, tadoEnv, '2022-01-01', '2022-12-31');
 const yearDb = createDb(year.url) as unknown as Kysely<WarehouseDatabase>;
-const warehouse = new Warehouse(yearDb);
-const client = new TadoClient({ config: loadTadoConfig(tadoEnv) });
-const join = danfoInteriorJoin(await importDanfo());
-const homeId = await client.resolveHomeId();
-const timeZone = (await client.getHome(homeId)).dateTimeZone;
-const zones = await client.getZones(homeId);
-const failed: string[] = [];
-const flags: Record<string, number> = {};
-let skipped = 0;
-let written = 0;
-let loadMs = 0;
-const yearStart = performance.now();
-for (let d = DateTime.fromISO('2022-01-01', { zone: timeZone }); d.year === 2022; d = d.plus({ days: 1 })) {
-  const date = d.toISODate() ?? '';
-  const reports: FlattenedReport[] = [];
-  for (const z of zones.filter((zone) => zone.type === 'HEATING')) {
-    let report;
-    try {
-      report = await client.getDayReport(homeId, z.id, date);
-    } catch (e) {
-      if (isBeforeZoneCreation(e)) {
-        skipped++;
-        continue;
-      }
-      throw e;
-    }
-    const check = checkDayReport(report, { file: `${date}/zone-${z.id}`, zoneId: z.id, date, timeZone });
-    if (check.issues.length > 0) {
-      failed.push(`${date} zone ${z.id}: ${check.issues[0]?.path ?? ''} ${check.issues[0]?.message ?? ''}`);
-      continue;
-    }
-    for (const f of check.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
-    reports.push({ rows: flattenDayReport(report, { homeId, zoneId: z.id, date, timeZone }, join), report });
-  }
-  const s = performance.now();
-  const r = await warehouse.load(
-    buildWarehouseBatch(
-      zones.map((z) => zoneRow(homeId, z)),
-      reports,
-    ),
-  );
-  loadMs += performance.now() - s;
-  written += (Object.values(r.upserted) as number[]).reduce((a, b) => a + b, 0);
-}
 const dataPath = {
-  wallMs: Math.round(performance.now() - yearStart),
-  zoneDaysSkippedBeforeCreation: skipped,
-  reportsFailed: failed,
-  reportsFlagged: flags,
-  rows2022: await warehouse.countRows(),
-  loadRowsPerSecond: Math.round((written / loadMs) * 1000),
-  apiRequests: client.requestCount,
+  wallMs: loaded.wallMs,
+  zoneDaysSkippedBeforeCreation: loaded.zoneDaysSkippedBeforeCreation,
+  reportsFailed: loaded.reportsFailed,
+  reportsFlagged: loaded.flags,
+  rows2022: await new Warehouse(yearDb).countRows(),
+  loadRowsPerSecond: Math.round((loaded.rowsWritten / loaded.loadMs) * 1000),
+  apiRequests: loaded.apiRequests,
 };
 await yearDb.destroy();
 await year.drop();

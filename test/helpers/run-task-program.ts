@@ -1,5 +1,5 @@
 /**
- * Runs a built tado_etl task program as a child process under the task container contract, as the
+ * Runs a built task program (tado_etl's, or another DAG's) as a child process under the task container contract, as the
  * ProcessExecutor does: the command and environment the DAG (`dags/tado_etl.ts`) renders for the
  * task (e.g. `node --no-opt --snapshot-blob dist/snapshots/transform.blob`), contract
  * environment, XCom input file, return value file. Needs `npm run build` first.
@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tadoEtl } from '../../dags/tado_etl.js';
+import type { Dag } from '../../src/core/types.js';
 import { renderTask } from '../../src/worker/render-task.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,14 +38,19 @@ export interface TaskProgramOptions {
   readonly tryNumber?: number;
   /** argv to run instead of the DAG's command (e.g. a program without its snapshot) */
   readonly command?: readonly string[];
+  /** the DAG the task belongs to; `@defaultValue` tado_etl */
+  readonly dag?: Dag;
+  /** the run's params (conf), for templated values; `@defaultValue` {} */
+  readonly params?: Record<string, unknown>;
   /** applied last: replaces (or, when undefined, removes) contract variables */
   readonly override?: Record<string, string | undefined>;
 }
 
 /** Runs the DAG's command for task `taskId` to its end. */
 export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgramRun> {
-  const task = tadoEtl.tasks.get(o.taskId);
-  if (task === undefined) throw new Error(`tado_etl has no task ${o.taskId}`);
+  const dag = o.dag ?? tadoEtl;
+  const task = dag.tasks.get(o.taskId);
+  if (task === undefined) throw new Error(`${dag.dagId} has no task ${o.taskId}`);
   const xcomDir = path.join(o.runDir, '.xcom');
   await mkdir(xcomDir, { recursive: true });
   const tryNumber = o.tryNumber ?? 1;
@@ -53,7 +59,7 @@ export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgram
   await writeFile(inputPath, JSON.stringify(o.upstream));
   const logical = new Date(`${o.ds}T01:00:00.000Z`);
   const rendered = renderTask(task, {
-    dagId: 'tado_etl',
+    dagId: dag.dagId,
     runId: `manual__${logical.toISOString()}`,
     runType: 'manual',
     taskId: o.taskId,
@@ -62,7 +68,7 @@ export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgram
     ds: o.ds,
     dataIntervalStart: logical,
     dataIntervalEnd: new Date(logical.getTime() + 86_400_000),
-    params: {},
+    params: { ...dag.params, ...o.params },
     upstreamXComs: o.upstream,
     triggeringAssetEvents: [],
   });
@@ -78,7 +84,7 @@ export async function runTaskProgram(o: TaskProgramOptions): Promise<TaskProgram
     // the task's own variables (TADO_* by reference are empty here: the caller gives them)
     ...Object.fromEntries(Object.entries(rendered.env).filter(([k]) => !k.startsWith('HEATFLOW_'))),
     ...o.env,
-    HEATFLOW_DAG_ID: 'tado_etl',
+    HEATFLOW_DAG_ID: dag.dagId,
     HEATFLOW_RUN_ID: `manual__${logical.toISOString()}`,
     HEATFLOW_TASK_ID: o.taskId,
     HEATFLOW_TRY_NUMBER: String(tryNumber),
