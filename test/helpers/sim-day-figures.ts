@@ -9,6 +9,7 @@
 import type { DayReport } from '../../src/tado/schemas.js';
 
 const MINUTE = 60_000;
+const DEMAND_WEIGHT: Readonly<Record<string, number>> = { NONE: 0, LOW: 1 / 3, MEDIUM: 2 / 3, HIGH: 1 };
 
 /** What the rules see in one zone-day. */
 export interface SimDayFigures {
@@ -16,6 +17,8 @@ export interface SimDayFigures {
   readonly minutes: number;
   /** minutes with callForHeat ≠ NONE, / 60 */
   readonly heatingHours: number;
+  /** demand-weighted heating minutes (LOW 1/3, MEDIUM 2/3, HIGH 1) / 60 */
+  readonly demandWeightedHours: number;
   /** time-weighted mean of the weather condition's outdoor °C over the day (null values skipped) */
   readonly outsideMeanC: number;
   /** fraction 0..1 of the day's minutes with an indoor value */
@@ -101,6 +104,7 @@ export function simDayFigures(r: DayReport, dayStartMs: number, dayEndMs: number
     minutes,
   );
   let heating = 0;
+  let weighted = 0;
   let covered = 0;
   let below = 0;
   let outSum = 0;
@@ -108,6 +112,7 @@ export function simDayFigures(r: DayReport, dayStartMs: number, dayEndMs: number
   for (let i = 0; i < minutes; i++) {
     const on = demand[i] !== undefined && demand[i] !== 'NONE';
     if (on) heating++;
+    weighted += DEMAND_WEIGHT[demand[i] ?? 'NONE'] ?? 0;
     const c = inside[i] ?? null;
     if (c !== null) covered++;
     const sp = setpoint[i] ?? null;
@@ -142,6 +147,7 @@ export function simDayFigures(r: DayReport, dayStartMs: number, dayEndMs: number
   return {
     minutes,
     heatingHours: heating / 60,
+    demandWeightedHours: weighted / 60,
     outsideMeanC: outN === 0 ? NaN : outSum / outN,
     coverageFraction: covered / minutes,
     minutesBelowSetpoint2CHeating: below,

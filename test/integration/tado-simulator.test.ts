@@ -11,6 +11,7 @@ import {
   zonesSchema,
 } from '../../src/tado/schemas.js';
 import { generateDayReport } from '../../src/tado/simulator/day-report-generator.js';
+import { groundTruth, type SimGroundTruth } from '../../src/tado/simulator/ground-truth.js';
 import {
   startTadoSimulator,
   type TadoSimulator,
@@ -282,5 +283,43 @@ describe('API', () => {
         )
       ).status,
     ).toBe(503);
+  });
+});
+
+describe('ground truth (not a tado path)', () => {
+  it('GET /sim/ground-truth?year=2022 answers without a token, off the quota, with what the generator holds', async () => {
+    const s = await start({ seed: 1, errorRate: 1 });
+    const res = await fetch(`${s.url}/sim/ground-truth?year=2022`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as SimGroundTruth;
+    expect(body).toEqual(JSON.parse(JSON.stringify(groundTruth(1, s.home, 2022))));
+    expect(body.zones.map((z) => z.zoneId)).toEqual([1, 2, 3, 4]);
+    expect(body.home.zoneId).toBeNull();
+    expect(new Set(body.days.map((d) => d.kind))).toContain('undetected_open_window');
+    // with errorRate 1 every API request fails with a 5xx; the ground truth is not behind those faults
+    const { access_token: at } = await tokens(s);
+    const holiday = body.days.find((d) => d.kind === 'holiday' && d.reasons.includes('no_heating_cold_day'))!;
+    expect(holiday.zoneId).not.toBeNull();
+    expect((await api(s, at, '/me')).status).toBeGreaterThanOrEqual(500);
+    await s.close();
+    // a listed day is in the served reports as the truth says: the holiday day is AWAY
+    const t = await start({ seed: 1 });
+    const tk = await tokens(t);
+    const report = parseWithPath(
+      dayReportSchema,
+      await (
+        await api(
+          t,
+          tk.access_token,
+          `/homes/${t.home.homeId}/zones/${holiday.zoneId}/dayReport?date=${holiday.date}`,
+        )
+      ).json(),
+      'holiday report',
+    );
+    expect(report.stripes.dataIntervals.map((i) => i.value.stripeType)).toContain('AWAY');
+    expect(t.stats().countedRequests).toBe(1);
+    expect((await fetch(`${t.url}/sim/ground-truth?year=20x2`)).status).toBe(400);
+    expect((await fetch(`${t.url}/sim/ground-truth?year=1999`)).status).toBe(404);
+    expect(t.stats().countedRequests).toBe(1);
   });
 });

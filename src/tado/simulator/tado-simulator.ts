@@ -6,11 +6,13 @@
  * Day reports come from `day-report-generator.ts`. Behaviour follows tado-api.md §8.
  *
  * Addresses: `{url}/oauth2/...` (set `TADO_AUTH_URL` to `authUrl`) and `{url}/api/v2/...`
- * (set `TADO_API_URL` to `apiUrl`).
+ * (set `TADO_API_URL` to `apiUrl`). Not part of tado's API: `{url}/sim/ground-truth?year=` (no
+ * token), what the simulator generated (`ground-truth-route.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { generateDayReport, localDateOf } from './day-report-generator.js';
+import { registerGroundTruthRoute } from './ground-truth-route.js';
 import { prng } from './seeded-random.js';
 import { DEFAULT_SIM_HOME, type SimHome, type SimZone } from './sim-home.js';
 import { outdoorWeather, weatherState } from './uk-weather.js';
@@ -599,6 +601,9 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
     },
     { prefix: '/api/v2' },
   );
+
+  // ------------------------------------------------------------------ what the simulator generated
+  registerGroundTruthRoute(app, { seed, home, now });
 
   function findDeviceCode(code: string): DeviceCode | undefined {
     const norm = code.toUpperCase().replace(/[^A-Z0-9]/g, '');
