@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dayReportSchema, parseWithPath, type DayReport } from '../../src/tado/schemas.js';
 import { generateDayReport, reportWindow } from '../../src/tado/simulator/day-report-generator.js';
+import { injectedEvents } from '../../src/tado/simulator/injected-events.js';
 import { DEFAULT_SIM_HOME, type SimZone } from '../../src/tado/simulator/sim-home.js';
 
 const home = DEFAULT_SIM_HOME;
@@ -264,6 +265,19 @@ describe('a simulated UK year (2022, every heating zone, every day)', () => {
     expect(sunnyDays).toBeGreaterThan(50);
     for (const s of ['SUN', 'CLOUDY', 'RAIN', 'NIGHT_CLEAR', 'NIGHT_CLOUDY', 'CLOUDY_PARTLY'])
       expect(states).toContain(s);
+  });
+
+  it('random offline periods last 1–3.5 h (a day keeps ≥ 80 % coverage); only the injected dropout and the install day are longer', () => {
+    const dropout = injectedEvents(7, home, 2022).find((e) => e.kind === 'sensor_dropout')!;
+    const long: string[] = [];
+    for (const { date, zoneId, r } of days) {
+      for (const i of r.measuredData.measuringDeviceConnected.dataIntervals) {
+        const h = (Date.parse(i.to) - Date.parse(i.from)) / 3_600_000;
+        // a period cut by the report window's margin can look short; none may look long
+        if (!i.value && h > 3.5 + 1 / 60) long.push(`${zoneId} ${date} ${h.toFixed(2)} h`);
+      }
+    }
+    expect(long).toEqual([`${dropout.zoneIds[0]} ${dropout.dates[0]} 8.25 h`, '4 2022-06-14 18.61 h']);
   });
 });
 

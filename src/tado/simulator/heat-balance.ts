@@ -1,11 +1,14 @@
 /**
- * A zone's heating hours as a function of the outdoor temperature, from the simulator's own
- * physics and habits with the weather's temperature taken out (pure): the zone's heat balance
+ * A zone's heating hours against the outdoor temperature, from the simulator's own physics and
+ * habits with the weather's temperature taken out (pure): the zone's heat balance
  * (`zone-physics.ts`, the same equation and thermostat the day reports come from) integrated
- * minute by minute over every day of the heating season with the outdoor temperature held at a
- * constant T, the real sun and cloud of each day, and the zone's normal day plans (schedules, AWAY
- * afternoons, boosts, detected windows, offline periods; not the injected events). The mean daily
- * heating hours over those days is E[H | T], the energy signature the simulator implies.
+ * minute by minute with the outdoor temperature held constant, the real sun and cloud, and the
+ * zone's normal day plans (schedules, AWAY afternoons, boosts, detected windows, offline periods;
+ * not the injected events):
+ * - {@link expectedHoursByDay}: each heating-season day at its own daily mean temperature (what
+ *   the ground truth projects onto the change-point model);
+ * - {@link heatingCurve}: the whole season at a few fixed temperatures, with the heat-balance
+ *   figures that explain the slope and the balance temperature.
  *
  * Why it is (nearly) linear below a balance temperature: over a day in periodic steady state the
  * heat delivered equals the losses minus the gains,
