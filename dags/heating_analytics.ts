@@ -62,7 +62,8 @@ export function runDates(ctx: RunContext): string {
     for (const d of datesOfInterval(e.dataIntervalStart, e.dataIntervalEnd, timeZone)) dates.add(d);
   const param = ctx.params.dates;
   if (param !== undefined && param !== null) {
-    if (typeof param !== 'string') throw new Error(`param "dates" must be a date set text, got ${typeof param}`);
+    if (typeof param !== 'string')
+      throw new Error(`param "dates" must be a date set text, got ${typeof param}`);
     for (const d of expandDateSet(param)) dates.add(d);
   }
   return compressDateSet(dates);

@@ -17,6 +17,7 @@ import { analyseZoneDays } from '../../src/analytics/analyse-zone-days.js';
 import { zoneDayInputsFromRows } from '../../src/analytics/zone-day-inputs.js';
 import { flattenDayReport } from '../../src/etl/flatten-day-report.js';
 import { danfoInteriorJoin, importDanfo, type InteriorJoin } from '../../src/etl/join-interior.js';
+import { byHand, type RawReport } from '../helpers/hand-metrics.js';
 import { buildReport, loadFixture, readFixture, SUMMER, WINTER } from '../helpers/tado-fixtures.js';
 
 const LONDON = 'Europe/London';
@@ -24,81 +25,6 @@ let join: InteriorJoin;
 beforeAll(async () => {
   join = danfoInteriorJoin(await importDanfo());
 });
-
-interface RawInterval<V> {
-  from: string;
-  to: string;
-  value: V;
-}
-interface RawReport {
-  measuredData: {
-    insideTemperature: { dataPoints: { timestamp: string; value: { celsius: number } }[] };
-    humidity: { dataPoints: { timestamp: string; value: number }[] };
-  };
-  callForHeat: { dataIntervals: RawInterval<string>[] };
-  settings: { dataIntervals: RawInterval<{ power: string; temperature: { celsius: number } | null }>[] };
-  weather: { condition: { dataIntervals: RawInterval<{ temperature: { celsius: number } } | null>[] } };
-}
-
-const at = <V>(intervals: RawInterval<V>[], t: number): RawInterval<V> | undefined =>
-  intervals.find((i) => Date.parse(i.from) <= t && t < Date.parse(i.to));
-
-/** The figures a person computes from the file (rules in the header). */
-function byHand(raw: RawReport, startIso: string) {
-  const start = Date.parse(startIso);
-  const points = raw.measuredData.insideTemperature.dataPoints.map((p) => ({
-    t: Date.parse(p.timestamp),
-    c: p.value.celsius,
-  }));
-  let heating = 0;
-  let insideSum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let heatingInsideSum = 0;
-  let setpointSum = 0;
-  let setpointCount = 0;
-  let outSum = 0;
-  let outCount = 0;
-  for (let i = 0; i < 1440; i++) {
-    const t = start + i * 60_000;
-    const exact = points.find((p) => p.t === t);
-    const before = points.filter((p) => p.t < t).at(-1);
-    const after = points.find((p) => p.t > t);
-    if (exact === undefined && (before === undefined || after === undefined)) throw new Error('no bracket');
-    const inside =
-      exact?.c ?? before!.c + ((after!.c - before!.c) * (t - before!.t)) / (after!.t - before!.t);
-    insideSum += inside;
-    min = Math.min(min, inside);
-    max = Math.max(max, inside);
-    const isHeating = (at(raw.callForHeat.dataIntervals, t)?.value ?? 'NONE') !== 'NONE';
-    if (isHeating) {
-      heating++;
-      heatingInsideSum += inside;
-      const s = at(raw.settings.dataIntervals, t)?.value;
-      if (s?.power === 'ON' && s.temperature !== null) {
-        setpointSum += s.temperature.celsius;
-        setpointCount++;
-      }
-    }
-    const w = at(raw.weather.condition.dataIntervals, t)?.value;
-    if (w !== null && w !== undefined) {
-      outSum += w.temperature.celsius;
-      outCount++;
-    }
-  }
-  const outsideMean = outSum / outCount;
-  return {
-    heating,
-    insideMean: insideSum / 1440,
-    min,
-    max,
-    insideMeanHeating: heating === 0 ? null : heatingInsideSum / heating,
-    setpointMeanHeating: setpointCount === 0 ? null : setpointSum / setpointCount,
-    outsideMean,
-    hdd: Math.max(0, 15.5 - outsideMean),
-    inDayPoints: points.filter((p) => p.t >= start && p.t < start + 86_400_000),
-  };
-}
 
 function analyse(file: string, date: string) {
   const rows = flattenDayReport(loadFixture(file), { homeId: 7, zoneId: 1, date, timeZone: LONDON }, join);
