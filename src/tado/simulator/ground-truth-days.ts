@@ -5,6 +5,11 @@
  * half-connected day, the summer switch-off on days cold enough that the signature expects heating,
  * and the first day of the heating season. Each with the reasons the analysis must give, and those
  * it may give as well (they depend on its fit, or the day lies near a rule's threshold).
+ *
+ * `no_heating_cold_day` is a home-scope reason, as the analysis' rule is (`unusual-days.ts`): one
+ * room not heated on a cold day is common (a spare bedroom, a study kept OFF by its schedule), the
+ * whole home not heated is not. A heat-free holiday zone-day is listed with the residual it may
+ * give (zero hours where the signature expects several); the home-day carries the reason.
  */
 import { inSummerOff } from './day-plan.js';
 import { generateDayReport } from './day-report-generator.js';
@@ -104,8 +109,18 @@ export function flaggedDays(
               0,
             );
             const cold = byMargin('no_heating_cold_day', b - 5 - t);
-            if (minutes === 0)
+            if (minutes === 0 && home_)
               add(scope, date, e.kind, cold.reasons, [...cold.mayAlsoFlag, 'residual'], null, e.description);
+            else if (minutes === 0)
+              add(
+                scope,
+                date,
+                e.kind,
+                [],
+                ['residual'],
+                null,
+                `${e.description}; no heating in the room (no_heating_cold_day is the home's reason)`,
+              );
             else
               add(
                 scope,
@@ -194,15 +209,7 @@ export function flaggedDays(
     const connected = (dayEnd - createdMs) / (dayEnd - dayStart);
     const low = byMargin('low_coverage', (0.8 - connected) * 100);
     const text = `the zone was created this day: its device is disconnected until it was installed (${Math.round(connected * 100)} % of the day connected)`;
-    add(
-      z.id,
-      created,
-      'zone_created',
-      low.reasons,
-      [...low.mayAlsoFlag, 'residual', 'no_heating_cold_day'],
-      'disconnected',
-      text,
-    );
+    add(z.id, created, 'zone_created', low.reasons, [...low.mayAlsoFlag, 'residual'], 'disconnected', text);
     add(null, created, 'zone_created', [], ['low_coverage', 'residual'], null, text);
   }
   // the summer switch-off on days the model expects heating, and the first day after it
@@ -228,13 +235,17 @@ export function flaggedDays(
           'the first day after the summer switch-off: the rooms are heated from a cold start',
         );
       } else if (hours >= SWITCH_OFF_LISTED_HOURS * perZone) {
-        const cold = byMargin('no_heating_cold_day', sc.balanceTemperatureC - 5 - t);
+        // the whole home unheated on a cold day is the home's rule; a room's zero hours are a residual
+        const cold =
+          sc.zoneId === null
+            ? byMargin('no_heating_cold_day', sc.balanceTemperatureC - 5 - t)
+            : { reasons: [], mayAlsoFlag: [] };
         add(
           sc.zoneId,
           date,
           'summer_switch_off',
-          sc.zoneId === null ? [] : cold.reasons,
-          [...cold.mayAlsoFlag, 'residual', ...(sc.zoneId === null ? cold.reasons : [])],
+          cold.reasons,
+          [...cold.mayAlsoFlag, 'residual'],
           null,
           `heating switched off for the summer on a day the signature expects ${hours.toFixed(1)} h`,
         );

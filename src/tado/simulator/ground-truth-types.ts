@@ -16,7 +16,7 @@ export type ExpectedReason =
   | 'heating_above_balance'
   /** indoor more than 2 °C below a setpoint ≥ 12 °C for over 1 h while heating */
   | 'below_setpoint'
-  /** no heating on a day at least 5 °C below T_b */
+  /** no heating in the whole home on a day at least 5 °C below T_b (the home scope only) */
   | 'no_heating_cold_day'
   /** a fall of ≥ 3 °C within an hour at a constant setpoint */
   | 'open_window'
