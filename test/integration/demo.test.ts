@@ -56,8 +56,30 @@ it('demo -s 2022-12-06 -e 2022-12-08 --json prints runs, rows per table and wall
     rows: Record<string, number>;
     wall_time_s: number;
     executor: string;
+    heating_analytics: {
+      runs: Record<string, number>;
+      asset_events_consumed: number;
+      reports: {
+        year: number;
+        homes: {
+          scopes: {
+            zoneId: number | null;
+            yearly: { days: number } | null;
+            zoneDays: { analysed: number; rejected: number; rejectedDays: unknown[] };
+          }[];
+        }[];
+      }[];
+    } | null;
   };
   expect(summary.runs).toEqual({ success: 3 });
+  // heating_analytics ran on the three loads' asset events, in one asset-triggered run
+  expect(summary.heating_analytics?.runs).toEqual({ success: 1 });
+  expect(summary.heating_analytics?.asset_events_consumed).toBe(3);
+  const report = summary.heating_analytics?.reports.find((r) => r.year === 2022);
+  const home = report?.homes[0]?.scopes.find((s) => s.zoneId === null);
+  expect(home?.zoneDays).toEqual({ analysed: 12, rejected: 0, rejectedDays: [] });
+  expect(home?.yearly?.days).toBe(3);
+  expect(report?.homes[0]?.scopes.map((s) => s.zoneId)).toEqual([null, 1, 2, 3, 4]);
   expect(summary.executor).toBe('process');
   expect(summary.rows.days).toBe(12); // four heating zones (one created mid-2022) x 3 days
   expect(summary.rows.interior).toBe(4 * (72 * 4 + 3));
