@@ -107,6 +107,23 @@ begin "make backfill $E2E_START..$E2E_END"
 make_e2e backfill DAG=tado_etl BACKFILL_START="$E2E_START" BACKFILL_END="$E2E_END" BACKFILL_ARGS=--json \
   | tee "$workdir/backfill.out" >&2 || true
 end backfill
+
+# heating_analytics runs on the loads' asset events (data-aware scheduling), in containers too:
+# wait until it has consumed every event and no run of it is queued or running
+sql_json() { # one JSON value from the stack's database
+  local cmd
+  cmd=$(docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
+  $cmd --env-file "$env_file" exec -T postgres sh -c 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -At' <<<"$1"
+}
+begin "heating_analytics on the asset events"
+for _ in $(seq 1 150); do
+  pending=$(sql_json "SELECT (SELECT count(*) FROM heatflow.asset_dag_run_queue WHERE target_dag_id = 'heating_analytics')
+    + (SELECT count(*) FROM heatflow.dag_runs WHERE dag_id = 'heating_analytics' AND state IN ('queued', 'running'))
+    + (SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM heatflow.dag_runs WHERE dag_id = 'heating_analytics')" || echo 1)
+  [ "$pending" = 0 ] && break
+  sleep 2
+done
+end analytics
 sleep 1
 kill "$events_pid" 2>/dev/null || true
 wait "$events_pid" 2>/dev/null || true
@@ -115,11 +132,6 @@ backfill_json=$(grep -E '^\{.*"backfillId"' "$workdir/backfill.out" | tail -1 ||
 [ -n "$backfill_json" ] || backfill_json=null
 
 # --- 5. what the stack holds ---------------------------------------------------------------------
-sql_json() { # one JSON value from the stack's database
-  local cmd
-  cmd=$(docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
-  $cmd --env-file "$env_file" exec -T postgres sh -c 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -At' <<<"$1"
-}
 counts=$(sql_json "SELECT json_build_object('zones', (SELECT count(*) FROM tado.zones), 'days', (SELECT count(*) FROM tado.days),
   'interior', (SELECT count(*) FROM tado.interior), 'weather', (SELECT count(*) FROM tado.weather),
   'call_for_heat', (SELECT count(*) FROM tado.call_for_heat), 'settings', (SELECT count(*) FROM tado.settings),
@@ -128,14 +140,26 @@ tries=$(sql_json "SELECT json_build_object('tries', count(*), 'withContainer', c
   'succeeded', count(*) FILTER (WHERE state = 'success'), 'executors', json_agg(DISTINCT executor))
   FROM heatflow.task_tries WHERE dag_id = 'tado_etl'")
 runs=$(sql_json "SELECT coalesce(json_object_agg(state, n), '{}') FROM (SELECT state, count(*) AS n FROM heatflow.dag_runs WHERE dag_id = 'tado_etl' GROUP BY state) s")
+analytics=$(sql_json "SELECT json_build_object(
+  'runs', (SELECT coalesce(json_object_agg(state, n), '{}') FROM (SELECT state, count(*) AS n FROM heatflow.dag_runs
+    WHERE dag_id = 'heating_analytics' GROUP BY state) s),
+  'runTypes', (SELECT json_agg(DISTINCT run_type) FROM heatflow.dag_runs WHERE dag_id = 'heating_analytics'),
+  'tries', (SELECT count(*) FROM heatflow.task_tries WHERE dag_id = 'heating_analytics'),
+  'triesWithContainer', (SELECT count(container_id) FROM heatflow.task_tries WHERE dag_id = 'heating_analytics'),
+  'executors', (SELECT json_agg(DISTINCT executor) FROM heatflow.task_tries WHERE dag_id = 'heating_analytics'),
+  'zoneDaysAnalysed', (SELECT count(*) FROM analytics.zone_days WHERE status = 'analysed'),
+  'zoneMinutes', (SELECT count(*) FROM analytics.zone_minute),
+  'fits', (SELECT count(*) FROM analytics.weather_dependence))" || echo null)
+[ -n "$analytics" ] || analytics=null
 started=$(wc -l <"$workdir/started.txt" | tr -d ' ')
 started_ok=$(grep -c "^$PREFIX\.tado_etl\." "$workdir/started.txt" || true)
+started_analytics=$(grep -c "^$PREFIX\.heating_analytics\." "$workdir/started.txt" || true)
 
 web_status=$(curl -s -o "$workdir/web.html" -w '%{http_code}' "http://$E2E_WEB_PUBLISH/" || echo 000)
 web_has_dag=$(grep -c 'tado_etl' "$workdir/web.html" 2>/dev/null || true)
 health=$(curl -s "http://$E2E_WEB_PUBLISH/api/v1/health" || true)
 [ -n "$health" ] || health=null
-log "rows: $counts; tries: $tries; runs: $runs; containers started: $started; web: $web_status"
+log "rows: $counts; tries: $tries; runs: $runs; analytics: $analytics; containers started: $started; web: $web_status"
 
 if [ "$E2E_KEEP" = 1 ]; then
   leftovers=null
@@ -172,7 +196,8 @@ timing_json=$(for k in "${!timings[@]}"; do printf '"%s":%s,' "$k" "${timings[$k
 cat >"$E2E_RESULT" <<EOF
 {"range":{"start":"$E2E_START","end":"$E2E_END"},"compose":"$compose_version","project":"$PROJECT","namespace":"$PREFIX",
  "backfill":$backfill_json,"runs":$runs,"rows":$counts,"tries":$tries,
- "containersStarted":$started,"containersStartedOfDag":$started_ok,
+ "containersStarted":$started,"containersStartedOfDag":$started_ok,"containersStartedOfAnalytics":$started_analytics,
+ "analytics":$analytics,
  "web":{"url":"http://$E2E_WEB_PUBLISH/","status":$web_status,"mentionsDag":$web_has_dag,"health":$health},
  "leftoversAfterDown":$leftovers,"reference":$reference,
  "timingsS":{${timing_json}"total":$total}}

@@ -2,7 +2,7 @@
  * The docker compose stack end to end (issue 7), on a machine with no image registry: runs
  * scripts/compose-e2e.sh once — local stand-in images, `make containers_init containers_up`, a
  * 7-day `make backfill` of tado_etl on the simulator with every try in its own container, the
- * warehouse, the web page on 127.0.0.1:8080, `make containers_down` — and checks what it saw.
+ * heating_analytics runs its loads' asset events trigger (in containers too), the warehouse, the web page on 127.0.0.1:8080, `make containers_down` — and checks what it saw.
  * The warehouse must match the same days run through the process executor on this machine's
  * Postgres (the script's reference run), so the expected row counts are not written here.
  *
@@ -39,6 +39,17 @@ interface E2eResult {
   tries: { tries: number; withContainer: number; succeeded: number; executors: string[] | null };
   containersStarted: number;
   containersStartedOfDag: number;
+  containersStartedOfAnalytics: number;
+  analytics: {
+    runs: Record<string, number>;
+    runTypes: string[] | null;
+    tries: number;
+    triesWithContainer: number;
+    executors: string[] | null;
+    zoneDaysAnalysed: number;
+    zoneMinutes: number;
+    fits: number;
+  } | null;
   web: {
     url: string;
     status: number;
@@ -83,8 +94,22 @@ describe('docker compose stack (make containers_init containers_up, backfill, co
     expect(result.tries.executors).toEqual(['docker']);
     expect(result.tries.withContainer).toBe(result.tries.tries);
     // container start events labelled with the stack's namespace, named <namespace>.<dag>.<task>…
-    expect(result.containersStarted).toBe(DAYS * TASKS.length);
     expect(result.containersStartedOfDag).toBe(DAYS * TASKS.length);
+    expect(result.containersStarted).toBe(DAYS * TASKS.length + (result.analytics?.tries ?? 0));
+  });
+
+  it("runs heating_analytics on the loads' asset events, each try in its own container", () => {
+    const a = result.analytics;
+    expect(a, 'no heating_analytics figures').not.toBeNull();
+    expect(Object.keys(a?.runs ?? {})).toEqual(['success']);
+    expect(a?.runTypes).toEqual(['asset_triggered']);
+    expect(a?.executors).toEqual(['docker']);
+    expect(a?.triesWithContainer).toBe(a?.tries);
+    expect(result.containersStartedOfAnalytics).toBe(a?.tries);
+    // every loaded zone-day analysed, a minute grid for each, a fit per scope (the home and its zones)
+    expect(a?.zoneDaysAnalysed).toBe(result.rows.days);
+    expect(a?.zoneMinutes).toBeGreaterThanOrEqual(result.rows.days * 1380);
+    expect(a?.fits).toBeGreaterThan(0);
   });
 
   it('loads the warehouse (schema tado) exactly as the process executor does for the same days', () => {
