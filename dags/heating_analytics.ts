@@ -139,7 +139,6 @@ export const heatingAnalytics = defineDag({
       command: program('unusual-days'),
       env: database,
       upstream: ['weather_dependence'],
-      outlets: [HEATING_ANALYTICS_ASSET],
     },
     {
       taskId: 'quality_check',
@@ -147,6 +146,9 @@ export const heatingAnalytics = defineDag({
       command: program('quality-check'),
       env: offline,
       upstream: ['clean', 'merge', 'unusual_days'],
+      // the analysis is updated for consumers only once it passed its check: a run that set a
+      // zone-day aside records no event
+      outlets: [HEATING_ANALYTICS_ASSET],
       // the same data fails the same way: a retry would only repeat the message
       retries: 0,
     },

@@ -67,6 +67,7 @@ async function clean(ctx: TaskRuntimeContext): Promise<CleanResult> {
   const rejected: { homeId: number; zoneId: number; date: string; reason: string }[] = [];
   let unanalysedIncluded = 0;
   let neighboursIncluded = 0;
+  let notLoaded: { homeId: number; date: string }[] = [];
   try {
     // A day's first and last minutes interpolate with the neighbouring days' readings (the
     // stored point at a midnight belongs to the day it starts), so loading a day changes the
@@ -77,10 +78,23 @@ async function clean(ctx: TaskRuntimeContext): Promise<CleanResult> {
     const read = await repository.readZoneDayInputs(around);
     inputs = read.inputs;
     const namedKeys = new Set(named.map((r) => `${r.homeId}/${r.zoneId}/${r.date}`));
+    // A date none of the home's zones has a report for was never loaded (a manual `dates` range
+    // wider than the backfill, a future date): skipped, not a data fault. A date some zones have
+    // and others lack was half loaded: the missing zone-days are rejected.
+    const loadedDates = new Set(read.inputs.map((i) => `${i.homeId}/${i.date}`));
+    const skipped = new Map<string, { homeId: number; date: string }>();
     for (const m of read.missing) {
       // a neighbour that is not loaded is simply not there; a named day that is not is an error
-      if (namedKeys.has(`${m.homeId}/${m.zoneId}/${m.date}`)) rejected.push(m);
+      if (!namedKeys.has(`${m.homeId}/${m.zoneId}/${m.date}`)) continue;
+      if (loadedDates.has(`${m.homeId}/${m.date}`)) rejected.push(m);
+      else skipped.set(`${m.homeId}/${m.date}`, { homeId: m.homeId, date: m.date });
     }
+    notLoaded = [...skipped.values()].sort((a, b) => a.homeId - b.homeId || (a.date < b.date ? -1 : 1));
+    if (notLoaded.length > 0)
+      ctx.log.warn(
+        { notLoaded: notLoaded.length, first: notLoaded[0]?.date, last: notLoaded.at(-1)?.date },
+        'named dates with no day report stored for any zone (never loaded): skipped',
+      );
     const isNeighbour = new Set(neighbours);
     neighboursIncluded = inputs.filter((i) => isNeighbour.has(i.date)).length;
     unanalysedIncluded = inputs.filter(
@@ -131,6 +145,8 @@ async function clean(ctx: TaskRuntimeContext): Promise<CleanResult> {
     zoneDays: kept.length,
     unanalysedIncluded,
     neighboursIncluded,
+    notLoaded: notLoaded.slice(0, REJECTED_LISTED),
+    notLoadedTotal: notLoaded.length,
     zoneDaysFile,
     rejectedFile,
     rejectedTotal: rejected.length,

@@ -37,6 +37,12 @@ export const cleanResultSchema = z.object({
   unanalysedIncluded: count,
   /** loaded zone-days next to a named date, analysed again (their edges interpolate across midnight) */
   neighboursIncluded: count,
+  /**
+   * named dates on which no zone of the home has a stored day report (never loaded: e.g. a manual
+   * `dates` range wider than the backfill), skipped rather than rejected; the first few and the total
+   */
+  notLoaded: z.array(z.object({ homeId: z.number().int(), date: z.string() })),
+  notLoadedTotal: count,
   /** NDJSON, one line per zone-day: `{ input, cleaned }` (see tasks/clean.ts) */
   zoneDaysFile: z.string(),
   /** JSON array of every rejected zone-day */

@@ -240,6 +240,19 @@ describe('heating_analytics on tado_etl’s asset events', () => {
     expect(await snapshot(false)).toEqual(plain);
   });
 
+  it('skips named dates that were never loaded (a manual range wider than the backfill), rejecting none', async () => {
+    const before = await snapshot(false);
+    // loaded: 2022-03-25..2022-04-06; asked: up to 2022-04-12
+    await triggerDagRun(h.rt.deps, analytics, { conf: { dates: '2022-04-05..2022-04-12' } });
+    const runs = await analyticsSettled();
+    expect(runs.at(-1)?.state).toBe('success');
+    const [unloaded] = await q<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM analytics.zone_days WHERE date > '2022-04-06'`,
+    );
+    expect(unloaded?.n).toBe(0);
+    expect(await snapshot(false)).toEqual(before);
+  });
+
   it('fails a run naming zone and date for a half-loaded zone-day, and stores every other', async () => {
     const bad = { zoneId: 2, date: '2022-03-29' };
     const before = await snapshot(false, bad);
@@ -281,5 +294,9 @@ describe('heating_analytics on tado_etl’s asset events', () => {
       sql`SELECT zones FROM analytics.home_day_metrics WHERE date = '2022-03-29'`,
     );
     expect(home?.zones).toBe(2);
+    // the failed run did not update its outlet: consumers of analytics://heating are not triggered
+    const [own] = await q<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM heatflow.asset_events WHERE source_run_id = ${last?.run_id ?? ''}`);
+    expect(own?.n).toBe(0);
   });
 });
