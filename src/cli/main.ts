@@ -14,6 +14,12 @@ import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
 
+// `heatflow … | head`: the reader went away; stop quietly as other Unix tools do, with no stack trace
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command()
   .name('heatflow')
   .description('An Airflow-style DAG orchestrator, shipped with a daily ETL of tado° thermostat data')
