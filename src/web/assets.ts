@@ -82,6 +82,7 @@ dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0} 
 .progress{background:#e4e7eb;border-radius:4px;height:10px;width:160px;display:flex;overflow:hidden}
 .progress span{display:block;height:10px}
 .lineage-wrap{overflow-x:auto} svg.lineage a:hover rect{stroke-width:2.4}
+.graph-wrap{overflow-x:auto} svg.dag-graph a:hover rect{stroke-width:2.6} form.run-select{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:8px 0}
 ul.events{margin:0;padding-left:16px;font-size:12px}
 `;
 

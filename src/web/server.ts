@@ -16,6 +16,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
+import { registerGraphRoutes } from './graph-routes.js';
 import { HttpProblem } from './http-problem.js';
 import { registerPageRoutes } from './page-routes.js';
 import { errorView } from './views/misc-views.js';
@@ -151,6 +152,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
+  registerGraphRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   return app;
 }

@@ -18,12 +18,13 @@ import {
 } from './layout.js';
 
 /** Tabs of a DAG's pages. */
-export type DagTab = 'grid' | 'calendar' | 'durations' | 'runs';
+export type DagTab = 'grid' | 'graph' | 'calendar' | 'durations' | 'runs';
 
 /** Title, actions and tabs shown above every page of a DAG. */
 export function dagHeader(ctx: PageContext, dag: DagRow, tab: DagTab | undefined): SafeHtml {
   const tabs: [DagTab, string][] = [
     ['grid', 'Grid'],
+    ['graph', 'Graph'],
     ['calendar', 'Calendar'],
     ['durations', 'Task durations'],
   ];
