@@ -31,6 +31,7 @@ import { parseDate, serviceProblem } from './api-routes.js';
 import { collapseWhitespace, type SafeHtml } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { encodeLogToken, fileSize, logFileOf, readLogSlice } from './log-reader.js';
+import { wholeLines } from './log-routes.js';
 import { assetsView } from './views/assets-view.js';
 import { dagListView } from './views/dag-list-view.js';
 import { calendarView, durationsView, gridView, runView } from './views/dag-views.js';
@@ -229,13 +230,17 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       const start = Math.max(0, size - PAGE_LOG_BYTES);
       const slice = file === undefined ? undefined : await readLogSlice(file, start, PAGE_LOG_BYTES);
       const live = selected.state === 'running' || selected.state === 'queued';
+      const shown = live
+        ? wholeLines(slice?.content ?? '', slice?.nextOffset ?? start, PAGE_LOG_BYTES)
+        : { content: slice?.content ?? '', nextOffset: slice?.nextOffset ?? 0 };
       log = {
         tryNumber: selected.try_number,
-        content: slice?.content ?? '',
+        content: shown.content,
         missing: !live && (slice?.missing ?? true),
         skippedBytes: start,
-        continuationToken: encodeLogToken(slice?.nextOffset ?? 0),
+        continuationToken: encodeLogToken(shown.nextOffset),
         live,
+        timeZone: dag.timezone,
       };
     }
     return send(reply, taskInstanceView(pc, dag, run, ti, tries, log, xcoms));

@@ -18,6 +18,7 @@ import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { HttpProblem } from './http-problem.js';
+import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
 import { errorView } from './views/misc-views.js';
 import { isLoopbackHost, WebAuth } from './web-auth.js';
@@ -153,6 +154,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
   registerGraphRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   return app;
 }
