@@ -58,14 +58,15 @@ input,select,button{font:inherit;padding:4px 8px;border:1px solid #bcccdc;border
 button{background:#16324f;color:#fff;border-color:#16324f;cursor:pointer} button.secondary{background:#fff;color:#16324f}
 button.danger{background:#b3261e;border-color:#b3261e}
 .grid-wrap{overflow-x:auto;background:#fff;padding:8px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-table.grid{border-collapse:separate;border-spacing:3px}
+table.grid{border-collapse:separate;border-spacing:3px;width:100%}
+table.grid th.task{width:1%}
 table.grid th.task{text-align:right;padding-right:8px;font-weight:500;white-space:nowrap}
 table.grid th.run{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:400;font-size:11px;height:92px;padding:2px 0}
 table.grid th.run a{color:#334e68}
 table.grid td{padding:0}
-table.grid td a.cell{display:block;width:18px;height:18px;border-radius:3px}
+table.grid td a.cell{display:block;min-width:10px;max-width:48px;height:18px;border-radius:3px;margin:0 auto}
 table.grid td a.cell:hover{outline:2px solid #16324f}
-table.grid tr.runstate td span{display:block;width:18px;height:6px;border-radius:2px}
+table.grid tr.runstate td span{display:block;min-width:10px;max-width:48px;height:6px;border-radius:2px;margin:0 auto}
 .pager{display:flex;gap:12px;align-items:center;margin:10px 0}
 .calendar{display:flex;flex-wrap:wrap;gap:24px}
 .cal-month h3{font-size:13px;margin:0 0 4px;font-weight:600}
@@ -82,9 +83,9 @@ dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0} 
 .progress{background:#e4e7eb;border-radius:4px;height:10px;width:160px;display:flex;overflow:hidden}
 .progress span{display:block;height:10px}
 .lineage-wrap{overflow-x:auto} svg.lineage a:hover rect{stroke-width:2.4}
-.log-lines{white-space:normal} .log-line{white-space:pre-wrap;word-break:break-word;line-height:1.45}
+div.log-lines{white-space:normal} .log-line{white-space:pre-wrap;word-break:break-word;line-height:1.45}
 .log-time{color:#7b8794} .log-level{display:inline-block;min-width:3.2em;font-weight:600} .lvl-info .log-level{color:#7fd18b} .lvl-warn .log-level{color:#f0b400} .lvl-error .log-level,.lvl-fatal .log-level{color:#ff6b5b} .lvl-debug .log-level,.lvl-trace .log-level{color:#9fb3c8}
-.log-fields{display:inline;margin-left:8px} .log-fields summary{display:inline;cursor:pointer;color:#9fb3c8;font-size:11px} .log-fields[open]{display:block} .log-fields pre{margin:2px 0 4px 2em;white-space:pre-wrap;color:#bcccdc}
+.log-fields{display:inline;margin-left:8px;white-space:normal} .log-fields summary{display:inline;cursor:pointer;color:#9fb3c8;font-size:11px} .log-fields[open]{display:block} .log-fields pre{margin:2px 0 4px 2em;white-space:pre-wrap;color:#bcccdc}
 details.log-raw{margin-top:6px} details.log-raw summary{cursor:pointer;color:#52606d}
 .graph-wrap{overflow-x:auto} svg.dag-graph a:hover rect{stroke-width:2.6} form.run-select{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:8px 0}
 ul.events{margin:0;padding-left:16px;font-size:12px}
