@@ -83,8 +83,8 @@ dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0} 
 .progress{background:#e4e7eb;border-radius:4px;height:10px;width:160px;display:flex;overflow:hidden}
 .progress span{display:block;height:10px}
 .lineage-wrap{overflow-x:auto} svg.lineage a:hover rect{stroke-width:2.4}
-div.log-lines{white-space:normal} .log-line{white-space:pre-wrap;word-break:break-word;line-height:1.45}
-.log-time{color:#7b8794} .log-level{display:inline-block;min-width:3.2em;font-weight:600} .lvl-info .log-level{color:#7fd18b} .lvl-warn .log-level{color:#f0b400} .lvl-error .log-level,.lvl-fatal .log-level{color:#ff6b5b} .lvl-debug .log-level,.lvl-trace .log-level{color:#9fb3c8}
+div.log-lines{white-space:normal} .log-line{white-space:normal;line-height:1.5} .log-msg{white-space:pre-wrap;word-break:break-word} .log-time{margin-right:.6em}
+.log-time{color:#7b8794} .log-level{display:inline-block;min-width:3.6em;font-weight:600} .lvl-info .log-level{color:#7fd18b} .lvl-warn .log-level{color:#f0b400} .lvl-error .log-level,.lvl-fatal .log-level{color:#ff6b5b} .lvl-debug .log-level,.lvl-trace .log-level{color:#9fb3c8}
 .log-fields{display:inline;margin-left:8px;white-space:normal} .log-fields summary{display:inline;cursor:pointer;color:#9fb3c8;font-size:11px} .log-fields[open]{display:block} .log-fields pre{margin:2px 0 4px 2em;white-space:pre-wrap;color:#bcccdc}
 details.log-raw{margin-top:6px} details.log-raw summary{cursor:pointer;color:#52606d}
 .graph-wrap{overflow-x:auto} svg.dag-graph a:hover rect{stroke-width:2.6} form.run-select{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:8px 0}

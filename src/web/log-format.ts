@@ -95,19 +95,24 @@ const levelClass = (level: string) =>
 export function logLinesHtml(content: string, timeZone: string): SafeHtml {
   const lines = content.split('\n');
   if (lines.at(-1) === '') lines.pop();
+  // whitespace between these tags is not shown (.log-line is white-space: normal): only the
+  // message and the text of a plain line keep theirs
   return html`${lines.map((line) => {
     const l = parseLogLine(line, timeZone);
-    if (l.kind === 'text') return html`<div class="log-line log-text">${l.text}</div>`;
+    if (l.kind === 'text')
+      return html`<div class="log-line log-text"><span class="log-msg">${l.text}</span></div>`;
+    const time = l.time === '' ? '' : html`<span class="log-time">${l.time}</span>`;
+    const level = l.level === '' ? '' : html`<span class="log-level">${l.level}</span>`;
+    const fields =
+      l.fields.length === 0
+        ? ''
+        : html`<details class="log-fields">
+            <summary>${l.fields.length} field${l.fields.length === 1 ? '' : 's'}</summary>
+            <pre>${l.fields.map(([k, v]) => `${k}: ${v}\n`).join('')}</pre>
+          </details>`;
     return html`<div class="log-line ${levelClass(l.level)}">
-      <span class="log-time">${l.time}</span> <span class="log-level">${l.level}</span>
-      <span class="log-msg">${l.message}</span>${
-        l.fields.length === 0
-          ? ''
-          : html`<details class="log-fields">
-              <summary>${l.fields.length} field${l.fields.length === 1 ? '' : 's'}</summary>
-              <pre>${l.fields.map(([k, v]) => `${k}: ${v}\n`).join('')}</pre>
-            </details>`
-      }
+      ${time} ${level}
+      <span class="log-msg">${l.message}</span>${fields}
     </div>`;
   })}`;
 }

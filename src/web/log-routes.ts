@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { getTry } from '../db/web-queries.js';
+import { collapseWhitespace } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { logLinesHtml } from './log-format.js';
 import { decodeLogToken, encodeLogToken, logFileOf, readLogSlice } from './log-reader.js';
@@ -85,7 +86,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: WebContext): void {
     const next = whole.nextOffset;
     const endOfLog = !running && (slice === undefined || slice.missing || next >= slice.sizeBytes);
     return {
-      html: logLinesHtml(raw, dag.timezone).value,
+      html: collapseWhitespace(logLinesHtml(raw, dag.timezone)),
       raw,
       continuation_token: encodeLogToken(next),
       end_of_log: endOfLog,

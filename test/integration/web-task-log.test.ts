@@ -113,7 +113,9 @@ describe('readable try logs (real Postgres, Redis, HTTP)', () => {
     expect(second.html).toContain(
       '<span class="log-time">2022-07-01 12:00:00.000</span> <span class="log-level">ERROR</span>',
     );
-    expect(second.html).toContain('<div class="log-line log-text">plain tail</div>');
+    expect(second.html).toContain(
+      '<div class="log-line log-text"><span class="log-msg">plain tail</span></div>',
+    );
     expect(second.end_of_log).toBe(false);
 
     await finishTry(

@@ -48,7 +48,9 @@ describe('log lines', () => {
     expect(out).toContain('zone 3 &lt;late&gt;');
     expect(out).toContain('<summary>7 fields</summary>');
     expect(out).toContain('hostname: &quot;w1&quot;\n');
-    expect(out).toContain('<div class="log-line log-text">plain &lt;b&gt;</div>');
+    expect(out).toContain(
+      '<div class="log-line log-text"><span class="log-msg">plain &lt;b&gt;</span></div>',
+    );
     expect(out).toContain('1970-01-01 00:00:00.000');
     expect(out).not.toContain('<b>');
     expect(out.match(/<details/g)).toHaveLength(1); // the third line has no other field
