@@ -11,6 +11,7 @@ import { listGridCells, listGridRuns, type GridRun } from '../db/web-queries.js'
 import { buildDagGraph, type GraphAssetRefs, type GraphTaskInput } from './graph/dag-graph-model.js';
 import { collapseWhitespace } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
+import { pageContextOf } from './page-context.js';
 import { graphView } from './views/graph-view.js';
 import { idSchema, runIdSchema, type WebContext } from './web-context.js';
 
@@ -75,13 +76,8 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: WebContext): void
       new Map(cells.map((c) => [c.task_id, c.state])),
       refs,
     );
-    const session = ctx.auth.session(req);
     const page = graphView(
-      {
-        actionsEnabled: ctx.auth.enabled,
-        here: req.url,
-        ...(session === undefined ? {} : { csrf: ctx.auth.csrfToken(session) }),
-      },
+      pageContextOf(ctx, req, reply),
       row,
       run,
       latest.runs,

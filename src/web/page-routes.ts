@@ -32,16 +32,16 @@ import { collapseWhitespace, type SafeHtml } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { encodeLogToken, fileSize, logFileOf, readLogSlice } from './log-reader.js';
 import { wholeLines } from './log-routes.js';
+import { FLASH_COOKIE, pageContextOf } from './page-context.js';
 import { assetsView } from './views/assets-view.js';
 import { dagListView } from './views/dag-list-view.js';
 import { calendarView, durationsView, gridView, runView } from './views/dag-views.js';
 import type { PageContext } from './views/layout.js';
 import { backfillsView, loginView } from './views/misc-views.js';
 import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js';
-import { isSameOrigin, readCookie, SESSION_COOKIE } from './web-auth.js';
+import { isSameOrigin, SESSION_COOKIE } from './web-auth.js';
 import { idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
 
-const FLASH_COOKIE = 'heatflow_flash';
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
 const PAGE_LOG_BYTES = 512 * 1024;
 
@@ -61,22 +61,8 @@ const formBool = z
 export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void {
   const { rt } = ctx;
 
-  const pageContext = (req: FastifyRequest, reply: FastifyReply): PageContext => {
-    const session = ctx.auth.session(req);
-    const flashRaw = readCookie(req, FLASH_COOKIE);
-    let flash: PageContext['flash'];
-    if (flashRaw !== undefined) {
-      const bad = flashRaw.startsWith('!');
-      flash = { text: (bad ? flashRaw.slice(1) : flashRaw).slice(0, 500), bad };
-      void reply.header('set-cookie', `${FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
-    }
-    return {
-      actionsEnabled: ctx.auth.enabled,
-      here: req.url,
-      ...(session === undefined ? {} : { csrf: ctx.auth.csrfToken(session) }),
-      ...(flash === undefined ? {} : { flash }),
-    };
-  };
+  const pageContext = (req: FastifyRequest, reply: FastifyReply): PageContext =>
+    pageContextOf(ctx, req, reply);
   const send = (reply: FastifyReply, page: SafeHtml) =>
     reply.type('text/html; charset=utf-8').send(collapseWhitespace(page));
 

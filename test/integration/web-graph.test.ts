@@ -146,6 +146,12 @@ describe('Graph view and HTML 404s (real Postgres, Redis, HTTP)', () => {
     expect(page).toMatch(/<option value="[^"]*" selected>2022-01-02/);
     expect(page).toMatch(/class="active" href="\/dags\/etl\/graph">Graph</);
     expect(page).toContain('class="legend"');
+    // the one-time message of an action that returned here is shown, and its cookie cleared
+    const flashed = await fetch(`${web.url}/dags/etl/graph`, {
+      headers: { cookie: 'heatflow_flash=Paused%20etl.' },
+    });
+    expect(await flashed.text()).toContain('<div class="flash" role="status">Paused etl.</div>');
+    expect(flashed.headers.get('set-cookie')).toMatch(/^heatflow_flash=; /);
   });
 
   it('shows the run chosen with ?run_id=, and a 404 page naming an unknown run or DAG', async () => {
