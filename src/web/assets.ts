@@ -58,14 +58,15 @@ input,select,button{font:inherit;padding:4px 8px;border:1px solid #bcccdc;border
 button{background:#16324f;color:#fff;border-color:#16324f;cursor:pointer} button.secondary{background:#fff;color:#16324f}
 button.danger{background:#b3261e;border-color:#b3261e}
 .grid-wrap{overflow-x:auto;background:#fff;padding:8px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-table.grid{border-collapse:separate;border-spacing:3px}
+table.grid{border-collapse:separate;border-spacing:3px;width:100%}
+table.grid th.task{width:1%}
 table.grid th.task{text-align:right;padding-right:8px;font-weight:500;white-space:nowrap}
 table.grid th.run{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:400;font-size:11px;height:92px;padding:2px 0}
 table.grid th.run a{color:#334e68}
 table.grid td{padding:0}
-table.grid td a.cell{display:block;width:18px;height:18px;border-radius:3px}
+table.grid td a.cell{display:block;min-width:10px;max-width:48px;height:18px;border-radius:3px;margin:0 auto}
 table.grid td a.cell:hover{outline:2px solid #16324f}
-table.grid tr.runstate td span{display:block;width:18px;height:6px;border-radius:2px}
+table.grid tr.runstate td span{display:block;min-width:10px;max-width:48px;height:6px;border-radius:2px;margin:0 auto}
 .pager{display:flex;gap:12px;align-items:center;margin:10px 0}
 .calendar{display:flex;flex-wrap:wrap;gap:24px}
 .cal-month h3{font-size:13px;margin:0 0 4px;font-weight:600}
@@ -76,12 +77,17 @@ table.grid tr.runstate td span{display:block;width:18px;height:6px;border-radius
 .legend{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0;font-size:12px}
 .legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;vertical-align:-2px}
 .chart-box{background:#fff;padding:12px;box-shadow:0 1px 2px rgba(0,0,0,.06);position:relative;height:420px}
-pre.log{background:#0f1720;color:#dde3ea;padding:12px;border-radius:4px;max-height:520px;overflow:auto;font:12px/1.5 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
+pre.log,div.log{background:#0f1720;color:#dde3ea;padding:12px;border-radius:4px;max-height:520px;overflow:auto;font:12px/1.5 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
 pre.xcom{background:#f0f4f8;padding:8px;margin:0;max-height:240px;overflow:auto;font:12px ui-monospace,Menlo,monospace}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0} dl.kv dt{color:#52606d} dl.kv dd{margin:0}
 .progress{background:#e4e7eb;border-radius:4px;height:10px;width:160px;display:flex;overflow:hidden}
 .progress span{display:block;height:10px}
 .lineage-wrap{overflow-x:auto} svg.lineage a:hover rect{stroke-width:2.4}
+div.log-lines{white-space:normal} .log-line{white-space:normal;line-height:1.5} .log-msg{white-space:pre-wrap;word-break:break-word} .log-time{margin-right:.6em}
+.log-time{color:#7b8794} .log-level{display:inline-block;min-width:3.6em;font-weight:600} .lvl-info .log-level{color:#7fd18b} .lvl-warn .log-level{color:#f0b400} .lvl-error .log-level,.lvl-fatal .log-level{color:#ff6b5b} .lvl-debug .log-level,.lvl-trace .log-level{color:#9fb3c8}
+.log-fields{display:inline;margin-left:8px;white-space:normal} .log-fields summary{display:inline;cursor:pointer;color:#9fb3c8;font-size:11px} .log-fields[open]{display:block} .log-fields pre{margin:2px 0 4px 2em;white-space:pre-wrap;color:#bcccdc}
+details.log-raw{margin-top:6px} details.log-raw summary{cursor:pointer;color:#52606d}
+.graph-wrap{overflow-x:auto} svg.dag-graph a:hover rect{stroke-width:2.6} form.run-select{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:8px 0}
 ul.events{margin:0;padding-left:16px;font-size:12px}
 `;
 
@@ -135,18 +141,21 @@ export const APP_JS = `
   var follow = data('hf-log-follow');
   if (follow) {
     var pre = document.getElementById('log-content');
+    var raw = document.getElementById('log-raw');
     var status = document.getElementById('log-status');
     var token = follow.token;
     var stopped = false;
     function poll() {
       if (stopped) return;
-      var url = follow.url + (token ? '?token=' + encodeURIComponent(token) : '');
+      var url = follow.url + (token ? '&token=' + encodeURIComponent(token) : '');
       fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
         .then(function (body) {
-          if (body.content) {
+          if (body.raw) {
             var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
-            pre.appendChild(document.createTextNode(body.content));
+            // body.html is rendered and escaped by the server (log-format.ts)
+            pre.insertAdjacentHTML('beforeend', body.html);
+            if (raw) raw.appendChild(document.createTextNode(body.raw));
             if (atBottom) pre.scrollTop = pre.scrollHeight;
           }
           token = body.continuation_token;

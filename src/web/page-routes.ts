@@ -31,16 +31,17 @@ import { parseDate, serviceProblem } from './api-routes.js';
 import { collapseWhitespace, type SafeHtml } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { encodeLogToken, fileSize, logFileOf, readLogSlice } from './log-reader.js';
+import { wholeLines } from './log-routes.js';
+import { FLASH_COOKIE, pageContextOf } from './page-context.js';
 import { assetsView } from './views/assets-view.js';
 import { dagListView } from './views/dag-list-view.js';
 import { calendarView, durationsView, gridView, runView } from './views/dag-views.js';
 import type { PageContext } from './views/layout.js';
 import { backfillsView, loginView } from './views/misc-views.js';
 import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js';
-import { isSameOrigin, readCookie, SESSION_COOKIE } from './web-auth.js';
+import { isSameOrigin, SESSION_COOKIE } from './web-auth.js';
 import { idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
 
-const FLASH_COOKIE = 'heatflow_flash';
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
 const PAGE_LOG_BYTES = 512 * 1024;
 
@@ -60,22 +61,8 @@ const formBool = z
 export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void {
   const { rt } = ctx;
 
-  const pageContext = (req: FastifyRequest, reply: FastifyReply): PageContext => {
-    const session = ctx.auth.session(req);
-    const flashRaw = readCookie(req, FLASH_COOKIE);
-    let flash: PageContext['flash'];
-    if (flashRaw !== undefined) {
-      const bad = flashRaw.startsWith('!');
-      flash = { text: (bad ? flashRaw.slice(1) : flashRaw).slice(0, 500), bad };
-      void reply.header('set-cookie', `${FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
-    }
-    return {
-      actionsEnabled: ctx.auth.enabled,
-      here: req.url,
-      ...(session === undefined ? {} : { csrf: ctx.auth.csrfToken(session) }),
-      ...(flash === undefined ? {} : { flash }),
-    };
-  };
+  const pageContext = (req: FastifyRequest, reply: FastifyReply): PageContext =>
+    pageContextOf(ctx, req, reply);
   const send = (reply: FastifyReply, page: SafeHtml) =>
     reply.type('text/html; charset=utf-8').send(collapseWhitespace(page));
 
@@ -229,13 +216,17 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       const start = Math.max(0, size - PAGE_LOG_BYTES);
       const slice = file === undefined ? undefined : await readLogSlice(file, start, PAGE_LOG_BYTES);
       const live = selected.state === 'running' || selected.state === 'queued';
+      const shown = live
+        ? wholeLines(slice?.content ?? '', slice?.nextOffset ?? start, PAGE_LOG_BYTES)
+        : { content: slice?.content ?? '', nextOffset: slice?.nextOffset ?? 0 };
       log = {
         tryNumber: selected.try_number,
-        content: slice?.content ?? '',
+        content: shown.content,
         missing: !live && (slice?.missing ?? true),
         skippedBytes: start,
-        continuationToken: encodeLogToken(slice?.nextOffset ?? 0),
+        continuationToken: encodeLogToken(shown.nextOffset),
         live,
+        timeZone: dag.timezone,
       };
     }
     return send(reply, taskInstanceView(pc, dag, run, ti, tries, log, xcoms));

@@ -16,7 +16,9 @@ import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
+import { registerGraphRoutes } from './graph-routes.js';
 import { HttpProblem } from './http-problem.js';
+import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
 import { errorView } from './views/misc-views.js';
 import { isLoopbackHost, WebAuth } from './web-auth.js';
@@ -151,6 +153,8 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
+  registerGraphRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   return app;
 }

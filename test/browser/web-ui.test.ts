@@ -132,14 +132,14 @@ describe('status pages in Chromium after a 30-day backfill', () => {
     await shot('dag-list');
   });
 
-  it('grid shows 30 runs × 4 tasks, all success, newest first; a click opens the task instance and its log', async () => {
+  it('grid shows 30 runs × 4 tasks, all success, the newest on the right; a click opens the task instance and its log', async () => {
     await page.goto(`${web.url}/dags/tado_etl_demo/grid`);
     const cells = page.locator('#grid a.cell');
     expect(await cells.count()).toBe(120);
     expect(await page.locator('#grid a.cell[data-state="success"]').count()).toBe(120);
     expect(await cells.first().evaluate(BACKGROUND)).toBe('rgb(46, 158, 68)');
-    const firstRun = await page.locator('#grid th.run a').first().getAttribute('title');
-    expect(firstRun).toBe('backfill__2022-01-30T01:00:00+00:00');
+    const newest = await page.locator('#grid th.run a').last().getAttribute('title');
+    expect(newest).toBe('backfill__2022-01-30T01:00:00+00:00');
     await shot('grid');
 
     await page.locator('#grid a.cell[data-task-id="validate"]').nth(3).click();

@@ -141,18 +141,38 @@ describe('a year of runs in the calendar and the grid (Chromium)', () => {
     );
     expect(await page.locator('#calendar-summary').innerText()).toContain('365 days with runs');
     await page.screenshot({ path: path.join(SHOTS, 'calendar-year.png'), fullPage: true });
+    // previous / next year links, also to a year without runs
+    await page.locator('#cal-next').click();
+    await page.waitForURL(/year=2023/);
+    expect(await page.locator('#calendar-summary').innerText()).toContain('2023: 0 days with runs');
+    await page.locator('#cal-prev').click();
+    await page.waitForURL(/year=2022/);
+    expect(await page.locator('#calendar span[data-state="success"]').count()).toBe(355);
   });
 
-  it('pages the grid, newest first, and the DAG list counts the year', async () => {
+  it('pages the grid from the newest runs (oldest on the left), and the DAG list counts the year', async () => {
     await page.goto(`${web.url}/dags/tado_etl/grid`);
+    // a page of the newest runs, the oldest of them on the left (as Airflow)
     expect(await page.locator('#grid th.run a').first().getAttribute('title')).toBe(
+      'backfill__2022-12-02T01:00:00+00:00',
+    );
+    expect(await page.locator('#grid th.run a').last().getAttribute('title')).toBe(
       'backfill__2022-12-31T01:00:00+00:00',
     );
     expect(await page.locator('#grid a.cell[data-state="running"]').count()).toBe(2);
+    // the grid takes the page's width (the box around it less its padding)
+    const widths = await page
+      .locator('.grid-wrap')
+      .evaluate((el: { clientWidth: number; firstElementChild: { clientWidth: number } | null }) => [
+        el.clientWidth,
+        el.firstElementChild?.clientWidth ?? 0,
+      ]);
+    expect(widths[1]).toBeGreaterThan((widths[0] ?? 0) - 20);
+    expect(widths[0]).toBeGreaterThan(900);
     expect(await page.locator('.pager').first().innerText()).toContain('runs 1–30 of 365');
-    await page.getByText('older →').first().click();
+    await page.getByText('← older').first().click();
     await page.waitForURL(/offset=30/);
-    expect(await page.locator('#grid th.run a').first().getAttribute('title')).toBe(
+    expect(await page.locator('#grid th.run a').last().getAttribute('title')).toBe(
       'backfill__2022-12-01T01:00:00+00:00',
     );
     expect(await page.locator('#grid a.cell[data-task-id="load"][data-state="failed"]').count()).toBe(1); // 2022-11-27

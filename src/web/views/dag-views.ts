@@ -18,12 +18,13 @@ import {
 } from './layout.js';
 
 /** Tabs of a DAG's pages. */
-export type DagTab = 'grid' | 'calendar' | 'durations' | 'runs';
+export type DagTab = 'grid' | 'graph' | 'calendar' | 'durations' | 'runs';
 
 /** Title, actions and tabs shown above every page of a DAG. */
 export function dagHeader(ctx: PageContext, dag: DagRow, tab: DagTab | undefined): SafeHtml {
   const tabs: [DagTab, string][] = [
     ['grid', 'Grid'],
+    ['graph', 'Graph'],
     ['calendar', 'Calendar'],
     ['durations', 'Task durations'],
   ];
@@ -65,7 +66,10 @@ export function dagHeader(ctx: PageContext, dag: DagRow, tab: DagTab | undefined
     </nav>`;
 }
 
-/** The grid: runs as columns (newest first), tasks as rows, each cell a task instance. */
+/**
+ * The grid: runs as columns (a page of the newest runs, the oldest of them on the left, as
+ * Airflow's grid), tasks as rows, each cell a task instance; it takes the page's width.
+ */
 export function gridView(
   ctx: PageContext,
   dag: DagRow,
@@ -77,33 +81,35 @@ export function gridView(
   const taskIds = dag.task_ids.length > 0 ? dag.task_ids : [...new Set(tis.map((t) => t.task_id))];
   const newer = Math.max(0, page.offset - page.limit);
   const older = page.offset + page.limit;
+  // pages count from the newest run; within a page the oldest run is on the left, as in Airflow
   const pager = html`<div class="pager">
-    ${page.offset > 0 ? html`<a href="${query({ offset: newer })}">← newer</a>` : html`<span class="muted">← newer</span>`}
+    ${older < page.total ? html`<a href="${query({ offset: older })}">← older</a>` : html`<span class="muted">← older</span>`}
     <span
       >runs ${page.total === 0 ? 0 : page.offset + 1}–${Math.min(page.offset + page.limit, page.total)} of
-      ${page.total}, newest first</span
+      ${page.total} counted from the newest, oldest on the left</span
     >
-    ${older < page.total ? html`<a href="${query({ offset: older })}">older →</a>` : html`<span class="muted">older →</span>`}
+    ${page.offset > 0 ? html`<a href="${query({ offset: newer })}">newer →</a>` : html`<span class="muted">newer →</span>`}
   </div>`;
+  const columns = [...runs].reverse();
   const body = html`${dagHeader(ctx, dag, 'grid')} ${pager}
     <div class="grid-wrap">
       <table class="grid" id="grid">
         <thead>
           <tr>
             <th></th>
-            ${runs.map((r) => html`<th class="run"><a href="${urlPath('dags', dag.dag_id, 'runs', r.run_id)}" title="${r.run_id}">${dsOf(r.logical_date, dag.timezone)}</a></th>`)}
+            ${columns.map((r) => html`<th class="run"><a href="${urlPath('dags', dag.dag_id, 'runs', r.run_id)}" title="${r.run_id}">${dsOf(r.logical_date, dag.timezone)}</a></th>`)}
           </tr>
         </thead>
         <tbody>
           <tr class="runstate">
             <th class="task muted">run</th>
-            ${runs.map((r) => html`<td title="${r.run_id}: ${r.state}"><span class="state-${r.state}"></span></td>`)}
+            ${columns.map((r) => html`<td title="${r.run_id}: ${r.state}"><span class="state-${r.state}"></span></td>`)}
           </tr>
           ${taskIds.map(
             (taskId) =>
               html`<tr>
                 <th class="task">${taskId}</th>
-                ${runs.map((r) => {
+                ${columns.map((r) => {
                   const ti = byKey.get(`${r.run_id}\u0000${taskId}`);
                   const state = ti?.state ?? 'none';
                   return html`<td>
@@ -189,7 +195,9 @@ export function calendarView(
   for (const d of days) for (const [s, n] of Object.entries(d.counts)) totals[s] = (totals[s] ?? 0) + n;
   const body = html`${dagHeader(ctx, dag, 'calendar')}
     <div class="pager">
+      ${year > 1970 ? html`<a href="${query({ year: year - 1 })}" id="cal-prev">← ${year - 1}</a>` : ''}
       ${years.map((y) => (y === year ? html`<strong>${y}</strong>` : html`<a href="${query({ year: y })}">${y}</a>`))}
+      ${year < 2200 ? html`<a href="${query({ year: year + 1 })}" id="cal-next">${year + 1} →</a>` : ''}
     </div>
     <p class="sub" id="calendar-summary">
       ${year}: ${days.length} days with runs ·

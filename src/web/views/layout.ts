@@ -32,6 +32,7 @@ export function layout(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · heatflow</title>
         <link rel="stylesheet" href="/static/heatflow.css" />
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <header class="top">

@@ -6,6 +6,7 @@ import type { DagRow, DagRunRow, TaskTryRow } from '../../db/database.js';
 import type { TiWithTry } from '../../db/web-queries.js';
 import type { XComEntry } from '../../xcom/xcom-store.js';
 import { html, jsonScript, query, urlPath, type SafeHtml } from '../html.js';
+import { logLinesHtml } from '../log-format.js';
 import { dagHeader, tiActions } from './dag-views.js';
 import { fmtDate, fmtDuration, layout, stateBadge, type PageContext } from './layout.js';
 
@@ -21,6 +22,8 @@ export interface LogExcerpt {
   readonly continuationToken: string;
   /** the try is still running: the page follows the log */
   readonly live: boolean;
+  /** IANA zone the lines' times are shown in (the DAG's) */
+  readonly timeZone: string;
 }
 
 /** The task instance page. */
@@ -110,9 +113,19 @@ export function taskInstanceView(
               >
             </h2>
             ${log.skippedBytes > 0 ? html`<p class="muted">First ${log.skippedBytes} bytes left out; <a href="${logUrl(log.tryNumber)}?full_content=true">full log</a>.</p>` : ''}
-            <pre class="log" id="log-content">
-${log.missing ? '(the log file of this try was not found on this machine)' : log.content}</pre>
-            ${log.live ? jsonScript('hf-log-follow', { url: logUrl(log.tryNumber), token: log.continuationToken, intervalMs: 1000 }) : ''}`
+            <p class="muted log-help">
+              Times in ${log.timeZone}; a line's other JSON fields unfold on a click; the raw lines are below
+              (and
+              <a href="${logUrl(log.tryNumber)}?full_content=true">as text</a>).
+            </p>
+            <div class="log log-lines" id="log-content">
+              ${log.missing ? html`<div class="log-line log-text">(the log file of this try was not found on this machine)</div>` : logLinesHtml(log.content, log.timeZone)}
+            </div>
+            <details class="log-raw" id="log-raw-box">
+              <summary>raw JSON lines</summary>
+              <pre class="log" id="log-raw">${log.content}</pre>
+            </details>
+            ${log.live ? jsonScript('hf-log-follow', { url: `${urlPath('dags', dag.dag_id, 'runs', run.run_id, 'tasks', ti.task_id, 'log-lines')}?try=${log.tryNumber}`, token: log.continuationToken, intervalMs: 1000 }) : ''}`
     }
     <h2>XComs</h2>
     ${
