@@ -14,10 +14,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { findIncompleteness } from '../src/analytics/check-zone-day.js';
 import { cleanZoneDay } from '../src/analytics/clean-zone-day.js';
-import { expandDateSet } from '../src/analytics/date-set.js';
+import { DateSetError, expandDateSet } from '../src/analytics/date-set.js';
 import { CLEAN_DIR, REJECTED_LISTED, type CleanResult } from '../src/analytics/task-results.js';
 import type { CleanRule, CleanedZoneDay, ZoneDayInput } from '../src/analytics/types.js';
-import { runTask, type TaskRuntimeContext } from '../src/task-sdk/index.js';
+import { FailTask, runTask, type TaskRuntimeContext } from '../src/task-sdk/index.js';
 import { writeJsonFile, writeNdjsonFile } from '../src/task-sdk/run-files.js';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/heatflow';
@@ -52,7 +52,10 @@ async function clean(ctx: TaskRuntimeContext): Promise<CleanResult> {
   try {
     dates = expandDateSet(datesText);
   } catch (err) {
-    throw new Error(`HEATING_ANALYTICS_DATES: ${(err as Error).message}`, { cause: err });
+    // a malformed date set stays malformed: fail without retries
+    if (err instanceof DateSetError)
+      throw new FailTask(`HEATING_ANALYTICS_DATES: ${err.message}`, { cause: err });
+    throw err;
   }
   const includeUnanalysed = (ctx.env.HEATING_ANALYTICS_INCLUDE_UNANALYSED ?? 'true').toLowerCase() === 'true';
 

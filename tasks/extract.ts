@@ -4,7 +4,9 @@
  * did not exist yet that day are recorded as skipped, not failed. A run started before the day's
  * report window closed (+5 min) waits for it, up to 30 min; a day further from over fails the try
  * (`DAY_NOT_OVER`). A report cut short anyway fails the try, so the retry fetches it again. The
- * client's rate limit and pacing apply (TADO_* variables, `src/tado/tado-config.ts`).
+ * client's rate limit and pacing apply (TADO_* variables, `src/tado/tado-config.ts`): a spent
+ * quota reschedules the try until its refill (no retry spent), a dead sign-in fails it without
+ * retries (`src/etl/tado-task-signal.ts`).
  *
  * Returns {@link ExtractResult}.
  */
@@ -14,11 +16,18 @@ import { DateTime } from 'luxon';
 import { assertDayReportValid, checkDayReport } from '../src/etl/check-day-report.js';
 import { dayWindowToJson, localDayWindow, reportWaitMs } from '../src/etl/local-day-window.js';
 import { EXTRACT_DIR, type ExtractResult } from '../src/etl/task-results.js';
-import { runTask } from '../src/task-sdk/index.js';
+import { tadoTaskSignal } from '../src/etl/tado-task-signal.js';
+import { runTask, type TaskRuntimeContext } from '../src/task-sdk/index.js';
 import { isBeforeZoneCreation } from '../src/tado/errors.js';
 import { loadTadoConfig } from '../src/tado/tado-config.js';
 
-void runTask(async (ctx): Promise<ExtractResult> => {
+void runTask((ctx) =>
+  extract(ctx).catch((err: unknown) => {
+    throw tadoTaskSignal(err, new Date());
+  }),
+);
+
+async function extract(ctx: TaskRuntimeContext): Promise<ExtractResult> {
   // Imported when the task runs: the HTTP client (axios, node:http/https) must not be evaluated
   // into the program's startup snapshot, which holds only what Node.js can snapshot safely.
   const { TadoClient } = await import('../src/tado/tado-client.js');
@@ -96,4 +105,4 @@ void runTask(async (ctx): Promise<ExtractResult> => {
     'extract done',
   );
   return result;
-});
+}

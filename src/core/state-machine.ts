@@ -6,7 +6,8 @@
  *   none ──► scheduled ──► queued ──► running ──► success | failed | skipped
  *    ▲          ▲  ▲          │  ▲                 │
  *    │          │  └──────────┘  │ (re-enqueue)    ▼
- *    │          └────────────── up_for_retry ◄─────┘ (try failed, retries left)
+ *    │          ├────────────── up_for_retry ◄─────┤ (try failed, retries left)
+ *    │          └────────────── up_for_reschedule ◄┘ (try asked to run later: no retry spent)
  *    └── any state (clear)
  * ```
  *
@@ -29,13 +30,17 @@ export const TI_TRANSITIONS: Readonly<Record<TaskInstanceState, readonly TaskIns
     // picked by a worker; back to scheduled when re-enqueued (queued deadline); failed or
     // up_for_retry when the queue reports the job lost/failed; skipped when the run times out
     queued: ['running', 'scheduled', 'failed', 'up_for_retry', 'skipped', 'removed'],
-    // the try's outcome; up_for_retry / failed also for timeouts and zombies
-    running: ['success', 'failed', 'up_for_retry', 'skipped'],
+    // the try's outcome; up_for_retry / failed also for timeouts and zombies; up_for_reschedule
+    // when the task asked to run again later (exit code 97 with a reschedule date)
+    running: ['success', 'failed', 'up_for_retry', 'up_for_reschedule', 'skipped'],
     // final until cleared
     success: [],
     failed: [],
     // the retry is due (scheduled, or queued directly); failed / skipped when the run times out
     up_for_retry: ['scheduled', 'queued', 'failed', 'skipped', 'removed'],
+    // the reschedule date has come (scheduled, or queued directly); failed / skipped when the run
+    // times out
+    up_for_reschedule: ['scheduled', 'queued', 'failed', 'skipped', 'removed'],
     upstream_failed: [],
     skipped: [],
     // the task came back into the DAG: only through none (clear)
@@ -84,7 +89,7 @@ export function isFinishedTiState(state: TaskInstanceState): boolean {
  * The final state of a DAG run, or `null` while it is not finished.
  *
  * As Airflow's `DagRun.update_state`: the run is unfinished while any task instance is unfinished
- * (`none`, `scheduled`, `queued`, `running`, `up_for_retry`; a leaf missing from `states` counts as
+ * (`none`, `scheduled`, `queued`, `running`, `up_for_retry`, `up_for_reschedule`; a leaf missing from `states` counts as
  * unfinished); once all are finished, the **leaves** decide: `failed` if any leaf is `failed` or
  * `upstream_failed`, otherwise `success` (leaves that succeeded, were skipped or removed).
  * Timeouts and deadlocks are the scheduler's to detect.

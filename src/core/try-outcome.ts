@@ -31,3 +31,26 @@ export function decideAfterFailure(
   const delayMs = retryDelayMsFor(task, tryNumber, jitterKey, Math.max(1, sinceClear));
   return { state: 'up_for_retry', nextRetryAt: new Date(now.getTime() + delayMs) };
 }
+
+/** The decision after a try asked to be rescheduled. */
+export interface RescheduleDecision {
+  readonly state: 'up_for_reschedule';
+  /** when the next try may be queued: the asked date, never before `now` */
+  readonly rescheduleAt: Date;
+}
+
+/**
+ * A try that asked to run again later (Airflow's `AirflowRescheduleException`, sensor reschedule
+ * mode): the task instance waits in `up_for_reschedule` until `rescheduleAt` and then gets a new
+ * try that costs no retry (the worker grants it: `max_tries + 1`). A date in the past means "as soon
+ * as the scheduler sees it".
+ *
+ * @throws RangeError when `rescheduleAt` is an invalid Date
+ */
+export function decideAfterReschedule(rescheduleAt: Date, now: Date): RescheduleDecision {
+  if (Number.isNaN(rescheduleAt.getTime())) throw new RangeError('reschedule date is an invalid Date');
+  return {
+    state: 'up_for_reschedule',
+    rescheduleAt: rescheduleAt.getTime() < now.getTime() ? now : rescheduleAt,
+  };
+}

@@ -45,6 +45,11 @@ export type TaskInstanceState =
   | 'failed'
   /** a try failed; another will be queued at `nextRetryAt` */
   | 'up_for_retry'
+  /**
+   * the latest try asked to run again later (a spent tado quota: until its refill) without
+   * spending a retry (Airflow's sensor reschedule mode); the next try is queued at `nextRetryAt`
+   */
+  | 'up_for_reschedule'
   /** not run because an upstream task failed (per its trigger rule) */
   | 'upstream_failed'
   /** not run: skipped by its trigger rule or by the task itself (reserved exit code) */

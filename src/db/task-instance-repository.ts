@@ -240,14 +240,18 @@ export async function heartbeatTry(db: Kysely<Database>, t: QueuedTry, now: Date
 /** The outcome of a try, as recorded. */
 export interface TryOutcome {
   /** the task instance's new state */
-  readonly tiState: 'success' | 'failed' | 'up_for_retry' | 'skipped';
-  /** the try's own state */
-  readonly tryState: 'success' | 'failed' | 'skipped';
+  readonly tiState: 'success' | 'failed' | 'up_for_retry' | 'up_for_reschedule' | 'skipped';
+  /** the try's own state (`up_for_reschedule`: the try asked to run again later) */
+  readonly tryState: 'success' | 'failed' | 'up_for_reschedule' | 'skipped';
   readonly exitCode: number | null;
   readonly error?: string;
+  /** when the next try may be queued (`up_for_retry`: the retry delay; `up_for_reschedule`: the reschedule date) */
   readonly nextRetryAt?: Date;
   readonly durationMs: number;
-  /** the try could not be attempted (infrastructure): grant one more try so none is lost */
+  /**
+   * grant one more try so none is lost or spent: the try could not be attempted (infrastructure),
+   * or it was rescheduled (a reschedule costs no retry)
+   */
   readonly extraTry?: boolean;
   /**
    * The task declares outlets: with `tiState` `success`, record one asset event per outlet (from

@@ -33,6 +33,8 @@ import { resolveDockerEndpoint, type DockerEndpoint } from './docker-endpoint.js
 import { DockerImageMissingError, DockerOperationError, DockerUnavailableError } from './docker-errors.js';
 import { readReturnValue, StderrTail } from './executor-files.js';
 import {
+  NO_RETRY_EXIT_CODE,
+  RESCHEDULE_EXIT_CODE,
   SKIP_EXIT_CODE,
   type ExecutionHooks,
   type ExecutionOutcome,
@@ -420,6 +422,26 @@ export class DockerExecutor implements Executor {
         outcome = 'skipped';
         return { ...base, outcome, durationMs: durationMs() };
       }
+      if (exitCode === RESCHEDULE_EXIT_CODE) {
+        const rv = await this.readReturn(c, req, paths, access);
+        outcome = rv.error === undefined ? 'reschedule' : 'failed';
+        if (rv.error !== undefined) return { ...base, outcome, error: rv.error, durationMs: durationMs() };
+        return {
+          ...base,
+          outcome,
+          ...(rv.present ? { returnValue: rv.value } : {}),
+          durationMs: durationMs(),
+        };
+      }
+      if (exitCode === NO_RETRY_EXIT_CODE) {
+        outcome = 'failed_no_retry';
+        return {
+          ...base,
+          outcome,
+          error: `container exited with code ${exitCode} (failed, not to be retried)${tail.describe()}`,
+          durationMs: durationMs(),
+        };
+      }
       outcome = 'failed';
       return {
         ...base,
@@ -445,7 +467,7 @@ export class DockerExecutor implements Executor {
     outcome: ExecutionOutcome | undefined,
     note: (line: string) => void,
   ): Promise<void> {
-    const failed = outcome === 'failed' || outcome === 'timeout';
+    const failed = outcome === 'failed' || outcome === 'failed_no_retry' || outcome === 'timeout';
     try {
       if (this.keepFailed && failed) {
         const info = await container.inspect();

@@ -9,11 +9,35 @@
  * `HEATFLOW_LOGICAL_DATE`, `HEATFLOW_DS`, `HEATFLOW_DATA_INTERVAL_START`,
  * `HEATFLOW_DATA_INTERVAL_END` (all in {@link ExecutionRequest.env}), plus `HEATFLOW_RUN_DIR`,
  * `HEATFLOW_XCOM_INPUT_PATH` and `HEATFLOW_XCOM_RETURN_PATH`, which each executor sets to paths
- * it can see. Exit 0 is success, {@link SKIP_EXIT_CODE} is "skipped", anything else failure.
+ * it can see. Exit 0 is success, {@link SKIP_EXIT_CODE} is "skipped", {@link NO_RETRY_EXIT_CODE}
+ * a failure not to retry, {@link RESCHEDULE_EXIT_CODE} "run me again later" (the date in the return
+ * file), anything else failure.
  */
 
 /** Exit code a task program uses to say "skip me" (Airflow's BashOperator default, 99). */
 export const SKIP_EXIT_CODE = 99;
+
+/**
+ * Exit code a task program uses to say "failed, and retrying cannot help" (Airflow's
+ * `AirflowFailException`, BullMQ's `UnrecoverableError`): the task instance fails at once, whatever
+ * retries it has left.
+ */
+export const NO_RETRY_EXIT_CODE = 98;
+
+/**
+ * Exit code a task program uses to say "run me again at a later time" (Airflow's
+ * `AirflowRescheduleException`): the return file then holds {@link RescheduleRequest} JSON, not a
+ * return value. The task instance waits in `up_for_reschedule` and its next try spends no retry.
+ */
+export const RESCHEDULE_EXIT_CODE = 97;
+
+/** What a task exiting with {@link RESCHEDULE_EXIT_CODE} writes to `HEATFLOW_XCOM_RETURN_PATH`. */
+export interface RescheduleRequest {
+  /** when to run again, ISO 8601 with a zone, e.g. `2026-12-03T10:00:00.000Z` */
+  readonly reschedule_at: string;
+  /** one line saying why, recorded on the try and in its log */
+  readonly reason: string;
+}
 
 /** One task try to run. */
 export interface ExecutionRequest {
@@ -48,6 +72,10 @@ export type ExecutionOutcome =
   | 'success'
   /** exit code {@link SKIP_EXIT_CODE} */
   | 'skipped'
+  /** exit code {@link NO_RETRY_EXIT_CODE}: failed, not to be retried */
+  | 'failed_no_retry'
+  /** exit code {@link RESCHEDULE_EXIT_CODE}: `returnValue` is the (unchecked) reschedule request */
+  | 'reschedule'
   /** non-zero exit, signal, OOM kill, or infrastructure error */
   | 'failed'
   /** killed after `executionTimeoutMs` */
@@ -60,7 +88,10 @@ export interface ExecutionResult {
   readonly outcome: ExecutionOutcome;
   /** process or container exit code; null when killed by a signal or never started */
   readonly exitCode: number | null;
-  /** parsed JSON the task wrote to `HEATFLOW_XCOM_RETURN_PATH`; undefined when it wrote none */
+  /**
+   * parsed JSON the task wrote to `HEATFLOW_XCOM_RETURN_PATH`; undefined when it wrote none. For
+   * `reschedule`, the reschedule request as written (the worker validates it).
+   */
   readonly returnValue?: unknown;
   /** one-line reason for a non-success outcome (with the tail of stderr where useful) */
   readonly error?: string;

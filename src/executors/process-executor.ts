@@ -8,6 +8,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HeatflowError } from '../core/errors.js';
 import {
+  NO_RETRY_EXIT_CODE,
+  RESCHEDULE_EXIT_CODE,
   SKIP_EXIT_CODE,
   type ExecutionHooks,
   type ExecutionRequest,
@@ -161,6 +163,25 @@ export class ProcessExecutor implements Executor {
       };
     }
     if (outcome.code === SKIP_EXIT_CODE) return { outcome: 'skipped', exitCode: outcome.code, durationMs };
+    if (outcome.code === RESCHEDULE_EXIT_CODE) {
+      const rv = await readReturnValue(returnPath, req.taskId, (p) => readFile(p, 'utf8'));
+      if (rv.error !== undefined)
+        return { outcome: 'failed', exitCode: outcome.code, error: rv.error, durationMs };
+      return {
+        outcome: 'reschedule',
+        exitCode: outcome.code,
+        ...(rv.present ? { returnValue: rv.value } : {}),
+        durationMs,
+      };
+    }
+    if (outcome.code === NO_RETRY_EXIT_CODE) {
+      return {
+        outcome: 'failed_no_retry',
+        exitCode: outcome.code,
+        error: `exited with code ${outcome.code} (failed, not to be retried)${tail.describe()}`,
+        durationMs,
+      };
+    }
     const cause =
       outcome.code === null
         ? `killed by ${outcome.signal ?? 'a signal'}`

@@ -391,7 +391,7 @@ export class Scheduler {
           const next = d === 'run' ? 'scheduled' : d;
           decided[next].push(taskId);
           states.set(taskId, next);
-        } else if (st === 'up_for_retry') {
+        } else if (st === 'up_for_retry' || st === 'up_for_reschedule') {
           const at = byTask.get(taskId)?.next_retry_at;
           if (at === null || at === undefined || at.getTime() <= now.getTime()) {
             decided.scheduled.push(taskId);

@@ -80,9 +80,18 @@ export class TadoRateLimitError extends HeatflowError {
     readonly refillAt: Date | undefined,
     /** HTTP status that reported it: 429, or undefined when the client stopped at its reserve. */
     readonly status: number | undefined,
+    /**
+     * When the client will send a request again: `refillAt`, or, without one, an hour after the
+     * last answer (to read the headers again). `@defaultValue refillAt`
+     */
+    retryAt?: Date,
   ) {
     super('TADO_RATE_LIMIT', message, { retryable: true });
+    this.retryAt = retryAt ?? refillAt;
   }
+
+  /** When the client will send a request again (see the constructor); undefined when unknown. */
+  readonly retryAt: Date | undefined;
 }
 
 /** An error body entry of my.tado.com: `{"code": "...", "title": "..."}`. */

@@ -190,6 +190,7 @@ export class TadoClient {
       info.remaining,
       info.refillAt,
       undefined,
+      recheckAt,
     );
   }
 
@@ -222,6 +223,7 @@ export class TadoClient {
         info?.remaining ?? 0,
         info?.refillAt,
         429,
+        info?.refillAt ?? new Date((info?.observedAt ?? this.#now()).getTime() + RECHECK_WITHOUT_REFILL_MS),
       );
     }
     const body = jsonBody(res.data);

@@ -9,5 +9,7 @@ export {
   type TaskRuntimeContext,
 } from './run-task.js';
 export { SkipTask } from './skip-task.js';
+export { FailTask } from './fail-task.js';
+export { RescheduleTask } from './reschedule-task.js';
 export { readTaskEnv, TASK_ENV_VARIABLES, type TaskEnv } from './task-env.js';
 export { TASK_PROGRAM_NODE_FLAGS } from './program-flags.js';

@@ -3,7 +3,9 @@
  * `runTask(async (ctx) => …)` reads and validates the `HEATFLOW_*` environment and the upstream
  * XComs, logs JSON lines to stdout (secrets redacted), writes the function's return value to
  * `HEATFLOW_XCOM_RETURN_PATH`, and exits 0 on success, 99 ({@link SKIP_EXIT_CODE}) when the
- * function throws {@link SkipTask}, 1 on any other error with a one-line reason on stderr.
+ * function throws {@link SkipTask}, 98 ({@link NO_RETRY_EXIT_CODE}) when it throws {@link FailTask},
+ * 97 ({@link RESCHEDULE_EXIT_CODE}, the reschedule request in the return file) when it throws
+ * {@link RescheduleTask}, 1 on any other error; failures write a one-line reason on stderr.
  *
  * Deliberately small (pino, zod): task programs that do not need danfojs start fast.
  */
@@ -13,8 +15,15 @@ import v8 from 'node:v8';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { z } from 'zod';
 import { HeatflowError } from '../core/errors.js';
-import { SKIP_EXIT_CODE } from '../executors/executor.js';
+import {
+  NO_RETRY_EXIT_CODE,
+  RESCHEDULE_EXIT_CODE,
+  SKIP_EXIT_CODE,
+  type RescheduleRequest,
+} from '../executors/executor.js';
 import { REDACT_PATHS } from '../logging/logger.js';
+import { FailTask } from './fail-task.js';
+import { RescheduleTask } from './reschedule-task.js';
 import { SkipTask } from './skip-task.js';
 import { readTaskEnv, type TaskEnv } from './task-env.js';
 
@@ -145,8 +154,10 @@ export async function runTask(
     options.logDestination ?? pino.destination({ dest: 1, sync: true }),
   );
   let code: number;
+  let returnPath: string | undefined;
   try {
     const taskEnv = readTaskEnv(env);
+    returnPath = taskEnv.xcomReturnPath;
     const upstream = await readUpstream(taskEnv.xcomInputPath);
     await mkdir(taskEnv.runDir, { recursive: true });
     const ctx: TaskRuntimeContext = {
@@ -190,6 +201,12 @@ export async function runTask(
     if (err instanceof SkipTask) {
       log.info({ reason: err.message }, 'task skipped');
       code = SKIP_EXIT_CODE;
+    } else if (err instanceof RescheduleTask && returnPath !== undefined) {
+      code = await writeReschedule(returnPath, err, log, stderr);
+    } else if (err instanceof FailTask) {
+      log.error({ err }, 'task failed, not to be retried');
+      stderr.write(`${describeError(err)}\n`);
+      code = NO_RETRY_EXIT_CODE;
     } else {
       const line = describeError(err);
       log.error({ err }, 'task failed');
@@ -199,4 +216,27 @@ export async function runTask(
   }
   if (exit !== null) exit(code);
   return code;
+}
+
+/**
+ * Writes the reschedule request to the return file. @returns {@link RESCHEDULE_EXIT_CODE}, or
+ * {@link FAILURE_EXIT_CODE} when the file cannot be written (an ordinary, retried failure)
+ */
+async function writeReschedule(
+  returnPath: string,
+  err: RescheduleTask,
+  log: Logger,
+  stderr: { write(s: string): unknown },
+): Promise<number> {
+  const request: RescheduleRequest = { reschedule_at: err.rescheduleAt.toISOString(), reason: err.message };
+  try {
+    await mkdir(path.dirname(returnPath), { recursive: true });
+    await writeFile(returnPath, JSON.stringify(request));
+  } catch (writeErr) {
+    log.error({ err: writeErr }, 'could not write the reschedule request');
+    stderr.write(`cannot write the reschedule request to ${returnPath}: ${describeError(writeErr)}\n`);
+    return FAILURE_EXIT_CODE;
+  }
+  log.info({ rescheduleAt: request.reschedule_at, reason: err.message }, 'task rescheduled');
+  return RESCHEDULE_EXIT_CODE;
 }

@@ -67,6 +67,7 @@ const TI_STATES = [
   'success',
   'failed',
   'up_for_retry',
+  'up_for_reschedule',
   'upstream_failed',
   'skipped',
   'removed',

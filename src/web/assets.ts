@@ -13,6 +13,8 @@ export const STATE_COLOURS: Readonly<Record<string, string>> = {
   queued: '#8c8c8c',
   scheduled: '#b39ddb',
   up_for_retry: '#f0b400',
+  // Airflow's colour of up_for_reschedule: turquoise
+  up_for_reschedule: '#40e0d0',
   upstream_failed: '#f28c28',
   skipped: '#e882e8',
   removed: '#c8c8c8',
@@ -22,7 +24,7 @@ export const STATE_COLOURS: Readonly<Record<string, string>> = {
 const stateRules = Object.entries(STATE_COLOURS)
   .map(
     ([s, c]) =>
-      `.state-${s}{background:${c};${['none', 'removed', 'up_for_retry'].includes(s) ? 'color:#222' : 'color:#fff'}}`,
+      `.state-${s}{background:${c};${['none', 'removed', 'up_for_retry', 'up_for_reschedule'].includes(s) ? 'color:#222' : 'color:#fff'}}`,
   )
   .join('\n');
 

@@ -4,7 +4,8 @@
  * command and environment (with, for an asset-triggered run, the asset events it consumed), runs
  * it through the executor while heartbeating, stores the return value as an XCom, records the
  * outcome (fenced by the lease token; a success of a task with outlets records its asset events in
- * the same statement) and wakes the schedulers.
+ * the same statement; a task's "do not retry" and "reschedule me" exit codes: control-outcome.ts)
+ * and wakes the schedulers.
  *
  * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
  * aborts running tries (their processes or containers are killed, the tries recorded as failed).
@@ -38,6 +39,7 @@ import type { ExecutionResult, Executor, OrphanTry } from '../executors/executor
 import { publishEvent } from '../queue/events.js';
 import { bullConnection, TASK_QUEUE_NAME, taskJobSchema } from '../queue/task-queue.js';
 import type { XComStore } from '../xcom/xcom-store.js';
+import { controlOutcome } from './control-outcome.js';
 import { renderTask } from './render-task.js';
 import { tryLogPath } from './log-paths.js';
 
@@ -432,6 +434,13 @@ export class TaskWorker {
         durationMs: Date.now() - started,
         ...(task.outlets.length > 0 ? { recordAssetEvents: true } : {}),
       };
+    }
+    const control = controlOutcome(result, t.taskId, new Date(), Date.now() - started);
+    if (control !== undefined && 'retryableError' in control)
+      return fail(control.retryableError, result.exitCode);
+    if (control !== undefined) {
+      await note(control.logLine);
+      return control.outcome;
     }
     if (result.outcome === 'skipped') {
       await note('skipped (the task exited with the skip code)');

@@ -17,6 +17,7 @@ const ALL: readonly TaskInstanceState[] = [
   'success',
   'failed',
   'up_for_retry',
+  'up_for_reschedule',
   'upstream_failed',
   'skipped',
   'removed',
@@ -33,6 +34,10 @@ describe('task-instance transitions', () => {
     ['running', 'skipped'],
     ['up_for_retry', 'scheduled'],
     ['up_for_retry', 'queued'],
+    ['running', 'up_for_reschedule'],
+    ['up_for_reschedule', 'scheduled'],
+    ['up_for_reschedule', 'queued'],
+    ['up_for_reschedule', 'failed'],
     ['none', 'upstream_failed'],
     ['none', 'skipped'],
     ['none', 'removed'],
@@ -59,6 +64,10 @@ describe('task-instance transitions', () => {
     ['removed', 'scheduled'],
     ['running', 'queued'],
     ['running', 'running'],
+    ['up_for_reschedule', 'running'],
+    ['up_for_reschedule', 'success'],
+    ['queued', 'up_for_reschedule'],
+    ['up_for_retry', 'up_for_reschedule'],
   ] as const)('refuses %s → %s with INVALID_TRANSITION naming both', (from, to) => {
     expect(canTransitionTi(from, to)).toBe(false);
     let thrown: unknown;
@@ -89,7 +98,14 @@ describe('dagRunFinalState', () => {
   const run = (entries: Record<string, TaskInstanceState>) => new Map(Object.entries(entries));
 
   it('is null while any task instance is unfinished', () => {
-    for (const unfinished of ['none', 'scheduled', 'queued', 'running', 'up_for_retry'] as const) {
+    for (const unfinished of [
+      'none',
+      'scheduled',
+      'queued',
+      'running',
+      'up_for_retry',
+      'up_for_reschedule',
+    ] as const) {
       expect(
         dagRunFinalState(run({ extract: unfinished, load: 'success', report: 'success' }), leaves),
       ).toBeNull();

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SKIP_EXIT_CODE } from '../../src/executors/executor.js';
-import { runTask, SkipTask } from '../../src/task-sdk/index.js';
+import { NO_RETRY_EXIT_CODE, RESCHEDULE_EXIT_CODE, SKIP_EXIT_CODE } from '../../src/executors/executor.js';
+import { FailTask, RescheduleTask, runTask, SkipTask } from '../../src/task-sdk/index.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -75,6 +75,34 @@ describe('runTask', () => {
     expect(code).toBe(SKIP_EXIT_CODE);
     await expect(readFile(env.HEATFLOW_XCOM_RETURN_PATH ?? '', 'utf8')).rejects.toThrow(/ENOENT/);
     expect(errs).toEqual([]);
+  });
+
+  it('exits 98 on FailTask with the reason on stderr and writes no return value', async () => {
+    const code = await runTask(
+      () => Promise.reject(new FailTask('no tado token file; run `heatflow tado login`')),
+      opts(),
+    );
+    expect(code).toBe(NO_RETRY_EXIT_CODE);
+    expect(errs.join('')).toBe(
+      'FailTask [TASK_FAILED_NO_RETRY]: no tado token file; run `heatflow tado login`\n',
+    );
+    await expect(readFile(env.HEATFLOW_XCOM_RETURN_PATH ?? '', 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('exits 97 on RescheduleTask with the date and reason in the return file', async () => {
+    const at = new Date('2026-12-04T06:00:00.000Z');
+    const code = await runTask(() => Promise.reject(new RescheduleTask('quota spent', at)), opts());
+    expect(code).toBe(RESCHEDULE_EXIT_CODE);
+    expect(JSON.parse(await readFile(env.HEATFLOW_XCOM_RETURN_PATH ?? '', 'utf8'))).toEqual({
+      reschedule_at: '2026-12-04T06:00:00.000Z',
+      reason: 'quota spent',
+    });
+    expect(errs).toEqual([]);
+    expect(logs.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain('task rescheduled');
+  });
+
+  it('refuses a RescheduleTask with an invalid date', () => {
+    expect(() => new RescheduleTask('x', new Date(Number.NaN))).toThrow(/invalid Date/);
   });
 
   it('exits 1 with a one-line reason on stderr for any other error', async () => {

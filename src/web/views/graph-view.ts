@@ -19,7 +19,7 @@ const MAX_LABEL_CHARS = 40;
 const CHAR_PX = 7.2;
 const NODE_HEIGHT_PX = 36;
 /** States whose colour is light enough for dark text (as the grid's CSS). */
-const DARK_TEXT = new Set(['none', 'removed', 'up_for_retry']);
+const DARK_TEXT = new Set(['none', 'removed', 'up_for_retry', 'up_for_reschedule']);
 
 const clip = (s: string) => (s.length > MAX_LABEL_CHARS ? `${s.slice(0, MAX_LABEL_CHARS - 1)}…` : s);
 

@@ -145,6 +145,7 @@ export function stateLegend(
     'running',
     'queued',
     'up_for_retry',
+    'up_for_reschedule',
     'upstream_failed',
     'skipped',
     'none',
