@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import { TadoApiError, TadoAuthError, TadoBeforeZoneCreationError, TadoRateLimitError } from './errors.js';
 import { OAuthClient } from './oauth-client.js';
 import { describeRateLimit, parseRateLimitHeaders, type RateLimitInfo } from './rate-limit.js';
+import { quotaFileOf, RateLimitStore } from './rate-limit-store.js';
 import {
   dayReportSchema,
   homeSchema,
@@ -43,6 +44,11 @@ export interface TadoClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Random source 0..1 for the pacing jitter; `@defaultValue Math.random` */
   random?: () => number;
+  /**
+   * Where the quota state is kept across processes; null keeps it in memory only.
+   * `@defaultValue` the quota file next to `config.TADO_TOKEN_FILE` (`rate-limit-store.ts`)
+   */
+  quotaStore?: RateLimitStore | null;
 }
 
 /** Without a refill time, how long after the last answer one request may check the quota again. */
@@ -64,6 +70,8 @@ export class TadoClient {
   #lastRequestAtMs: number | undefined;
   #pacing: Promise<void> = Promise.resolve();
   #requestCount = 0;
+  readonly #quotaStore: RateLimitStore | null;
+  #quotaLoaded: Promise<void> | undefined;
 
   constructor(options: TadoClientOptions) {
     const c = options.config;
@@ -72,6 +80,10 @@ export class TadoClient {
     this.#now = options.now ?? (() => new Date());
     this.#sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
     this.#random = options.random ?? Math.random;
+    this.#quotaStore =
+      options.quotaStore === undefined
+        ? new RateLimitStore(quotaFileOf(c.TADO_TOKEN_FILE))
+        : options.quotaStore;
     this.tokens =
       options.tokens ??
       new TokenManager(new TokenStore(c.TADO_TOKEN_FILE), TadoClient.oauthClient(c), {
@@ -196,6 +208,7 @@ export class TadoClient {
 
   async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
     const endpoint = `GET ${path}`;
+    await this.#loadQuota();
     this.assertBudget(); // before a token refresh, too
     let token = await this.tokens.getAccessToken();
     let res = await this.#send(path, endpoint, token);
@@ -262,7 +275,7 @@ export class TadoClient {
       const res = await this.#http.get<unknown>(path, {
         headers: { Authorization: `Bearer ${token}` },
       });
-      this.#noteRateLimit(res.headers);
+      await this.#noteRateLimit(res.headers);
       this.#logger?.debug(
         { endpoint, status: res.status, ms: Date.now() - started, remaining: this.#rateLimit?.remaining },
         'tado request',
@@ -270,15 +283,40 @@ export class TadoClient {
       return res;
     } catch (e) {
       if (axios.isAxiosError(e) && e.response !== undefined) {
-        this.#noteRateLimit(e.response.headers);
+        await this.#noteRateLimit(e.response.headers);
       }
       throw toTadoError(e, endpoint, attemptsOf(e));
     }
   }
 
-  #noteRateLimit(headers: Record<string, unknown>): void {
+  /** Reads the quota state another process left, once, before this client's first request. */
+  async #loadQuota(): Promise<void> {
+    this.#quotaLoaded ??= (async () => {
+      const store = this.#quotaStore;
+      if (store === null || this.#rateLimit !== undefined) return;
+      try {
+        const stored = await store.load();
+        if (stored !== undefined && this.#rateLimit === undefined) {
+          this.#rateLimit = stored;
+          this.#logger?.debug({ file: store.file, remaining: stored.remaining }, 'tado quota state read');
+        }
+      } catch (err) {
+        // a cache: a damaged file costs at most one request to learn the quota again
+        this.#logger?.warn({ err, file: store.file }, 'tado quota file unreadable; ignoring it');
+      }
+    })();
+    await this.#quotaLoaded;
+  }
+
+  async #noteRateLimit(headers: Record<string, unknown>): Promise<void> {
     const info = parseRateLimitHeaders(headers, this.#now(), this.#rateLimit);
-    if (info !== undefined) this.#rateLimit = info;
+    if (info === undefined) return;
+    this.#rateLimit = info;
+    try {
+      await this.#quotaStore?.save(info);
+    } catch (err) {
+      this.#logger?.warn({ err, file: this.#quotaStore?.file }, 'could not store the tado quota state');
+    }
   }
 
   /** Waits so that request starts of this client are at least `delay + 0..jitter` ms apart. */
