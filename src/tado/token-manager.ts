@@ -67,6 +67,8 @@ export class TokenManager {
 
   async #refresh(rejected: string | undefined): Promise<string> {
     return this.#store.withLock(async () => {
+      // a process killed while saving a rotated token left it in a temporary file: take it
+      await this.#store.recover();
       const saved = await this.#store.read();
       if (saved === undefined) {
         throw new TadoAuthError(

@@ -54,7 +54,18 @@ export interface TokenStoreOptions {
   staleLockMs?: number;
   /** Longest wait for the lock, in ms; `@defaultValue 90_000` */
   lockTimeoutMs?: number;
+  /**
+   * Test hook: called after each step of {@link TokenStore.write}, so a test can kill the process
+   * there (test/integration/tado-token-rotation.test.ts). `@defaultValue` none
+   */
+  onWriteStep?: (step: TokenWriteStep) => void;
 }
+
+/**
+ * The steps of a durable write, in order: the temporary file written (`temp-written`) and flushed
+ * (`temp-synced`), renamed over the token file (`renamed`), the folder flushed (`dir-synced`).
+ */
+export type TokenWriteStep = 'temp-written' | 'temp-synced' | 'renamed' | 'dir-synced';
 
 /** Reads and writes the token file; see the module comment. */
 export class TokenStore {
@@ -62,6 +73,9 @@ export class TokenStore {
   readonly #lockFile: string;
   readonly #staleLockMs: number;
   readonly #lockTimeoutMs: number;
+  readonly #onWriteStep: ((step: TokenWriteStep) => void) | undefined;
+  /** Names of this file's temporary files: `<name>.<pid>.<8 hex>.tmp`. */
+  readonly #tempName: RegExp;
   /** In-process queue: one holder at a time within this process. */
   #chain: Promise<void> = Promise.resolve();
 
@@ -70,6 +84,9 @@ export class TokenStore {
     this.#lockFile = `${this.file}.lock`;
     this.#staleLockMs = options.staleLockMs ?? 30_000;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 90_000;
+    this.#onWriteStep = options.onWriteStep;
+    const base = path.basename(this.file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.#tempName = new RegExp(`^${base}\\.\\d+\\.[0-9a-f]{8}\\.tmp$`);
   }
 
   /**
@@ -85,6 +102,10 @@ export class TokenStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new TokenFileError(`cannot read tado token file ${this.file}`, this.file, { cause: e });
     }
+    return this.#parse(text);
+  }
+
+  #parse(text: string): StoredTokens {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -126,7 +147,9 @@ export class TokenStore {
     const handle = await fsp.open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(`${JSON.stringify(body, null, 2)}\n`, 'utf8');
+      this.#onWriteStep?.('temp-written');
       await handle.sync();
+      this.#onWriteStep?.('temp-synced');
     } finally {
       await handle.close();
     }
@@ -137,6 +160,68 @@ export class TokenStore {
       await fsp.rm(tmp, { force: true });
       throw e;
     }
+    this.#onWriteStep?.('renamed');
+    await this.#syncDir();
+    this.#onWriteStep?.('dir-synced');
+  }
+
+  /** Flushes the folder, so that the rename survives a crash of the machine too. */
+  async #syncDir(): Promise<void> {
+    const dir = await fsp.open(path.dirname(this.file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /**
+   * Finishes a write that a killed process left half done: when a complete temporary file of this
+   * token file is newer (`saved_at`) than the file itself, it holds the refresh token the login
+   * server issued last (the file's one is revoked), so it is renamed over the file; every other
+   * leftover temporary file is removed. Call it holding the lock ({@link TokenStore.withLock}), as
+   * the token manager does before each refresh.
+   * @returns true when a leftover temporary file became the token file
+   */
+  async recover(): Promise<boolean> {
+    const dir = path.dirname(this.file);
+    let names: string[];
+    try {
+      names = (await fsp.readdir(dir)).filter((n) => this.#tempName.test(n));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    if (names.length === 0) return false;
+    const current = await this.read().catch(() => undefined);
+    let best: { file: string; savedAtMs: number } | undefined;
+    for (const name of names) {
+      const file = path.join(dir, name);
+      try {
+        const t = this.#parse(await fsp.readFile(file, 'utf8'));
+        const savedAtMs = t.savedAt?.getTime() ?? 0;
+        if (best === undefined || savedAtMs > best.savedAtMs) best = { file, savedAtMs };
+      } catch {
+        // cut short by the kill before its write finished: never renamed, nothing to keep
+      }
+    }
+    const adopt =
+      best !== undefined && (current === undefined || best.savedAtMs > (current.savedAt?.getTime() ?? 0));
+    if (adopt && best !== undefined) {
+      const h = await fsp.open(best.file, 'r+');
+      try {
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fsp.rename(best.file, this.file);
+      await this.#syncDir();
+    }
+    for (const name of names) {
+      const file = path.join(dir, name);
+      if (!adopt || file !== best?.file) await fsp.rm(file, { force: true });
+    }
+    return adopt;
   }
 
   /**
