@@ -187,6 +187,25 @@ describe('DockerExecutor with a bind-mounted data folder', () => {
     expect(none).not.toHaveProperty('returnValue');
   });
 
+  it('reports exit 98 as failed_no_retry and exit 97 as reschedule with the request from the return file', async () => {
+    const ex = executor();
+    const noRetry = await ex.execute(request('doomed', `console.error('no token file'); process.exit(98)`));
+    expect(noRetry).toMatchObject({ outcome: 'failed_no_retry', exitCode: 98 });
+    expect(noRetry.error).toMatch(/exited with code 98 \(failed, not to be retried\).*no token file/);
+    const resched = await ex.execute(
+      request(
+        'sensor',
+        `require('fs').writeFileSync(process.env.HEATFLOW_XCOM_RETURN_PATH, JSON.stringify({ reschedule_at: '2026-12-04T06:00:00Z', reason: 'quota spent' })); process.exit(97)`,
+      ),
+    );
+    expect(resched).toMatchObject({
+      outcome: 'reschedule',
+      exitCode: 97,
+      returnValue: { reschedule_at: '2026-12-04T06:00:00Z', reason: 'quota spent' },
+    });
+    expect(await containerGone(resched.containerId)).toBe(true);
+  });
+
   it('kills a try past its execution timeout and removes the container', async () => {
     const ex = executor();
     const started = Date.now();
@@ -335,6 +354,17 @@ describe('DockerExecutor with a named volume', () => {
       ),
     );
     expect(down).toMatchObject({ outcome: 'success', returnValue: { sum: 4 } });
+  });
+
+  it('reads the reschedule request of exit 97 through the archive API', async () => {
+    const ex = executor({ dataVolume: volume, dataAccess: 'archive' });
+    const r = await ex.execute(
+      request(
+        'sensor-archive',
+        `require('fs').writeFileSync(process.env.HEATFLOW_XCOM_RETURN_PATH, JSON.stringify({ reschedule_at: '2026-12-04T06:00:00Z', reason: 'refill' })); process.exit(97)`,
+      ),
+    );
+    expect(r).toMatchObject({ outcome: 'reschedule', exitCode: 97, returnValue: { reason: 'refill' } });
   });
 
   it('does not read back a return file left by an earlier execution of the same try (archive mode)', async () => {
