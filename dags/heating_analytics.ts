@@ -30,7 +30,8 @@
  * re-analyses the dates of its `dates` param (a date set: dates and `first..last` ranges, comma
  * separated); without it, only the loaded days not analysed yet.
  */
-import { compressDateSet, datesOfInterval, expandDateSet } from '../src/analytics/date-set.js';
+import { compressDateSet, DateSetError, datesOfInterval, expandDateSet } from '../src/analytics/date-set.js';
+import { FailTask } from '../src/task-sdk/fail-task.js';
 import { databaseUsesTls } from '../src/config/tls-usage.js';
 import { asset, defineDag, type RunContext, type Templated } from '../src/core/index.js';
 import {
@@ -54,7 +55,7 @@ const program = (task: string): readonly string[] => taskProgramCommand(task, us
 /**
  * The local dates a run analyses, as a date set text: those of its triggering asset events (each
  * event's data interval read in {@link timeZone}) and those of its `dates` param.
- * @throws DateSetError when the `dates` param is not a date set (the try fails naming it)
+ * @throws FailTask when the `dates` param is not a date set (the try fails at once, naming it)
  */
 export function runDates(ctx: RunContext): string {
   const dates = new Set<string>();
@@ -62,9 +63,15 @@ export function runDates(ctx: RunContext): string {
     for (const d of datesOfInterval(e.dataIntervalStart, e.dataIntervalEnd, timeZone)) dates.add(d);
   const param = ctx.params.dates;
   if (param !== undefined && param !== null) {
+    // a bad param stays bad on every try: FailTask fails the try without retries
     if (typeof param !== 'string')
-      throw new Error(`param "dates" must be a date set text, got ${typeof param}`);
-    for (const d of expandDateSet(param)) dates.add(d);
+      throw new FailTask(`param "dates" must be a date set text, got ${typeof param}`);
+    try {
+      for (const d of expandDateSet(param)) dates.add(d);
+    } catch (err) {
+      if (err instanceof DateSetError) throw new FailTask(`param "dates": ${err.message}`, { cause: err });
+      throw err;
+    }
   }
   return compressDateSet(dates);
 }

@@ -76,3 +76,15 @@ export class NotFoundError extends HeatflowError {
     super('NOT_FOUND', message);
   }
 }
+
+/**
+ * The `code` of errors that say "failed, and retrying cannot help" (the task SDK's `FailTask`,
+ * Airflow's `AirflowFailException`). Checked by code, not class: a DAG file's template may throw
+ * one from its own copy of the module.
+ */
+export const NO_RETRY_ERROR_CODE = 'TASK_FAILED_NO_RETRY';
+
+/** Whether `err` says retrying cannot help (its `code` is {@link NO_RETRY_ERROR_CODE}). */
+export function isNoRetryError(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === NO_RETRY_ERROR_CODE;
+}

@@ -18,7 +18,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { HeatflowError, XComTooLargeError } from '../core/errors.js';
+import { HeatflowError, isNoRetryError, XComTooLargeError } from '../core/errors.js';
 import { formatDs } from '../core/timetable.js';
 import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
@@ -326,14 +326,15 @@ export class TaskWorker {
     const dag = await this.o.registry.get(t.dagId);
     const task = dag?.tasks.get(t.taskId);
     const jitterKey = { dagId: t.dagId, logicalDate: run.logical_date };
-    const fail = async (error: string, exitCode: number | null, extraTry = false): Promise<TryOutcome> => {
-      const decision = decideAfterFailure(
-        task,
-        t.tryNumber,
-        extraTry ? maxTries + 1 : maxTries,
-        new Date(),
-        jitterKey,
-      );
+    const fail = async (
+      error: string,
+      exitCode: number | null,
+      extraTry = false,
+      noRetry = false,
+    ): Promise<TryOutcome> => {
+      const decision = noRetry
+        ? ({ state: 'failed' } as const)
+        : decideAfterFailure(task, t.tryNumber, extraTry ? maxTries + 1 : maxTries, new Date(), jitterKey);
       await note(
         `failed: ${error}${decision.state === 'up_for_retry' ? `; next try at ${decision.nextRetryAt.toISOString()}` : ''}`,
       );
@@ -378,7 +379,14 @@ export class TaskWorker {
     try {
       rendered = renderTask(task, ctx);
     } catch (err) {
-      return fail(`rendering the command or environment failed: ${(err as Error).message}`, null);
+      // a template that says retrying cannot help (FailTask) renders the same error on every try
+      const noRetry = isNoRetryError(err);
+      return fail(
+        `rendering the command or environment failed${noRetry ? ' (not retried)' : ''}: ${(err as Error).message}`,
+        null,
+        false,
+        noRetry,
+      );
     }
 
     let result: ExecutionResult;

@@ -126,6 +126,22 @@ describe('heating_analytics task programs on the real reports', () => {
     expect(minutes).toEqual({ n: 1440, heating: hand.heating });
   });
 
+  it('fails clean without retries (exit 98) on a malformed date set, naming the item', async () => {
+    const r = await runTaskProgram({
+      dag: heatingAnalytics,
+      taskId: 'clean',
+      ds: '2022-12-07',
+      runDir: path.join(tmp, 'bad-dates'),
+      upstream: {},
+      // set directly: the DAG's own rendering refuses such a `dates` param before (dag unit test)
+      env: { DATABASE_URL: tdb.url, HEATING_ANALYTICS_DATES: '2022-12-01..2022-11-30' },
+    });
+    expect(r.exitCode).toBe(98);
+    expect(r.stderr).toBe(
+      'FailTask [TASK_FAILED_NO_RETRY]: HEATING_ANALYTICS_DATES: range "2022-12-01..2022-11-30" ends before it starts: caused by: range "2022-12-01..2022-11-30" ends before it starts\n',
+    );
+  });
+
   it('names the run-folder file a task could not read', async () => {
     const runDir = path.join(tmp, 'truncated');
     const runs = await runAll('truncated', '2022-12-07');

@@ -10,6 +10,7 @@ import { defineDag } from '../../src/core/define-dag.js';
 import { parseDagDate } from '../../src/core/timetable.js';
 import { countRunsByState } from '../../src/db/dag-run-repository.js';
 import { createBackfill } from '../../src/scheduler/dag-run-service.js';
+import { FailTask } from '../../src/task-sdk/fail-task.js';
 import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
 
 const STEP = path.resolve('test/fixtures/task-scripts/step.mjs');
@@ -94,6 +95,38 @@ describe('reserved exit codes: do not retry, reschedule', () => {
     expect(await logOf(h, 'no_retry', 'doomed', 1)).toMatch(
       /failed, not retried \(the task said retrying cannot help\): exited with code 98/,
     );
+  }, 90_000);
+
+  it('a template that throws FailTask fails the try at once, without running it', async () => {
+    const dag = defineDag({
+      dagId: 'bad_param',
+      schedule: '@daily',
+      startDate: '2022-01-01',
+      isPausedUponCreation: true,
+      defaultArgs: { retries: 3, retryDelayMs: 100 },
+      tasks: [
+        {
+          taskId: 'clean',
+          command: step(),
+          env: {
+            DATES: () => {
+              throw new FailTask('param "dates": range "2022-12-01..2022-11-30" ends before it starts');
+            },
+          },
+        },
+      ],
+    });
+    h = await createTestOrchestrator('badparam', { dags: [dag] });
+    expect(await runOneDay(h, dag)).toEqual({ failed: 1 });
+    const tries = await triesOf(h, 'clean');
+    expect(tries.map((x) => [x.try_number, x.state, x.exit_code, x.error])).toEqual([
+      [
+        1,
+        'failed',
+        null,
+        'rendering the command or environment failed (not retried): param "dates": range "2022-12-01..2022-11-30" ends before it starts',
+      ],
+    ]);
   }, 90_000);
 
   it('exit code 97 reschedules without spending a retry, waits until the asked time, then runs on', async () => {
