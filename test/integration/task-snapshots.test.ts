@@ -156,7 +156,9 @@ describe('the tado_etl programs from their snapshots', () => {
         TADO_AUTH_URL: 'http://127.0.0.1:9/oauth2',
       },
     });
-    expect(run.exitCode).toBe(1);
+    // not signed in: fails without retries (exit 98), naming the file it looked for
+    expect(run.exitCode).toBe(98);
     expect(run.stderr).toContain(path.join(home, '.heatflow', 'tado-token.json'));
+    expect(run.stderr).toContain('run `heatflow tado login`');
   });
 });
