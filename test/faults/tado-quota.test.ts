@@ -163,6 +163,40 @@ describe('fault: tado quota spent, then refilled', () => {
   }, 240_000);
 });
 
+describe('fault: spurious 429s with Retry-After', () => {
+  it('are short reschedules (the seconds tado asked for), not spent retries', async () => {
+    sim = await startTadoSimulator({ seed: 1, now: () => new Date(Date.now() - SIM_OFFSET_MS) });
+    sim.throttleNext(2, 2);
+    const { t, dag } = await setUp('throttle', sim, JSON.stringify({ refresh_token: 'heatflow-simulator' }));
+    h = t;
+    const { counts } = await backfill(t, dag, '2022-03-01', '2022-03-02');
+    expect(counts).toEqual({ success: 2 });
+    const tries = await t.rt.db
+      .selectFrom('heatflow.task_tries')
+      .select(['run_id', 'task_id', 'try_number', 'state', 'error', 'end_date'])
+      .where('dag_id', '=', 'tado_etl')
+      .orderBy('run_id')
+      .orderBy('try_number')
+      .execute();
+    expect(tries.filter((x) => x.state === 'failed')).toEqual([]);
+    const rescheduled = tries.filter((x) => x.state === 'up_for_reschedule');
+    // each throttled request ended one try, which waited the 2 s of Retry-After
+    expect(rescheduled.map((x) => x.task_id)).toEqual(['extract', 'extract']);
+    for (const r of rescheduled) {
+      const until = Date.parse(/until (\S+):/.exec(r.error ?? '')?.[1] ?? '');
+      const waitMs = until - (r.end_date?.getTime() ?? 0);
+      expect(waitMs).toBeGreaterThan(1000);
+      expect(waitMs).toBeLessThan(3000);
+      expect(r.error).toContain('HTTP 429');
+      const next = tries.find(
+        (x) => x.run_id === r.run_id && x.task_id === 'extract' && x.try_number === r.try_number + 1,
+      );
+      expect(next?.state).toMatch(/^(success|up_for_reschedule)$/);
+    }
+    expect(sim.stats().byStatus['429']).toBe(2);
+  }, 240_000);
+});
+
 describe('fault: tado sign-in dead', () => {
   it('without a token file extract fails at once in one try, naming `heatflow tado login`', async () => {
     sim = await startTadoSimulator({ seed: 1, now: () => new Date(Date.now() - SIM_OFFSET_MS) });

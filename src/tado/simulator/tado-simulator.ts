@@ -96,6 +96,12 @@ export interface TadoSimulator {
    * picks the API (default) or the login server.
    */
   failNext(count: number, status?: number, target?: 'api' | 'auth'): void;
+  /**
+   * Answers the next `count` API requests with a spurious 429 (empty body, `Retry-After:
+   * retryAfterS`, no `RateLimit` headers), as a burst limiter in front of the service would, before
+   * anything else; the daily quota is not touched.
+   */
+  throttleNext(count: number, retryAfterS: number): void;
   /** Sets the requests left in the current window (0 makes the next request a 429). */
   setRemaining(remaining: number): void;
   /** Starts a fresh quota window. */
@@ -142,6 +148,8 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
   const refreshTokens = new Map<string, number>();
   const accessTokens = new Map<string, number>();
   const failQueue: number[] = [];
+  /** Retry-After seconds of the spurious 429s still to answer (throttleNext). */
+  const throttleQueue: number[] = [];
   const authFailQueue: number[] = [];
   let windowStartMs: number | undefined;
   let remaining = quota;
@@ -366,6 +374,8 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
         stats.apiRequests += 1;
         if (latencyMs > 0) await sleep(latencyMs);
         // injected faults come first: a hiccup in front of the service
+        const throttle = throttleQueue.shift();
+        if (throttle !== undefined) return reply.code(429).header('Retry-After', String(throttle)).send('');
         const forced = failQueue.shift();
         const status =
           forced ??
@@ -647,6 +657,9 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
     expireAccessTokens: () => accessTokens.clear(),
     failNext: (count, status = 503, target = 'api') => {
       for (let i = 0; i < count; i++) (target === 'auth' ? authFailQueue : failQueue).push(status);
+    },
+    throttleNext: (count, retryAfterS) => {
+      for (let i = 0; i < count; i++) throttleQueue.push(retryAfterS);
     },
     setRemaining: (n) => {
       if (windowStartMs === undefined) windowStartMs = now().getTime();
