@@ -16,6 +16,7 @@ import {
   parseJsonObject,
   parsePositiveInt,
   requireDag,
+  withConfOption,
   withRuntime,
 } from './context.js';
 import { waitForBackfill } from './wait-backfill.js';
@@ -91,10 +92,12 @@ export function registerDagsCommands(program: Command): void {
           o.logicalDate === undefined
             ? undefined
             : parseDateOption('--logical-date', o.logicalDate, dag.timezone, false);
-        const run = await triggerDagRun(rt.deps, dag, {
-          conf,
-          ...(logicalDate === undefined ? {} : { logicalDate }),
-        });
+        const run = await withConfOption('--conf', () =>
+          triggerDagRun(rt.deps, dag, {
+            conf,
+            ...(logicalDate === undefined ? {} : { logicalDate }),
+          }),
+        );
         process.stdout.write(`created ${run.run_id} (state ${run.state})\n`);
         if ((await getDagRow(rt.db, dagId))?.is_paused === true) {
           process.stderr.write(
@@ -165,17 +168,22 @@ export function registerDagsCommands(program: Command): void {
           const dag = await requireDag(rt, dagId);
           await syncDagFolder(rt);
           const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
-          const result = await createBackfill(rt.deps, dag, {
-            from,
-            to,
-            reprocess: o.reprocess as 'none' | 'failed' | 'completed',
-            runBackwards: o.runBackwards === true,
-            dryRun: o.dryRun === true,
-            conf: parseJsonObject('--conf', o.conf),
-            ...(o.maxActiveRuns === undefined
-              ? {}
-              : { maxActiveRuns: parsePositiveInt('--max-active-runs', o.maxActiveRuns) }),
-          });
+          const conf = parseJsonObject('--conf', o.conf);
+          const maxActiveRuns =
+            o.maxActiveRuns === undefined
+              ? undefined
+              : parsePositiveInt('--max-active-runs', o.maxActiveRuns);
+          const result = await withConfOption('--conf', () =>
+            createBackfill(rt.deps, dag, {
+              from,
+              to,
+              reprocess: o.reprocess as 'none' | 'failed' | 'completed',
+              runBackwards: o.runBackwards === true,
+              dryRun: o.dryRun === true,
+              conf,
+              ...(maxActiveRuns === undefined ? {} : { maxActiveRuns }),
+            }),
+          );
           const counts = { create: 0, reprocess: 0, skip: 0 };
           for (const p of result.plan) counts[p.action]++;
           const unfinished = result.plan.filter(

@@ -28,6 +28,7 @@ export {
   nextDagRunInfo,
   parseDagDate,
 } from './timetable.js';
+export { RunConfError, formatConfPath, nulCharacterPath, validateRunConf } from './run-conf.js';
 export { evaluateTriggerRule } from './trigger-rules.js';
 export type { TriggerDecision } from './trigger-rules.js';
 export {
