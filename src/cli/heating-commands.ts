@@ -55,7 +55,7 @@ export function registerHeatingCommands(program: Command): void {
           const e = err as { code?: string; message?: string };
           if (e.code === '3F000' || e.code === '42P01') {
             throw new CliError(
-              `schema analytics is missing in ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}: run "heatflow db migrate"`,
+              `schema analytics is missing in ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}: run \`heatflow db migrate\``,
             );
           }
           if (e.code === 'ECONNREFUSED')
