@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../../src/db/connection.js';
@@ -53,5 +54,44 @@ describe('a database that is not migrated', () => {
       await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
       await admin.end();
     }
+  });
+});
+
+describe('heating report of something with no data', () => {
+  it('a year, zone (hot water included) or home with nothing analysed exits 1 listing what exists', async () => {
+    const db = h.rt.db;
+    await sql`INSERT INTO tado.zones (home_id, zone_id, name, zone_type, date_created, raw) VALUES
+      (7, 0, 'Hot Water', 'HOT_WATER', '2021-01-01', '{}'),
+      (7, 1, 'Living room', 'HEATING', '2021-01-01', '{}'),
+      (7, 2, 'Bedroom', 'HEATING', '2021-01-01', '{}')`.execute(db);
+    // two zone-days set aside by clean (the report shows them): zone 1 on two days of 2022
+    await sql`INSERT INTO analytics.zone_days (home_id, zone_id, date, status, reason, analysed_at) VALUES
+      (7, 1, '2022-01-01', 'rejected', 'missing interior', now()),
+      (7, 1, '2022-01-02', 'rejected', 'missing interior', now())`.execute(db);
+    const ok = await run(['heating', 'report', '--year', '2022', '--zone', '1']);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toContain('heating 2022, home 7: 0 zone-days analysed, 2 set aside');
+
+    const year = await run(['heating', 'report', '--year', '2021']);
+    expect(year.code).toBe(1);
+    expect(year.err.trim()).toBe('heatflow: --year 2021: nothing analysed in 2021; years with data: 2022');
+    const zone = await run(['heating', 'report', '--year', '2022', '--zone', '5']);
+    expect(zone.code).toBe(1);
+    expect(zone.err.trim()).toBe(
+      'heatflow: --zone 5: no such zone; heating zones analysed in 2022: 1 (Living room)',
+    );
+    const hotWater = await run(['heating', 'report', '--zone', '0']);
+    expect(hotWater.code).toBe(1);
+    expect(hotWater.err).toContain(
+      '--zone 0: zone 0 (Hot Water) is a HOT_WATER zone, not a heating zone (heating_analytics analyses heating zones only); heating zones analysed in 2022: 1 (Living room)',
+    );
+    const bedroom = await run(['heating', 'report', '--zone', '2']);
+    expect(bedroom.code).toBe(1);
+    expect(bedroom.err).toContain('--zone 2: zone 2 (Bedroom) has nothing analysed in 2022;');
+    const home = await run(['heating', 'report', '--home', '8']);
+    expect(home.code).toBe(1);
+    expect(home.err.trim()).toBe(
+      'heatflow: --home 8: no analysed data for home 8; homes with data (years): 7 (2022)',
+    );
   });
 });
