@@ -9,6 +9,7 @@ import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
 import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
 import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
 import { syncDagFolder } from './sync-dags.js';
+import { formatTable } from './text-table.js';
 import {
   CliError,
   parseDateOption,
@@ -33,20 +34,24 @@ export function registerDagsCommands(program: Command): void {
         await syncDagFolder(rt);
         const rows = await listDagRows(rt.db);
         const errors = await listImportErrors(rt.db);
-        if (o.json === true) {
-          process.stdout.write(`${JSON.stringify({ dags: rows, import_errors: errors }, null, 2)}\n`);
-          return;
-        }
         const scheduleOf = (r: (typeof rows)[number]) =>
           r.schedule_assets.length > 0 ? assetScheduleLabel(r.schedule_assets) : (r.schedule ?? 'None');
-        const lines = rows
-          .filter((r) => r.is_active)
-          .map(
-            (r) =>
-              `${r.dag_id.padEnd(24)} ${scheduleOf(r).padEnd(14)} ${r.is_paused ? 'paused ' : 'active '} ${r.fileloc ?? ''}`,
-          );
+        if (o.json === true) {
+          // an asset-scheduled DAG's schedule is its assets (as the text says), not null
+          const dags = rows.map((r) => ({
+            ...r,
+            schedule: r.schedule_assets.length > 0 ? scheduleOf(r) : r.schedule,
+          }));
+          process.stdout.write(`${JSON.stringify({ dags, import_errors: errors }, null, 2)}\n`);
+          return;
+        }
         process.stdout.write(
-          `${'dag_id'.padEnd(24)} ${'schedule'.padEnd(14)} state   file\n${lines.join('\n')}\n`,
+          formatTable(
+            ['dag_id', 'schedule', 'state', 'file'],
+            rows
+              .filter((r) => r.is_active)
+              .map((r) => [r.dag_id, scheduleOf(r), r.is_paused ? 'paused' : 'active', r.fileloc ?? '']),
+          ),
         );
         if (errors.length > 0) {
           process.stdout.write(

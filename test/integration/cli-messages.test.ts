@@ -95,3 +95,32 @@ describe('heating report of something with no data', () => {
     );
   });
 });
+
+describe('dags list', () => {
+  it('fits its columns to the content and shows the asset schedule, as text and JSON', async () => {
+    const r = await run(['dags', 'list']);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split('\n');
+    const header = lines[0] ?? '';
+    const analytics = lines.find((l) => l.startsWith('heating_analytics')) ?? '';
+    const etl = lines.find((l) => l.startsWith('tado_etl')) ?? '';
+    // every column starts where its header does, and no cell runs into the next column
+    for (const column of ['schedule', 'state', 'file']) {
+      const at = header.indexOf(column);
+      for (const line of [analytics, etl]) {
+        expect(line[at - 1], `${column} of ${line}`).toBe(' ');
+        expect(line[at], `${column} of ${line}`).not.toBe(' ');
+      }
+    }
+    expect(analytics.slice(header.indexOf('schedule'), header.indexOf('state')).trim()).toBe(
+      'on asset tado://warehouse',
+    );
+    expect(etl.slice(header.indexOf('schedule'), header.indexOf('state')).trim()).toBe('0 1 * * *');
+    const json = await run(['dags', 'list', '--json']);
+    const dags = (JSON.parse(json.out) as { dags: { dag_id: string; schedule: string | null }[] }).dags;
+    expect(Object.fromEntries(dags.map((d) => [d.dag_id, d.schedule]))).toEqual({
+      heating_analytics: 'on asset tado://warehouse',
+      tado_etl: '0 1 * * *',
+    });
+  });
+});
