@@ -2,7 +2,10 @@
  * `heatflow dags …`: list, show, trigger, pause, unpause, backfill.
  */
 import type { Command } from 'commander';
+import { DateTime } from 'luxon';
 import { assetScheduleLabel } from '../core/asset.js';
+import { scheduledRunOnDay } from '../core/timetable.js';
+import type { Dag, DataInterval } from '../core/types.js';
 import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { completeFinishedBackfills } from '../db/backfill-repository.js';
 import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
@@ -87,20 +90,22 @@ export function registerDagsCommands(program: Command): void {
     .command('trigger <dag_id>')
     .description('create a manual DAG run')
     .option('--conf <json>', 'run configuration (JSON object)')
-    .option('--logical-date <date>', 'logical date (ISO 8601); default: now')
+    .option(
+      '--logical-date <date>',
+      "YYYY-MM-DD: that day's scheduled logical date; or an ISO 8601 date-time; default: now",
+    )
     .action(async (dagId: string, o: { conf?: string; logicalDate?: string }) => {
       await withRuntime('dags', async (rt) => {
         const dag = await requireDag(rt, dagId);
         await syncDagFolder(rt);
         const conf = parseJsonObject('--conf', o.conf);
-        const logicalDate =
-          o.logicalDate === undefined
-            ? undefined
-            : parseDateOption('--logical-date', o.logicalDate, dag.timezone, false);
+        const when = o.logicalDate === undefined ? undefined : triggerDate(dag, o.logicalDate);
+        if (when?.note !== undefined) process.stderr.write(`${when.note}\n`);
         const run = await withConfOption('--conf', () =>
           triggerDagRun(rt.deps, dag, {
             conf,
-            ...(logicalDate === undefined ? {} : { logicalDate }),
+            ...(when === undefined ? {} : { logicalDate: when.logicalDate }),
+            ...(when?.dataInterval === undefined ? {} : { dataInterval: when.dataInterval }),
           }),
         );
         process.stdout.write(`created ${run.run_id} (state ${run.state})\n`);
@@ -224,6 +229,36 @@ export function registerDagsCommands(program: Command): void {
         });
       },
     );
+}
+
+/**
+ * What `dags trigger --logical-date VALUE` means. A date-time is that instant (a time without an
+ * offset is read in the DAG's zone), with Airflow 2's manual data interval. A bare date
+ * `YYYY-MM-DD` is that local day's scheduled logical date, with the scheduled run's data interval
+ * (so it is the same run as the schedule's or a backfill's for that day, and collides with it), or
+ * local midnight when the schedule has no logical date that day; `note` says which.
+ * @throws CliError naming --logical-date when the value is not a date
+ */
+function triggerDate(
+  dag: Dag,
+  value: string,
+): { logicalDate: Date; dataInterval?: DataInterval; note?: string } {
+  const logicalDate = parseDateOption('--logical-date', value, dag.timezone, false);
+  const day = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return { logicalDate };
+  const scheduled = scheduledRunOnDay(dag, day);
+  const local = (d: Date) => DateTime.fromJSDate(d, { zone: dag.timezone }).toFormat('yyyy-MM-dd HH:mm');
+  if (scheduled === null)
+    return {
+      logicalDate,
+      note: `--logical-date ${day}: ${dag.dagId}'s schedule has no logical date that day; using local midnight ${logicalDate.toISOString()} (${dag.timezone})`,
+    };
+  const { start, end } = scheduled.dataInterval;
+  return {
+    logicalDate: scheduled.logicalDate,
+    dataInterval: scheduled.dataInterval,
+    note: `--logical-date ${day}: the day's scheduled logical date ${scheduled.logicalDate.toISOString()} (${local(start)} ${dag.timezone}), data interval ${local(start)} → ${local(end)}`,
+  };
 }
 
 async function runAndWait(rt: Runtime, backfillId: string, range: RunFilter, local: boolean) {

@@ -27,6 +27,7 @@ export {
   isValidTimezone,
   nextDagRunInfo,
   parseDagDate,
+  scheduledRunOnDay,
 } from './timetable.js';
 export { RunConfError, formatConfPath, nulCharacterPath, validateRunConf } from './run-conf.js';
 export { evaluateTriggerRule } from './trigger-rules.js';

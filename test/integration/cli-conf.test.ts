@@ -7,7 +7,9 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDagDate } from '../../src/core/timetable.js';
 import { syncDagBag } from '../../src/dag-processing/sync-dag-bag.js';
+import { createBackfill } from '../../src/scheduler/dag-run-service.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -148,5 +150,58 @@ describe('backfill of an asset-scheduled DAG', () => {
     expect(r.err).toContain('DAG "heating_analytics" is scheduled on asset tado://warehouse, not on a clock');
     expect(r.err).toContain(`\`heatflow dags trigger heating_analytics --conf '{"dates":…}'\``);
     expect(await backfills()).toEqual([]);
+  });
+});
+
+describe('dags trigger --logical-date with a date and no time', () => {
+  const runOf = (dagId: string, runId: string) =>
+    h.rt.db
+      .selectFrom('heatflow.dag_runs')
+      .selectAll()
+      .where('dag_id', '=', dagId)
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+
+  it("is the day's scheduled logical date with the scheduled run's data interval, and says so", async () => {
+    const r = await run(['dags', 'trigger', 'tado_etl', '--logical-date', '2022-01-01']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('created manual__2022-01-01T01:00:00+00:00');
+    expect(r.err).toContain(
+      "--logical-date 2022-01-01: the day's scheduled logical date 2022-01-01T01:00:00.000Z (2022-01-01 01:00 Europe/London), data interval 2022-01-01 01:00 → 2022-01-02 01:00",
+    );
+    const row = await runOf('tado_etl', 'manual__2022-01-01T01:00:00+00:00');
+    expect(row?.data_interval_start?.toISOString()).toBe('2022-01-01T01:00:00.000Z');
+    expect(row?.data_interval_end?.toISOString()).toBe('2022-01-02T01:00:00.000Z');
+  });
+
+  it('does not make a second run for a day that has one: names the existing run', async () => {
+    const dag = await h.rt.registry.get('tado_etl');
+    if (dag === undefined) throw new Error('tado_etl not in the DAG folder');
+    await createBackfill(h.rt.deps, dag, {
+      from: parseDagDate('2022-01-02', dag.timezone, false),
+      to: parseDagDate('2022-01-02', dag.timezone, true),
+    });
+    const r = await run(['dags', 'trigger', 'tado_etl', '--logical-date', '2022-01-02']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      'DAG "tado_etl" already has a run with logical date 2022-01-02T01:00:00.000Z: backfill__2022-01-02T01:00:00+00:00 (queued)',
+    );
+    const sameDay = await h.rt.db
+      .selectFrom('heatflow.dag_runs')
+      .select('run_id')
+      .where('dag_id', '=', 'tado_etl')
+      .where('logical_date', '>=', new Date('2022-01-02T00:00:00Z'))
+      .where('logical_date', '<', new Date('2022-01-03T00:00:00Z'))
+      .execute();
+    expect(sameDay.map((x) => x.run_id)).toEqual(['backfill__2022-01-02T01:00:00+00:00']);
+  });
+
+  it('is local midnight for a DAG whose schedule has no logical date that day, and says so', async () => {
+    const r = await run(['dags', 'trigger', 'heating_analytics', '--logical-date', '2022-06-01']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(
+      "--logical-date 2022-06-01: heating_analytics's schedule has no logical date that day; using local midnight 2022-05-31T23:00:00.000Z (Europe/London)",
+    );
+    expect(r.out).toContain('created manual__2022-05-31T23:00:00+00:00');
   });
 });
