@@ -14,15 +14,21 @@ export interface CliResult {
   readonly err: string;
 }
 
+/** Options of {@link runCli}. */
+export interface RunCliOptions {
+  /** `@defaultValue 60_000` */
+  readonly timeoutMs?: number;
+  /** called with stderr so far as each chunk arrives (e.g. to send a signal at a given line) */
+  readonly onStderr?: (soFar: string, kill: (signal: NodeJS.Signals) => void) => void;
+}
+
 /**
  * Runs `heatflow <args>` with `env`; killed with SIGKILL after `timeoutMs`.
- * @param onStderr - called with each chunk of stderr as it arrives (e.g. to send a signal at a
- *   given line); gets the child's `kill`
  */
 export function runCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  options: { timeoutMs?: number; onStderr?: (soFar: string, kill: (s: NodeJS.Signals) => void) => void } = {},
+  options: RunCliOptions = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
