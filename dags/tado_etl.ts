@@ -20,6 +20,9 @@
  *   deployment does not start catching up since the start date by itself (docker compose sets it;
  *   backfills still run on a paused DAG); `@defaultValue false`
  *
+ * Run conf: none (`paramsSchema` is `z.strictObject({})`: `dags trigger tado_etl --conf '{"x":1}'`
+ * is refused naming the key; a run's day is its `ds`).
+ *
  * Secrets are never written here: `DATABASE_URL` and the `TADO_*` client settings are read from
  * the worker's environment when a try is rendered (by reference), and given only to the task that
  * needs them (extract: `TADO_*`; load: `DATABASE_URL`).
