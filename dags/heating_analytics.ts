@@ -26,11 +26,14 @@
  * - `HEATING_ANALYTICS_PAUSED_UPON_CREATION`: `@defaultValue false`
  * - `TADO_ETL_TASK_SNAPSHOTS`: `false` runs the programs from their plain bundles
  *
- * A manual run (`heatflow dags trigger heating_analytics --conf '{"dates":"2022-01-01..2022-12-31"}'`)
- * re-analyses the dates of its `dates` param (a date set: dates and `first..last` ranges, comma
- * separated); without it, only the loaded days not analysed yet.
+ * A manual run (`heatflow dags trigger heating_analytics --conf '{"dates":["2022-01-01","2022-03-01..2022-03-31"]}'`,
+ * or `{"dates":"2022-01-01..2022-12-31"}`) re-analyses the dates of its `dates` param (a list of
+ * dates and `first..last` ranges, or one comma-separated date set text); without it, only the
+ * loaded days not analysed yet. The conf is checked when the run is triggered
+ * ({@link heatingAnalyticsParamsSchema}: `dates` only, real calendar dates).
  */
-import { compressDateSet, datesOfInterval, expandDateSet } from '../src/analytics/date-set.js';
+import { compressDateSet, datesOfInterval } from '../src/analytics/date-set.js';
+import { expandDatesParam, heatingAnalyticsParamsSchema } from '../src/analytics/dates-param.js';
 import { databaseUsesTls } from '../src/config/tls-usage.js';
 import { asset, defineDag, type RunContext, type Templated } from '../src/core/index.js';
 import {
@@ -54,18 +57,14 @@ const program = (task: string): readonly string[] => taskProgramCommand(task, us
 /**
  * The local dates a run analyses, as a date set text: those of its triggering asset events (each
  * event's data interval read in {@link timeZone}) and those of its `dates` param.
- * @throws DateSetError when the `dates` param is not a date set (the try fails naming it)
+ * @throws DatesParamError when the `dates` param is malformed (the try fails naming it; a
+ *   triggered run's conf was checked already)
  */
 export function runDates(ctx: RunContext): string {
   const dates = new Set<string>();
   for (const e of ctx.triggeringAssetEvents)
     for (const d of datesOfInterval(e.dataIntervalStart, e.dataIntervalEnd, timeZone)) dates.add(d);
-  const param = ctx.params.dates;
-  if (param !== undefined && param !== null) {
-    if (typeof param !== 'string')
-      throw new Error(`param "dates" must be a date set text, got ${typeof param}`);
-    for (const d of expandDateSet(param)) dates.add(d);
-  }
+  for (const d of expandDatesParam(ctx.params.dates)) dates.add(d);
   return compressDateSet(dates);
 }
 
@@ -89,6 +88,7 @@ export const heatingAnalytics = defineDag({
   isPausedUponCreation: envFlag('HEATING_ANALYTICS_PAUSED_UPON_CREATION', false),
   tags: ['tado', 'analytics'],
   params: { dates: null },
+  paramsSchema: heatingAnalyticsParamsSchema,
   defaultArgs: {
     retries: envCount('HEATING_ANALYTICS_RETRIES', 2),
     retryDelayMs: envCount('HEATING_ANALYTICS_RETRY_DELAY_MS', 10_000),
