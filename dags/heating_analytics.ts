@@ -26,11 +26,14 @@
  * - `HEATING_ANALYTICS_PAUSED_UPON_CREATION`: `@defaultValue false`
  * - `TADO_ETL_TASK_SNAPSHOTS`: `false` runs the programs from their plain bundles
  *
- * A manual run (`heatflow dags trigger heating_analytics --conf '{"dates":"2022-01-01..2022-12-31"}'`)
- * re-analyses the dates of its `dates` param (a date set: dates and `first..last` ranges, comma
- * separated); without it, only the loaded days not analysed yet.
+ * A manual run (`heatflow dags trigger heating_analytics --conf '{"dates":["2022-01-01","2022-03-01..2022-03-31"]}'`,
+ * or `{"dates":"2022-01-01..2022-12-31"}`) re-analyses the dates of its `dates` param (a list of
+ * dates and `first..last` ranges, or one comma-separated date set text); without it, only the
+ * loaded days not analysed yet. The conf is checked when the run is triggered
+ * ({@link heatingAnalyticsParamsSchema}: `dates` only, real calendar dates).
  */
-import { compressDateSet, DateSetError, datesOfInterval, expandDateSet } from '../src/analytics/date-set.js';
+import { compressDateSet, DateSetError, datesOfInterval } from '../src/analytics/date-set.js';
+import { expandDatesParam, heatingAnalyticsParamsSchema } from '../src/analytics/dates-param.js';
 import { FailTask } from '../src/task-sdk/fail-task.js';
 import { databaseUsesTls } from '../src/config/tls-usage.js';
 import { asset, defineDag, type RunContext, type Templated } from '../src/core/index.js';
@@ -55,24 +58,22 @@ const program = (task: string): readonly string[] => taskProgramCommand(task, us
 /**
  * The local dates a run analyses, as a date set text: those of its triggering asset events (each
  * event's data interval read in {@link timeZone}) and those of its `dates` param.
- * @throws FailTask when the `dates` param is not a date set (the try fails at once, naming it)
+ * @throws FailTask when the `dates` param is malformed (the try fails at once, without retries,
+ *   naming it; a triggered run's conf was checked already)
  */
 export function runDates(ctx: RunContext): string {
   const dates = new Set<string>();
   for (const e of ctx.triggeringAssetEvents)
     for (const d of datesOfInterval(e.dataIntervalStart, e.dataIntervalEnd, timeZone)) dates.add(d);
-  const param = ctx.params.dates;
-  if (param !== undefined && param !== null) {
+  let param: string[];
+  try {
+    param = expandDatesParam(ctx.params.dates);
+  } catch (err) {
     // a bad param stays bad on every try: FailTask fails the try without retries
-    if (typeof param !== 'string')
-      throw new FailTask(`param "dates" must be a date set text, got ${typeof param}`);
-    try {
-      for (const d of expandDateSet(param)) dates.add(d);
-    } catch (err) {
-      if (err instanceof DateSetError) throw new FailTask(`param "dates": ${err.message}`, { cause: err });
-      throw err;
-    }
+    if (err instanceof DateSetError) throw new FailTask(`param "dates": ${err.message}`, { cause: err });
+    throw err;
   }
+  for (const d of param) dates.add(d);
   return compressDateSet(dates);
 }
 
@@ -96,6 +97,7 @@ export const heatingAnalytics = defineDag({
   isPausedUponCreation: envFlag('HEATING_ANALYTICS_PAUSED_UPON_CREATION', false),
   tags: ['tado', 'analytics'],
   params: { dates: null },
+  paramsSchema: heatingAnalyticsParamsSchema,
   defaultArgs: {
     retries: envCount('HEATING_ANALYTICS_RETRIES', 2),
     retryDelayMs: envCount('HEATING_ANALYTICS_RETRY_DELAY_MS', 10_000),

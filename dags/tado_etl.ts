@@ -20,10 +20,14 @@
  *   deployment does not start catching up since the start date by itself (docker compose sets it;
  *   backfills still run on a paused DAG); `@defaultValue false`
  *
+ * Run conf: none (`paramsSchema` is `z.strictObject({})`: `dags trigger tado_etl --conf '{"x":1}'`
+ * is refused naming the key; a run's day is its `ds`).
+ *
  * Secrets are never written here: `DATABASE_URL` and the `TADO_*` client settings are read from
  * the worker's environment when a try is rendered (by reference), and given only to the task that
  * needs them (extract: `TADO_*`; load: `DATABASE_URL`).
  */
+import { z } from 'zod';
 import { databaseUsesTls, tadoUsesTls } from '../src/config/tls-usage.js';
 import { asset, defineDag } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
@@ -60,6 +64,8 @@ export const tadoEtl = defineDag({
   catchup: true,
   isPausedUponCreation: envFlag('TADO_ETL_PAUSED_UPON_CREATION', false),
   tags: ['tado', 'etl'],
+  // its tasks read no conf: every run's day is its `ds`; a conf key is a mistake (rejected at trigger)
+  paramsSchema: z.strictObject({}),
   defaultArgs: {
     retries: envCount('TADO_ETL_RETRIES', 3),
     retryDelayMs: envCount('TADO_ETL_RETRY_DELAY_MS', 30_000),

@@ -70,6 +70,21 @@ export function registerAssetsCommands(program: Command): void {
       if (o.dag !== undefined && !ID_PATTERN.test(o.dag))
         throw new CliError(`--dag: ${JSON.stringify(o.dag)} is not a DAG id`);
       await withRuntime('assets', async (rt) => {
+        if (o.asset !== undefined) {
+          const uri = normaliseAssetUri(o.asset);
+          await syncDagFolder(rt);
+          const known = (
+            await listAssetsWithRefs(
+              rt.db,
+              {},
+              { limit: 100_000, offset: 0, orderBy: 'uri', descending: false },
+            )
+          ).assets.map((a) => a.uri);
+          if (!known.includes(uri))
+            throw new CliError(
+              `--asset ${uri}: unknown asset; known assets: ${known.length === 0 ? '(none: no DAG declares outlets or an asset schedule)' : known.join(', ')}`,
+            );
+        }
         const page = await listAssetEventPage(
           rt.db,
           {

@@ -3,6 +3,7 @@
  */
 import { loadConfig, type HeatflowConfig } from '../config/config.js';
 import { HeatflowError } from '../core/errors.js';
+import { RunConfError } from '../core/run-conf.js';
 import { parseDagDate } from '../core/timetable.js';
 import type { Dag } from '../core/types.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -106,6 +107,19 @@ export function parseJsonObject(option: string, value: string | undefined): Reco
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new CliError(`${option} must be a JSON object`);
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * Runs a service call that takes a run conf; a conf the DAG refuses becomes a CliError naming the
+ * option it came from, e.g. `--conf: DAG "heating_analytics": conf key "dates[1]": …`.
+ */
+export async function withConfOption<T>(option: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RunConfError) throw new CliError(`${option}: ${err.message}`);
+    throw err;
+  }
 }
 
 /**

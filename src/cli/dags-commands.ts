@@ -2,13 +2,17 @@
  * `heatflow dags …`: list, show, trigger, pause, unpause, backfill.
  */
 import type { Command } from 'commander';
+import { DateTime } from 'luxon';
 import { assetScheduleLabel } from '../core/asset.js';
+import { scheduledRunOnDay } from '../core/timetable.js';
+import type { Dag, DataInterval } from '../core/types.js';
 import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { completeFinishedBackfills } from '../db/backfill-repository.js';
 import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
 import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
 import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
 import { syncDagFolder } from './sync-dags.js';
+import { formatTable } from './text-table.js';
 import {
   CliError,
   parseDateOption,
@@ -16,6 +20,7 @@ import {
   parseJsonObject,
   parsePositiveInt,
   requireDag,
+  withConfOption,
   withRuntime,
 } from './context.js';
 import { waitForBackfill } from './wait-backfill.js';
@@ -32,20 +37,24 @@ export function registerDagsCommands(program: Command): void {
         await syncDagFolder(rt);
         const rows = await listDagRows(rt.db);
         const errors = await listImportErrors(rt.db);
-        if (o.json === true) {
-          process.stdout.write(`${JSON.stringify({ dags: rows, import_errors: errors }, null, 2)}\n`);
-          return;
-        }
         const scheduleOf = (r: (typeof rows)[number]) =>
           r.schedule_assets.length > 0 ? assetScheduleLabel(r.schedule_assets) : (r.schedule ?? 'None');
-        const lines = rows
-          .filter((r) => r.is_active)
-          .map(
-            (r) =>
-              `${r.dag_id.padEnd(24)} ${scheduleOf(r).padEnd(14)} ${r.is_paused ? 'paused ' : 'active '} ${r.fileloc ?? ''}`,
-          );
+        if (o.json === true) {
+          // an asset-scheduled DAG's schedule is its assets (as the text says), not null
+          const dags = rows.map((r) => ({
+            ...r,
+            schedule: r.schedule_assets.length > 0 ? scheduleOf(r) : r.schedule,
+          }));
+          process.stdout.write(`${JSON.stringify({ dags, import_errors: errors }, null, 2)}\n`);
+          return;
+        }
         process.stdout.write(
-          `${'dag_id'.padEnd(24)} ${'schedule'.padEnd(14)} state   file\n${lines.join('\n')}\n`,
+          formatTable(
+            ['dag_id', 'schedule', 'state', 'file'],
+            rows
+              .filter((r) => r.is_active)
+              .map((r) => [r.dag_id, scheduleOf(r), r.is_paused ? 'paused' : 'active', r.fileloc ?? '']),
+          ),
         );
         if (errors.length > 0) {
           process.stdout.write(
@@ -81,20 +90,24 @@ export function registerDagsCommands(program: Command): void {
     .command('trigger <dag_id>')
     .description('create a manual DAG run')
     .option('--conf <json>', 'run configuration (JSON object)')
-    .option('--logical-date <date>', 'logical date (ISO 8601); default: now')
+    .option(
+      '--logical-date <date>',
+      "YYYY-MM-DD: that day's scheduled logical date; or an ISO 8601 date-time; default: now",
+    )
     .action(async (dagId: string, o: { conf?: string; logicalDate?: string }) => {
       await withRuntime('dags', async (rt) => {
         const dag = await requireDag(rt, dagId);
         await syncDagFolder(rt);
         const conf = parseJsonObject('--conf', o.conf);
-        const logicalDate =
-          o.logicalDate === undefined
-            ? undefined
-            : parseDateOption('--logical-date', o.logicalDate, dag.timezone, false);
-        const run = await triggerDagRun(rt.deps, dag, {
-          conf,
-          ...(logicalDate === undefined ? {} : { logicalDate }),
-        });
+        const when = o.logicalDate === undefined ? undefined : triggerDate(dag, o.logicalDate);
+        if (when?.note !== undefined) process.stderr.write(`${when.note}\n`);
+        const run = await withConfOption('--conf', () =>
+          triggerDagRun(rt.deps, dag, {
+            conf,
+            ...(when === undefined ? {} : { logicalDate: when.logicalDate }),
+            ...(when?.dataInterval === undefined ? {} : { dataInterval: when.dataInterval }),
+          }),
+        );
         process.stdout.write(`created ${run.run_id} (state ${run.state})\n`);
         if ((await getDagRow(rt.db, dagId))?.is_paused === true) {
           process.stderr.write(
@@ -165,17 +178,22 @@ export function registerDagsCommands(program: Command): void {
           const dag = await requireDag(rt, dagId);
           await syncDagFolder(rt);
           const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
-          const result = await createBackfill(rt.deps, dag, {
-            from,
-            to,
-            reprocess: o.reprocess as 'none' | 'failed' | 'completed',
-            runBackwards: o.runBackwards === true,
-            dryRun: o.dryRun === true,
-            conf: parseJsonObject('--conf', o.conf),
-            ...(o.maxActiveRuns === undefined
-              ? {}
-              : { maxActiveRuns: parsePositiveInt('--max-active-runs', o.maxActiveRuns) }),
-          });
+          const conf = parseJsonObject('--conf', o.conf);
+          const maxActiveRuns =
+            o.maxActiveRuns === undefined
+              ? undefined
+              : parsePositiveInt('--max-active-runs', o.maxActiveRuns);
+          const result = await withConfOption('--conf', () =>
+            createBackfill(rt.deps, dag, {
+              from,
+              to,
+              reprocess: o.reprocess as 'none' | 'failed' | 'completed',
+              runBackwards: o.runBackwards === true,
+              dryRun: o.dryRun === true,
+              conf,
+              ...(maxActiveRuns === undefined ? {} : { maxActiveRuns }),
+            }),
+          );
           const counts = { create: 0, reprocess: 0, skip: 0 };
           for (const p of result.plan) counts[p.action]++;
           const unfinished = result.plan.filter(
@@ -211,6 +229,36 @@ export function registerDagsCommands(program: Command): void {
         });
       },
     );
+}
+
+/**
+ * What `dags trigger --logical-date VALUE` means. A date-time is that instant (a time without an
+ * offset is read in the DAG's zone), with Airflow 2's manual data interval. A bare date
+ * `YYYY-MM-DD` is that local day's scheduled logical date, with the scheduled run's data interval
+ * (so it is the same run as the schedule's or a backfill's for that day, and collides with it), or
+ * local midnight when the schedule has no logical date that day; `note` says which.
+ * @throws CliError naming --logical-date when the value is not a date
+ */
+function triggerDate(
+  dag: Dag,
+  value: string,
+): { logicalDate: Date; dataInterval?: DataInterval; note?: string } {
+  const logicalDate = parseDateOption('--logical-date', value, dag.timezone, false);
+  const day = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return { logicalDate };
+  const scheduled = scheduledRunOnDay(dag, day);
+  const local = (d: Date) => DateTime.fromJSDate(d, { zone: dag.timezone }).toFormat('yyyy-MM-dd HH:mm');
+  if (scheduled === null)
+    return {
+      logicalDate,
+      note: `--logical-date ${day}: ${dag.dagId}'s schedule has no logical date that day; using local midnight ${logicalDate.toISOString()} (${dag.timezone})`,
+    };
+  const { start, end } = scheduled.dataInterval;
+  return {
+    logicalDate: scheduled.logicalDate,
+    dataInterval: scheduled.dataInterval,
+    note: `--logical-date ${day}: the day's scheduled logical date ${scheduled.logicalDate.toISOString()} (${local(start)} ${dag.timezone}), data interval ${local(start)} → ${local(end)}`,
+  };
 }
 
 async function runAndWait(rt: Runtime, backfillId: string, range: RunFilter, local: boolean) {

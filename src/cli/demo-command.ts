@@ -2,14 +2,14 @@
  * `heatflow demo`: the main job on this machine's Postgres and Redis, in one command. Migrates,
  * starts the built-in tado° simulator, a scheduler and a worker, backfills `tado_etl` (default: all
  * of 2022), prints a summary (runs by state, rows per table, wall time) and exits; with `--serve`
- * it leaves the web page up afterwards.
+ * it leaves the web page up afterwards. Its options are checked before it changes anything, and
+ * the DAGs it pauses get their paused flags back when it ends (`demo-pause-state.ts`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../config/config.js';
-import { setDagPaused } from '../db/dag-repository.js';
 import { listRunsBetween } from '../db/dag-run-repository.js';
 import { WAREHOUSE_TABLES, Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
 import { createLogger } from '../logging/logger.js';
@@ -19,6 +19,7 @@ import { startTadoSimulator } from '../tado/simulator/tado-simulator.js';
 import { openAnalyticsStore } from '../db/analytics-repository.js';
 import type { HeatingReport } from '../db/analytics-records.js';
 import { CliError, listenError, parseDateRange, parsePositiveInt, requireDag } from './context.js';
+import { DemoPauseState } from './demo-pause-state.js';
 import { formatHeatingReport } from './heating-report-format.js';
 import { startWebIfPresent } from './service-commands.js';
 import { syncDagFolder } from './sync-dags.js';
@@ -62,6 +63,11 @@ async function runDemo(o: DemoOptions): Promise<void> {
   }
   if (!['none', 'failed', 'completed'].includes(o.reprocess))
     throw new CliError(`--reprocess must be none, failed or completed, got "${o.reprocess}"`);
+  // Every option is checked before the demo changes anything (it pauses DAGs below).
+  const seed = parsePositiveInt('--seed', o.seed);
+  const maxActiveRuns = parsePositiveInt('--max-active-runs', o.maxActiveRuns);
+  const concurrency =
+    o.concurrency === undefined ? undefined : parsePositiveInt('--concurrency', o.concurrency);
   const started = Date.now();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -89,7 +95,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
   });
   const rt = await openRuntime(config, logger, { migrate: true });
   const sim = await startTadoSimulator({
-    seed: parsePositiveInt('--seed', o.seed),
+    seed,
     quota: 100_000,
     host: '127.0.0.1',
   });
@@ -112,15 +118,45 @@ async function runDemo(o: DemoOptions): Promise<void> {
       DATABASE_URL: config.DATABASE_URL,
     });
     const dag = await requireDag(rt, 'tado_etl');
+    const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
+    const analyticsDag = await rt.registry.get(ANALYTICS_DAG);
+    // The flags as they are now, put back when the demo ends, however it ends (before the
+    // database closes, after the scheduler and worker stopped: stops run first to last).
+    const pauses = await DemoPauseState.capture(rt.db, dag.dagId, [dag.dagId, ANALYTICS_DAG]);
+    stops.unshift(async () => {
+      for (const line of await pauses.restore()) process.stderr.write(`${line}\n`);
+    });
+    // Ctrl-C (or SIGTERM) from here on: stop the worker at once, which kills the running tries'
+    // processes or containers and records them as failed (retried when the demo runs again),
+    // instead of leaving them `running` until the zombie threshold; the paused flags are put back
+    // either way. A second signal exits now (flags as they are).
+    let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+    let signalled: NodeJS.Signals | undefined;
+    const interrupted = new Promise<NodeJS.Signals>((resolve) => {
+      onSignal = (signal) => {
+        signalled = signal;
+        process.once('SIGINT', () => process.exit(130));
+        process.once('SIGTERM', () => process.exit(143));
+        resolve(signal);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+    /** A signal before the backfill exists: stop before creating it (the finally block cleans up). */
+    const stopIfSignalled = () => {
+      if (signalled !== undefined)
+        throw new CliError(
+          `interrupted (${signalled}) before the backfill started`,
+          signalled === 'SIGINT' ? 130 : 143,
+        );
+    };
     await syncDagFolder(rt);
     // The demo runs only its backfill: pause the schedule so catchup does not add runs up to today.
-    await setDagPaused(rt.db, dag.dagId, true);
+    await pauses.set(dag.dagId, true);
     // heating_analytics is held paused while the backfill runs: each load's asset event waits in
     // its queue (a paused consumer keeps its events, docs/adr/0003) and, once the backfill is
     // done and the demo unpauses it, the scheduler consumes them all in one asset-triggered run.
-    const analyticsDag = await rt.registry.get(ANALYTICS_DAG);
-    if (analyticsDag !== undefined) await setDagPaused(rt.db, ANALYTICS_DAG, true);
-    const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
+    if (analyticsDag !== undefined) await pauses.set(ANALYTICS_DAG, true);
 
     // The web page comes up before the backfill: a port in use fails now, not after the run, and
     // the page shows the backfill as it goes.
@@ -134,21 +170,20 @@ async function runDemo(o: DemoOptions): Promise<void> {
       process.stderr.write(`web page: ${web.url} (shows the backfill as it runs)\n`);
       stops.unshift(() => web.close());
       webUrl = web.url;
+      stopIfSignalled();
     }
 
-    const worker = await startWorker(
-      rt,
-      o.concurrency === undefined ? {} : { concurrency: parsePositiveInt('--concurrency', o.concurrency) },
-    );
+    const worker = await startWorker(rt, concurrency === undefined ? {} : { concurrency });
     const sched = await startScheduler(rt);
     stops.unshift(
       () => sched.stop(),
       () => worker.stop(),
     );
+    stopIfSignalled();
     const result = await createBackfill(rt.deps, dag, {
       from,
       to,
-      maxActiveRuns: parsePositiveInt('--max-active-runs', o.maxActiveRuns),
+      maxActiveRuns,
       reprocess: o.reprocess as 'none' | 'failed' | 'completed',
     });
     process.stderr.write(
@@ -156,25 +191,12 @@ async function runDemo(o: DemoOptions): Promise<void> {
     );
     // Runs of the range created by an earlier, interrupted demo are waited for too.
     const waiting = waitForBackfill(rt, { dagId: dag.dagId, from, to });
-    // Ctrl-C (or SIGTERM) while it runs: stop the worker at once, which kills the running tries'
-    // processes or containers and records them as failed (retried when the demo runs again),
-    // instead of leaving them `running` until the zombie threshold. A second signal exits now.
-    let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-    const interrupted = new Promise<NodeJS.Signals>((resolve) => {
-      onSignal = (signal) => {
-        process.once('SIGINT', () => process.exit(130));
-        process.once('SIGTERM', () => process.exit(143));
-        resolve(signal);
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
     let outcome = await Promise.race([waiting.then(() => undefined), interrupted]);
     const etlWallMs = Date.now() - started;
     let analytics: AssetRunsSummary | undefined;
     if (outcome === undefined && analyticsDag !== undefined) {
       const since = new Date();
-      await setDagPaused(rt.db, ANALYTICS_DAG, false);
+      await pauses.set(ANALYTICS_DAG, false);
       sched.scheduler.notifyAll();
       process.stderr.write(
         `demo: tado_etl done; ${ANALYTICS_DAG} unpaused: it runs on the asset events of the backfill's loads\n`,

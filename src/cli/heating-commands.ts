@@ -8,6 +8,7 @@ import { openAnalyticsStore } from '../db/analytics-repository.js';
 import type { HeatingReportQuery } from '../db/analytics-records.js';
 import { CliError, cliSetup } from './context.js';
 import { formatHeatingReport } from './heating-report-format.js';
+import { reportQueryProblem } from './heating-report-scope.js';
 
 interface ReportOptions {
   year: string;
@@ -51,20 +52,24 @@ export function registerHeatingCommands(program: Command): void {
       const { config } = cliSetup('heating');
       const { repository, close } = openAnalyticsStore(config.DATABASE_URL, 'heatflow-cli');
       try {
-        const report = await repository.readHeatingReport(query).catch((err: unknown) => {
-          const e = err as { code?: string; message?: string };
-          if (e.code === '3F000' || e.code === '42P01') {
-            throw new CliError(
-              `schema analytics is missing in ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}: run "heatflow db migrate"`,
-            );
-          }
-          if (e.code === 'ECONNREFUSED')
-            throw new CliError(`cannot reach Postgres (DATABASE_URL): ${e.message ?? ''}`);
-          throw err;
-        });
-        if (o.zone !== undefined && report.homes.every((h) => h.scopes.length === 0)) {
-          throw new CliError(`zone ${o.zone} has nothing analysed in ${query.year}`);
-        }
+        const { report, coverage } = await Promise.all([
+          repository.readHeatingReport(query),
+          repository.readReportCoverage(),
+        ])
+          .then(([r, c]) => ({ report: r, coverage: c }))
+          .catch((err: unknown) => {
+            const e = err as { code?: string; message?: string };
+            if (e.code === '3F000' || e.code === '42P01') {
+              throw new CliError(
+                `schema analytics is missing in ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}: run \`heatflow db migrate\``,
+              );
+            }
+            if (e.code === 'ECONNREFUSED')
+              throw new CliError(`cannot reach Postgres (DATABASE_URL): ${e.message ?? ''}`);
+            throw err;
+          });
+        const problem = reportQueryProblem(query, coverage);
+        if (problem !== undefined) throw new CliError(problem);
         process.stdout.write(
           o.json === true
             ? `${JSON.stringify(report, null, 2)}\n`

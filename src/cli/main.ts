@@ -13,6 +13,7 @@ import { registerTasksCommands } from './tasks-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
+import { cliErrorLine } from './error-hint.js';
 
 // `heatflow … | head`: the reader went away; stop quietly as other Unix tools do, with no stack trace
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -58,8 +59,7 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`heatflow: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`heatflow: ${cliErrorLine(err)}\n`);
     if (process.env.HEATFLOW_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     // A failed command may leave connections open (e.g. a worker that failed half-way through
     // starting): exit now rather than hang. Writes to stderr are synchronous for files and pipes.

@@ -53,7 +53,7 @@ export const DAG_DEFAULTS = Object.freeze({
  * @throws DagCycleError when the dependencies have a cycle (its path, e.g. `a -> b -> c -> a`)
  * @throws DagDefinitionError for any other invalid field; `field` names it, e.g. `schedule`,
  *   `schedule[1]`, `timezone`, `endDate`, `tasks[2].upstream[0]`, `tasks[3].outlets[0]`,
- *   `defaultArgs.retries`
+ *   `defaultArgs.retries`, `paramsSchema`
  */
 export function defineDag(spec: DagSpec): Dag {
   const v = new Validator(spec);
@@ -115,6 +115,7 @@ class Validator {
       this.positiveInt(s.maxActiveTasks, 'maxActiveTasks') ?? DAG_DEFAULTS.maxActiveTasks;
     const dagrunTimeoutMs = this.positiveNumber(s.dagrunTimeoutMs, 'dagrunTimeoutMs');
     const params = this.record(s.params, 'params') ?? {};
+    const paramsSchema = this.paramsSchema(s.paramsSchema);
     const tags = this.tags(s.tags);
     const isPausedUponCreation =
       this.optionalBoolean(s.isPausedUponCreation, 'isPausedUponCreation') ?? false;
@@ -136,6 +137,7 @@ class Validator {
       maxActiveTasks,
       ...(dagrunTimeoutMs === undefined ? {} : { dagrunTimeoutMs }),
       params: Object.freeze({ ...params }),
+      ...(paramsSchema === undefined ? {} : { paramsSchema }),
       tags: Object.freeze([...tags]),
       isPausedUponCreation,
       tasks,
@@ -246,6 +248,21 @@ class Validator {
       return parsed.toJSDate();
     }
     throw this.fail(field, 'must be a Date or an ISO 8601 string');
+  }
+
+  /** A zod schema (checked by shape: DAG files and heatflow may load different copies of zod). */
+  private paramsSchema(value: unknown): DagSpec['paramsSchema'] {
+    if (value === undefined) return undefined;
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      typeof (value as { safeParse?: unknown }).safeParse !== 'function'
+    )
+      throw this.fail(
+        'paramsSchema',
+        'must be a zod schema, e.g. z.strictObject({ dates: z.array(z.string()) })',
+      );
+    return value as DagSpec['paramsSchema'];
   }
 
   private optionalString(value: unknown, field: Field): string | undefined {

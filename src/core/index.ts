@@ -27,7 +27,9 @@ export {
   isValidTimezone,
   nextDagRunInfo,
   parseDagDate,
+  scheduledRunOnDay,
 } from './timetable.js';
+export { RunConfError, formatConfPath, nulCharacterPath, validateRunConf } from './run-conf.js';
 export { evaluateTriggerRule } from './trigger-rules.js';
 export type { TriggerDecision } from './trigger-rules.js';
 export {

@@ -302,6 +302,30 @@ export function inferManualDataInterval(dag: Dag, logicalDate: Date): DagRunInfo
   return { logicalDate, dataInterval: { start: new Date(clock.prev(end)), end: new Date(end) } };
 }
 
+/**
+ * The run the schedule has for a local calendar day (what `dags trigger --logical-date 2022-01-01`
+ * means by a date without a time): the first logical date of the schedule on that day in the DAG's
+ * time zone, with the data interval a scheduled run or a backfill of it has, `[L, next cron point)`.
+ * For tado_etl (`0 1 * * *`, Europe/London) 2022-01-01 is 2022-01-01T01:00Z, the logical date of
+ * `scheduled__2022-01-01T01:00:00+00:00`, not local midnight. The DAG's start and end dates do not
+ * bound it (a manual run may be outside them).
+ *
+ * @param date - `YYYY-MM-DD`
+ * @returns `null` when the schedule has no logical date on that day (`null` and `@once`
+ *   schedules, asset schedules, a weekly cron on another weekday)
+ * @throws TimetableError when `date` is not a calendar date
+ */
+export function scheduledRunOnDay(dag: Pick<Dag, 'schedule' | 'timezone'>, date: string): DagRunInfo | null {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(date) ? DateTime.fromISO(date, { zone: dag.timezone }) : null;
+  if (day === null || !day.isValid)
+    throw new TimetableError(`"${date}" is not a calendar date (expected YYYY-MM-DD)`, date);
+  const clock = clockFor(dag);
+  if (clock === null) return null;
+  const start = clock.alignToNext(day.startOf('day').toMillis());
+  if (start >= day.plus({ days: 1 }).startOf('day').toMillis()) return null;
+  return info(start, clock.next(start));
+}
+
 /** `ds`: the instant's calendar date `YYYY-MM-DD` in `timezone` (Airflow's `{{ ds }}`). */
 export function formatDs(date: Date, timezone: string): string {
   return DateTime.fromMillis(date.getTime(), { zone: timezone }).toFormat('yyyy-MM-dd');

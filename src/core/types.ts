@@ -16,6 +16,7 @@
  * Durations are milliseconds (`…Ms`), instants are `Date` (UTC) named `…At` or `…Date`.
  */
 
+import type { z } from 'zod';
 import type { Asset } from './asset.js';
 
 /** State of a DAG run. */
@@ -215,6 +216,13 @@ export interface DagSpec {
   defaultArgs?: TaskArgs;
   /** params available to templates, overridden by a run's conf */
   params?: Readonly<Record<string, unknown>>;
+  /**
+   * A zod schema every run conf must pass before the run is created (Airflow's DAG `params`
+   * validation): `dags trigger --conf`, `dags backfill --conf` and the REST API reject a conf it
+   * refuses, naming the key. `z.strictObject({...})` also rejects unknown (e.g. misspelt) keys;
+   * with `z.object` they are accepted and kept. `@defaultValue undefined` (any JSON object)
+   */
+  paramsSchema?: z.ZodType;
   tags?: readonly string[];
   /** new DAGs start paused; `@defaultValue false` */
   isPausedUponCreation?: boolean;
@@ -264,6 +272,8 @@ export interface Dag {
   readonly maxActiveTasks: number;
   readonly dagrunTimeoutMs?: number;
   readonly params: Readonly<Record<string, unknown>>;
+  /** the schema of a run's conf, when the DAG declares one (see {@link DagSpec.paramsSchema}) */
+  readonly paramsSchema?: z.ZodType;
   readonly tags: readonly string[];
   readonly isPausedUponCreation: boolean;
   /** tasks by id */

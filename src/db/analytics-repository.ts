@@ -44,7 +44,7 @@ import {
   zoneDayMetricsOf,
   zoneDayMetricsRow,
 } from './analytics-rows.js';
-import { readHeatingReport } from './heating-report-query.js';
+import { readHeatingReport, readReportCoverage, type ReportCoverage } from './heating-report-query.js';
 import { readZoneDayInputs, sortedRefs } from './zone-day-inputs-query.js';
 import { lockHomes, replaceZoneMinutes } from './zone-minutes-write.js';
 
@@ -415,6 +415,11 @@ export class AnalyticsRepository {
   async readHeatingReport(query: HeatingReportQuery): Promise<HeatingReport> {
     yearRange(query.year);
     return readHeatingReport(this.db, query);
+  }
+
+  /** The homes, zones and years the heating report can show (`heating-report-query.ts`). */
+  async readReportCoverage(): Promise<ReportCoverage> {
+    return readReportCoverage(this.db);
   }
 
   private async lock(trx: Transaction<AnalyticsDatabase>, homeIds: readonly number[]): Promise<void> {

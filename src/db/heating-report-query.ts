@@ -137,3 +137,57 @@ export async function readHeatingReport(
     });
   return { year, homes };
 }
+
+/** One zone of a home as `heatflow heating report` names it: analysed years and tado's type. */
+export interface ReportZone {
+  readonly zoneId: number;
+  /** tado's zone name; null when `tado.zones` does not have the zone */
+  readonly name: string | null;
+  /** tado's `type` (`HEATING`, `HOT_WATER`, …); null when `tado.zones` does not have the zone */
+  readonly zoneType: string | null;
+  /** calendar years with zone-days of this zone in `analytics.zone_days`, ascending */
+  readonly years: readonly number[];
+}
+
+/** What the analytics tables hold, per home: the zones tado knows and those analysed. */
+export interface ReportCoverage {
+  readonly homes: readonly { readonly homeId: number; readonly zones: readonly ReportZone[] }[];
+}
+
+/**
+ * The homes, zones and years `heatflow heating report` can show: every zone of `tado.zones` and
+ * every (home, zone) with zone-days in `analytics.zone_days` (analysed or set aside), with the
+ * years of those zone-days. Two small statements.
+ * @throws the database error
+ */
+export async function readReportCoverage(db: Kysely<AnalyticsDatabase>): Promise<ReportCoverage> {
+  const [{ rows: analysed }, { rows: zones }] = await Promise.all([
+    sql<{ home_id: number; zone_id: number; years: number[] }>`
+      SELECT home_id, zone_id, array_agg(DISTINCT extract(year FROM date)::int ORDER BY extract(year FROM date)::int) AS years
+      FROM analytics.zone_days GROUP BY home_id, zone_id`.execute(db),
+    sql<{ home_id: number; zone_id: number; name: string; zone_type: string }>`
+      SELECT home_id, zone_id, name, zone_type FROM tado.zones`.execute(db),
+  ]);
+  const byHome = new Map<number, Map<number, ReportZone>>();
+  const zoneMap = (homeId: number) => {
+    let m = byHome.get(homeId);
+    if (m === undefined) byHome.set(homeId, (m = new Map<number, ReportZone>()));
+    return m;
+  };
+  for (const z of zones)
+    zoneMap(z.home_id).set(z.zone_id, { zoneId: z.zone_id, name: z.name, zoneType: z.zone_type, years: [] });
+  for (const a of analysed) {
+    const known = zoneMap(a.home_id).get(a.zone_id);
+    zoneMap(a.home_id).set(a.zone_id, {
+      zoneId: a.zone_id,
+      name: known?.name ?? null,
+      zoneType: known?.zoneType ?? null,
+      years: a.years,
+    });
+  }
+  return {
+    homes: [...byHome]
+      .sort(([a], [b]) => a - b)
+      .map(([homeId, m]) => ({ homeId, zones: [...m.values()].sort((a, b) => a.zoneId - b.zoneId) })),
+  };
+}

@@ -6,9 +6,11 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { HeatflowError, NotFoundError } from '../core/errors.js';
+import { assetScheduleLabel } from '../core/asset.js';
+import { validateRunConf } from '../core/run-conf.js';
 import { makeRunId } from '../core/run-id.js';
 import { dagRunInfosBetween, inferManualDataInterval } from '../core/timetable.js';
-import type { Dag, DagRunInfo, TaskInstanceState } from '../core/types.js';
+import type { Dag, DagRunInfo, DataInterval, TaskInstanceState } from '../core/types.js';
 import { insertBackfill, type ReprocessBehavior } from '../db/backfill-repository.js';
 import type { BackfillRow, Database, DagRunRow } from '../db/database.js';
 import { insertQueuedRuns, listRunsBetween, lockRun, setRunState } from '../db/dag-run-repository.js';
@@ -38,17 +40,37 @@ async function wake(
   await publishEvent(d.redis, d.prefix, { kind, dagId, ...(runId === undefined ? {} : { runId }) });
 }
 
+/** Options of {@link triggerDagRun}. */
+export interface TriggerOptions {
+  /** `@defaultValue` now */
+  readonly logicalDate?: Date;
+  /**
+   * the run's data interval; `@defaultValue` Airflow 2's manual interval of the logical date
+   * ({@link inferManualDataInterval})
+   */
+  readonly dataInterval?: DataInterval;
+  /** checked against the DAG's `paramsSchema` first; `@defaultValue {}` */
+  readonly conf?: Record<string, unknown>;
+  /** `@defaultValue` `manual__<logical date>` */
+  readonly runId?: string;
+}
+
 /**
  * Creates a manual DAG run (`manual__<logical date>`), queued.
+ * @throws RunConfError when the conf is not acceptable for the DAG (nothing is created)
  * @throws HeatflowError `RUN_EXISTS` when the DAG has a run at that logical date
  */
 export async function triggerDagRun(
   d: ServiceDeps,
   dag: Dag,
-  options: { logicalDate?: Date; conf?: Record<string, unknown>; runId?: string } = {},
+  options: TriggerOptions = {},
 ): Promise<DagRunRow> {
+  const conf = validateRunConf(dag, options.conf ?? {});
   const logicalDate = options.logicalDate ?? now(d);
-  const info = inferManualDataInterval(dag, logicalDate);
+  const info =
+    options.dataInterval === undefined
+      ? inferManualDataInterval(dag, logicalDate)
+      : { logicalDate, dataInterval: options.dataInterval };
   const runId = options.runId ?? makeRunId('manual', logicalDate);
   const [row] = await insertQueuedRuns(
     d.db,
@@ -60,15 +82,20 @@ export async function triggerDagRun(
         logicalDate,
         dataIntervalStart: info.dataInterval.start,
         dataIntervalEnd: info.dataInterval.end,
-        conf: options.conf ?? {},
+        conf,
       },
     ],
     now(d),
   );
   if (row === undefined) {
+    const [same] = await listRunsBetween(d.db, dag.dagId, logicalDate, logicalDate);
+    const which =
+      same === undefined
+        ? `run id ${runId}`
+        : `logical date ${logicalDate.toISOString()}: ${same.run_id} (${same.state})`;
     throw new HeatflowError(
       'RUN_EXISTS',
-      `DAG "${dag.dagId}" already has a run with logical date ${logicalDate.toISOString()} or run id ${runId}`,
+      `DAG "${dag.dagId}" already has a run with ${which}; \`heatflow tasks clear\` runs an existing run again`,
     );
   }
   await wake(d, dag.dagId, 'run_created', runId);
@@ -112,9 +139,18 @@ export interface BackfillResult {
  * its DAG runs (`backfill__<date>`), queued, which the scheduler starts within the backfill's own
  * `max_active_runs`. Shares only the unique `(dag_id, logical_date)` with scheduled runs; never
  * moves the schedule's cursor (Airflow #47886, #50522).
- * @throws HeatflowError `BACKFILL_EMPTY` when the range holds no logical date of the schedule
+ * @throws RunConfError when the conf is not acceptable for the DAG (nothing is created)
+ * @throws HeatflowError `BACKFILL_ASSET_SCHEDULED` for a DAG scheduled on assets (it has no
+ *   logical dates to backfill), `BACKFILL_EMPTY` when the range holds no logical date of the schedule
  */
 export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOptions): Promise<BackfillResult> {
+  const conf = validateRunConf(dag, o.conf ?? {});
+  if (dag.scheduleAssets.length > 0) {
+    throw new HeatflowError(
+      'BACKFILL_ASSET_SCHEDULED',
+      `DAG "${dag.dagId}" is scheduled ${assetScheduleLabel(dag.scheduleAssets)}, not on a clock: it has no logical dates to backfill (its runs follow the producers' asset events; backfill the producer, or trigger a run: ${backfillHint(dag)})`,
+    );
+  }
   if (o.to.getTime() < o.from.getTime()) {
     throw new HeatflowError(
       'BACKFILL_RANGE',
@@ -125,7 +161,7 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
   if (infos.length === 0) {
     throw new HeatflowError(
       'BACKFILL_EMPTY',
-      `no logical date of DAG "${dag.dagId}" (schedule ${dag.schedule ?? 'none'}) between ${o.from.toISOString()} and ${o.to.toISOString()}`,
+      `no logical date of DAG "${dag.dagId}" (schedule ${dag.schedule ?? 'none: manual runs only'}) between ${o.from.toISOString()} and ${o.to.toISOString()}`,
     );
   }
   if (o.runBackwards === true) infos.reverse();
@@ -168,7 +204,7 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
       reprocessBehavior: reprocess,
       runBackwards: o.runBackwards ?? false,
       maxActiveRuns: o.maxActiveRuns ?? dag.maxActiveRuns,
-      conf: o.conf ?? {},
+      conf,
     });
     const t = now(d);
     const creates = infos
@@ -181,7 +217,7 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
         logicalDate: info.logicalDate,
         dataIntervalStart: info.dataInterval.start,
         dataIntervalEnd: info.dataInterval.end,
-        conf: o.conf ?? {},
+        conf,
         backfillId: b.id,
         backfillSortOrdinal: ordinal,
       }));
@@ -223,6 +259,14 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
   });
   await wake(d, dag.dagId, 'run_created');
   return { backfill, plan };
+}
+
+/** How to run an asset-scheduled DAG by hand (with the conf keys its schema declares), for the error of a backfill of it. */
+function backfillHint(dag: Dag): string {
+  const shape = (dag.paramsSchema as { shape?: unknown } | undefined)?.shape;
+  const keys = typeof shape === 'object' && shape !== null ? Object.keys(shape) : [];
+  const conf = keys.length === 0 ? '' : ` --conf '{${keys.map((k) => `"${k}":…`).join(',')}}'`;
+  return `\`heatflow dags trigger ${dag.dagId}${conf}\``;
 }
 
 /**

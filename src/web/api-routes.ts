@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HeatflowError, NotFoundError } from '../core/errors.js';
+import { RunConfError } from '../core/run-conf.js';
 import { parseDagDate } from '../core/timetable.js';
 import { listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { getRun } from '../db/dag-run-repository.js';
@@ -145,14 +146,27 @@ const backfillBody = z.strictObject({
   dry_run: z.boolean().default(false),
 });
 
-/** Maps a service error to an HTTP problem. */
-export function serviceProblem(err: unknown): unknown {
+/**
+ * Maps a service error to an HTTP problem.
+ * @param confParameter - the body parameter a run conf came in (`conf`, `dag_run_conf`), named by
+ *   the 400 of a conf the DAG refuses
+ */
+export function serviceProblem(err: unknown, confParameter = 'conf'): unknown {
   if (err instanceof HttpProblem) return err;
+  if (err instanceof RunConfError)
+    return new HttpProblem(
+      400,
+      `invalid body parameter "${confParameter}": ${err.message}`,
+      'Invalid conf',
+      confParameter,
+    );
   if (err instanceof NotFoundError) return new HttpProblem(404, err.message);
   if (err instanceof HeatflowError) {
     if (err.code === 'RUN_EXISTS') return new HttpProblem(409, err.message, 'DAG run already exists');
     if (
-      ['BACKFILL_EMPTY', 'BACKFILL_RANGE', 'TIMETABLE', 'INVALID_DATE'].includes(err.code) ||
+      ['BACKFILL_EMPTY', 'BACKFILL_RANGE', 'BACKFILL_ASSET_SCHEDULED', 'TIMETABLE', 'INVALID_DATE'].includes(
+        err.code,
+      ) ||
       err.name === 'TimetableError'
     ) {
       return new HttpProblem(400, err.message);
@@ -581,7 +595,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
       if (r.backfill === undefined) return { dry_run: true, plan };
       return reply.code(200).send({ ...backfillJson(r.backfill), plan });
     } catch (err) {
-      throw serviceProblem(err);
+      throw serviceProblem(err, 'dag_run_conf');
     }
   });
 }

@@ -143,8 +143,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     );
     const years: number[] = [];
     if (range !== undefined) for (let y = yearOf(range.first); y <= yearOf(range.last); y++) years.push(y);
-    if (!years.includes(year)) years.push(year);
-    return send(reply, calendarView(pc, dag, year, days, years.sort()));
+    return send(reply, calendarView(pc, dag, year, days, years));
   });
 
   app.get('/dags/:dagId/durations', async (req, reply) => {

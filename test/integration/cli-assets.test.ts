@@ -135,7 +135,11 @@ describe('heatflow assets', () => {
     expect(body.asset_events.map((e) => e.source_run_id)).toEqual([runIdOf(1)]);
     expect((await run(['assets', 'events', '--limit', '1'])).out).toContain('(1 of 2; --limit for more)');
     expect((await run(['assets', 'events', '--dag', 'asset_consumer'])).out).toBe('no asset event\n');
-    expect((await run(['assets', 'events', '--asset', 'other://x'])).out).toBe('no asset event\n');
+    const unknown = await run(['assets', 'events', '--asset', 'other://x']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err.trim()).toBe(
+      'heatflow: --asset other://x: unknown asset; known assets: fixture://warehouse',
+    );
 
     const bad = await run(['assets', 'events', '--asset', 'warehouse']);
     expect(bad.code).toBe(1);

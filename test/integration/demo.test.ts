@@ -43,6 +43,18 @@ it('demo --serve on a port in use fails before the backfill, naming the port and
     expect(r.code).toBe(1);
     expect(r.err).toContain(`--serve: port ${port} (HEATFLOW_WEB_PORT) is in use`);
     expect(await h.rt.db.selectFrom('heatflow.dag_runs').select('run_id').execute()).toEqual([]);
+    // a fresh database: the demo recorded both DAGs; tado_etl stays paused (no catchup up to
+    // today), and says so; heating_analytics gets the flag its DAG file gives a new DAG
+    expect(r.err).toContain('demo: tado_etl stays paused (new here');
+    const flags = await h.rt.db
+      .selectFrom('heatflow.dags')
+      .select(['dag_id', 'is_paused'])
+      .orderBy('dag_id')
+      .execute();
+    expect(flags).toEqual([
+      { dag_id: 'heating_analytics', is_paused: false },
+      { dag_id: 'tado_etl', is_paused: true },
+    ]);
   } finally {
     busy.close();
   }

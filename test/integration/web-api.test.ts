@@ -535,6 +535,15 @@ describe('web API (real Postgres, Redis, HTTP)', () => {
     const cal = await (await fetch(`${web.url}/dags/web_dag/calendar?year=2022`)).text();
     expect(cal).toMatch(/data-day="2022-01-01"\s+data-state="success"/);
     expect(cal).toMatch(/data-day="2022-01-10"\s+data-state="running"/);
+    // the year pager names each year once, and stops a year beyond the runs and this year
+    const pager = (page: string) =>
+      [...(/<div class="pager">([\s\S]*?)<\/div>/.exec(page)?.[1] ?? '').matchAll(/>([^<]+)</g)]
+        .map((m) => (m[1] ?? '').trim())
+        .filter((t) => t !== '');
+    expect(pager(cal)).toEqual(['← previous year', '2022', 'next year →']);
+    const last = new Date().getUTCFullYear() + 1;
+    const end = await (await fetch(`${web.url}/dags/web_dag/calendar?year=${last}`)).text();
+    expect(pager(end)).toEqual(['← previous year', '2022', String(last)]);
   });
 
   it('with reads closed (a non-loopback bind), pages and API reads need the token; health stays open', async () => {

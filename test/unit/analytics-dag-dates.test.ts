@@ -30,7 +30,11 @@ describe('heating_analytics runDates', () => {
       '2022-02-30',
       'param "dates": date set item "2022-02-30": "2022-02-30" is not a calendar date (expected YYYY-MM-DD)',
     ],
-    [42, 'param "dates" must be a date set text, got number'],
+    [
+      42,
+      'param "dates": must be a list of dates YYYY-MM-DD (or ranges first..last), or one date set text, got 42',
+    ],
+    [['2022-12-01', 7], 'param "dates": must be a date YYYY-MM-DD or a range first..last, got 7'],
   ])('refuses %j with a FailTask (no retries) naming the param', (dates, message) => {
     let thrown: unknown;
     try {

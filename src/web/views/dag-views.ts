@@ -152,7 +152,10 @@ const MONTHS = [
   'December',
 ];
 
-/** The calendar: one square per day of a year, coloured by the day's run state. */
+/**
+ * The calendar: one square per day of a year, coloured by the day's run state.
+ * `years` are the years with runs (the shown year is added to the pager if it has none).
+ */
 export function calendarView(
   ctx: PageContext,
   dag: DagRow,
@@ -193,11 +196,24 @@ export function calendarView(
   });
   const totals: Record<string, number> = {};
   for (const d of days) for (const [s, n] of Object.entries(d.counts)) totals[s] = (totals[s] ?? 0) + n;
+  // The pager reaches one year either side of the years with runs (and of this year), no further.
+  const thisYear = new Date().getUTCFullYear();
+  const firstYear = Math.max(1970, Math.min(thisYear, ...years) - 1);
+  const lastYear = Math.min(2200, Math.max(thisYear, ...years) + 1);
+  const shown = [...new Set([...years, year])].sort((a, b) => a - b);
   const body = html`${dagHeader(ctx, dag, 'calendar')}
     <div class="pager">
-      ${year > 1970 ? html`<a href="${query({ year: year - 1 })}" id="cal-prev">← ${year - 1}</a>` : ''}
-      ${years.map((y) => (y === year ? html`<strong>${y}</strong>` : html`<a href="${query({ year: y })}">${y}</a>`))}
-      ${year < 2200 ? html`<a href="${query({ year: year + 1 })}" id="cal-next">${year + 1} →</a>` : ''}
+      ${
+        year > firstYear
+          ? html`<a href="${query({ year: year - 1 })}" id="cal-prev" title="${year - 1}">← previous year</a>`
+          : ''
+      }
+      ${shown.map((y) => (y === year ? html`<strong>${y}</strong>` : html`<a href="${query({ year: y })}">${y}</a>`))}
+      ${
+        year < lastYear
+          ? html`<a href="${query({ year: year + 1 })}" id="cal-next" title="${year + 1}">next year →</a>`
+          : ''
+      }
     </div>
     <p class="sub" id="calendar-summary">
       ${year}: ${days.length} days with runs ·

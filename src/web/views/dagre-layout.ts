@@ -35,7 +35,7 @@ export interface LayoutBox {
   readonly height: number;
 }
 
-/** The placed graph: its size, each box's centre and each edge's polyline (px). */
+/** The placed graph: its size, each box's centre and each edge's polyline (px), all inside 0..width × 0..height. */
 export interface GraphLayout {
   readonly width: number;
   readonly height: number;
@@ -62,16 +62,37 @@ export function layoutGraph(
   for (const b of boxes) g.setNode(b.id, { width: b.width, height: b.height });
   for (const e of edges) g.setEdge(e.from, e.to);
   runLayout(g);
-  const size = g.graph();
-  const centres = new Map<string, { x: number; y: number }>();
-  for (const b of boxes) {
+  const placed = boxes.map((b) => {
     const n = g.node(b.id);
-    centres.set(b.id, { x: n?.x ?? 0, y: n?.y ?? 0 });
+    return { b, x: n?.x ?? 0, y: n?.y ?? 0 };
+  });
+  const routed = edges.map((e) => ({ ...e, points: g.edge(e.from, e.to)?.points ?? [] }));
+  // dagre's graph size covers the nodes, but an edge routed around a rank can bend outside it
+  // (seen above the first rank of heating_analytics); take the box of nodes and every edge point.
+  const size = g.graph();
+  let minX = 0;
+  let minY = 0;
+  let maxX = size.width ?? 0;
+  let maxY = size.height ?? 0;
+  for (const { b, x, y } of placed) {
+    minX = Math.min(minX, x - b.width / 2);
+    minY = Math.min(minY, y - b.height / 2);
+    maxX = Math.max(maxX, x + b.width / 2);
+    maxY = Math.max(maxY, y + b.height / 2);
   }
+  for (const e of routed)
+    for (const p of e.points) {
+      minX = Math.min(minX, p.x);
+      minY = Math.min(minY, p.y);
+      maxX = Math.max(maxX, p.x);
+      maxY = Math.max(maxY, p.y);
+    }
+  const centres = new Map<string, { x: number; y: number }>();
+  for (const { b, x, y } of placed) centres.set(b.id, { x: x - minX, y: y - minY });
   return {
-    width: Math.ceil(size.width ?? 0),
-    height: Math.ceil(size.height ?? 0),
+    width: Math.ceil(maxX - minX),
+    height: Math.ceil(maxY - minY),
     centres,
-    edges: edges.map((e) => ({ ...e, points: g.edge(e.from, e.to)?.points ?? [] })),
+    edges: routed.map((e) => ({ ...e, points: e.points.map((p) => ({ x: p.x - minX, y: p.y - minY })) })),
   };
 }
