@@ -9,7 +9,8 @@
  * year of `bench/analytics-year.ts` has 1,866,300 rows (4 heating zones, one from June);
  * this one is the issue's "5 zones × a year".
  *
- * Each command is timed by GNU time (`/usr/bin/time`, peak RSS of the process); rows/s is the
+ * Each command is timed by GNU time (`/usr/bin/time`: peak RSS and user + system CPU of the
+ * process, Postgres's backend not included); rows/s is the
  * rows over the export's own time as the command reports it (from its start to the last byte,
  * without Node's start-up). Best of `BENCH_RUNS` (default 3) for rows/s, worst for RSS.
  *
@@ -72,18 +73,20 @@ interface Measure {
   exportS: number;
   wallS: number;
   peakRssMb: number;
+  /** user + system CPU of the command (Node, DuckDB's thread), s; not Postgres's */
+  cpuS: number;
   bytes: number;
 }
 
 /** One `heatflow export` under GNU time, stdout to /dev/null. */
 async function measure(args: string[]): Promise<Measure> {
-  const cmd = `/usr/bin/time -f 'TIME %e %M' node ${CLI} ${args.join(' ')} > /dev/null`;
+  const cmd = `/usr/bin/time -f 'TIME %e %M %U %S' node ${CLI} ${args.join(' ')} > /dev/null`;
   const { stderr } = await run('sh', ['-c', cmd], {
     env: { ...process.env, DATABASE_URL: databaseUrl, HEATFLOW_LOG_LEVEL: 'warn' },
     maxBuffer: 1 << 20,
   });
   const summary = /exported (\d+) rows .* \(([\d.]+) MB\) .* in ([\d.]+) s/.exec(stderr);
-  const time = /TIME ([\d.]+) (\d+)/.exec(stderr);
+  const time = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
   if (summary === null || time === null) throw new Error(`unexpected output of ${cmd}: ${stderr}`);
   return {
     rows: Number(summary[1]),
@@ -91,6 +94,7 @@ async function measure(args: string[]): Promise<Measure> {
     exportS: Number(summary[3]),
     wallS: Number(time[1]),
     peakRssMb: Number(time[2]) / 1024,
+    cpuS: Number(time[3]) + Number(time[4]),
   };
 }
 
@@ -123,12 +127,13 @@ for (const format of ['parquet', 'csv', 'jsonl']) {
       rows_per_s: Math.round(best.rows / best.exportS),
       export_s: best.exportS,
       wall_s: best.wallS,
+      cli_cpu_s: Math.min(...runs.map((r) => r.cpuS)),
       peak_rss_mb: Math.round(Math.max(...runs.map((r) => r.peakRssMb))),
       output_mb: Math.round(best.bytes / 1e5) / 10,
     };
     results.push(row);
     console.log(
-      `${format.padEnd(8)} ${range.name.padEnd(12)} ${String(row.rows).padStart(9)} rows  ${String(row.rows_per_s).padStart(9)} rows/s  export ${row.export_s.toFixed(1)} s (wall ${row.wall_s.toFixed(1)} s)  peak RSS ${row.peak_rss_mb} MB  ${row.output_mb} MB`,
+      `${format.padEnd(8)} ${range.name.padEnd(12)} ${String(row.rows).padStart(9)} rows  ${String(row.rows_per_s).padStart(9)} rows/s  export ${row.export_s.toFixed(1)} s (wall ${row.wall_s.toFixed(1)} s, CLI CPU ${row.cli_cpu_s.toFixed(1)} s)  peak RSS ${row.peak_rss_mb} MB  ${row.output_mb} MB`,
     );
   }
 }
