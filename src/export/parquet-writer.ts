@@ -129,32 +129,26 @@ function byteCounter(): Transform & { bytes: number } {
   return t;
 }
 
-const reasonOf = (r: PromiseSettledResult<unknown>): unknown =>
-  r.status === 'rejected' ? (r.reason as unknown) : undefined;
-
-const isPipeError = (e: unknown): boolean =>
-  ['EPIPE', 'ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED'].includes(
-    (e as NodeJS.ErrnoException | undefined)?.code ?? '',
-  );
-
 /**
- * The error that explains a failed export, of the three stages' outcomes: a failure in one
- * stage closes the pipes of the others, whose "broken pipe" / "premature close" follow from it.
- * So the producer's own error first (e.g. Postgres), then the output's own error (e.g. the
- * client went away), then DuckDB's, then whatever came.
+ * Remembers the first of several stages to fail: a failure in one stage closes the pipes of the
+ * others, whose "broken pipe" / "premature close" only follow from it. So a client that went away
+ * is the output's premature close, a Postgres error the producer's, a bad value DuckDB's.
  */
-function failureCause(
-  input: PromiseSettledResult<unknown>,
-  duck: PromiseSettledResult<unknown>,
-  out: PromiseSettledResult<unknown>,
-): Error | undefined {
-  const reasons = [input, out, duck].map(reasonOf);
-  if (reasons.every((r) => r === undefined)) return undefined;
-  const own = [reasonOf(input), reasonOf(out)].find((e) => e !== undefined && !isPipeError(e));
-  const chosen = own ?? reasonOf(duck) ?? reasons.find((r) => r !== undefined);
-  return chosen instanceof Error
-    ? chosen
-    : new ParquetWriteError(`parquet export failed: ${JSON.stringify(chosen)}`);
+class FirstFailure {
+  private first: Error | undefined;
+
+  /** `p`, noting its rejection if it is the first. */
+  watch<T>(p: Promise<T>): Promise<T> {
+    return p.catch((err: unknown) => {
+      this.first ??=
+        err instanceof Error ? err : new ParquetWriteError(`parquet export failed: ${JSON.stringify(err)}`);
+      throw err;
+    });
+  }
+
+  get error(): Error | undefined {
+    return this.first;
+  }
 }
 
 /**
@@ -197,21 +191,24 @@ export async function writeParquet(
     });
     const connection = await instance.connect();
     let duckSettled = false;
-    const duck = connection.run(parquetCopySql(columns, inPath, outPath, o)).then(
-      (r) => {
-        duckSettled = true;
-        return r;
-      },
-      (err: unknown) => {
-        duckSettled = true;
-        // unblock the other stages: no more input is read, no more output comes
-        sink?.destroy();
-        source?.destroy();
-        throw new ParquetWriteError(`parquet writer (DuckDB): ${(err as Error).message}`, { cause: err });
-      },
+    const failure = new FirstFailure();
+    const duck = failure.watch(
+      connection.run(parquetCopySql(columns, inPath, outPath, o)).then(
+        (r) => {
+          duckSettled = true;
+          return r;
+        },
+        (err: unknown) => {
+          duckSettled = true;
+          // unblock the other stages: no more input is read, no more output comes
+          sink?.destroy();
+          source?.destroy();
+          throw new ParquetWriteError(`parquet writer (DuckDB): ${(err as Error).message}`, { cause: err });
+        },
+      ),
     );
     const counter = byteCounter();
-    const out = pipeline(source, counter, output);
+    const out = failure.watch(pipeline(source, counter, output));
     // awaited below; marked handled now in case opening the input pipe throws first
     void duck.catch(() => undefined);
     void out.catch(() => undefined);
@@ -221,13 +218,14 @@ export async function writeParquet(
       throw new ParquetWriteError('parquet writer (DuckDB) stopped before reading its input');
     }
     const sinkSocket = sink;
-    const input = produce(sinkSocket).catch((err: unknown) => {
-      sinkSocket.destroy();
-      throw err;
-    });
-    const [inputR, duckR, outR] = await Promise.allSettled([input, duck, out]);
-    const cause = failureCause(inputR, duckR, outR);
-    if (cause !== undefined) throw cause;
+    const input = failure.watch(
+      produce(sinkSocket).catch((err: unknown) => {
+        sinkSocket.destroy();
+        throw err;
+      }),
+    );
+    const [, duckR] = await Promise.allSettled([input, duck, out]);
+    if (failure.error !== undefined) throw failure.error;
     const counted = duckR.status === 'fulfilled' ? await duckR.value.getRows() : [];
     const rows = Number(counted[0]?.[0] ?? 0);
     return { rows, bytes: counter.bytes };

@@ -369,4 +369,44 @@ describe('GET /api/v1/export/{table}.{format}', () => {
     expect(byName.get('tado.zones')).toMatchObject({ days_on: null });
     expect(byName.size).toBe(15);
   });
+
+  it('stops the COPY and frees its connection when the client goes away mid-download', async () => {
+    // a larger table: 260,640 synthetic minutes of zone 3 in 2023 (about 20 MB of CSV)
+    await pgClient.query(`
+      INSERT INTO analytics.zone_minute (home_id, zone_id, minute_start, inside_c, local_date, cleaned)
+      SELECT 1, 3, m, 19.5, (m AT TIME ZONE 'UTC')::date, false
+        FROM generate_series(timestamptz '2023-01-01 00:00+00', timestamptz '2023-06-30 23:59+00', interval '1 minute') m`);
+    const active = async () =>
+      (
+        await pgRows(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE application_name = 'heatflow-web-export' AND state <> 'idle' AND pid <> pg_backend_pid()`,
+        )
+      )[0]?.n;
+    for (const format of ['csv', 'parquet'] as const) {
+      const abort = new AbortController();
+      const r = await fetch(
+        `${web.url}${exportHref('zone_minute', { from: '2023-01-01', zone: 3 }, format)}`,
+        {
+          signal: abort.signal,
+        },
+      );
+      expect(r.status).toBe(200);
+      const reader = r.body?.getReader();
+      const first = await reader?.read();
+      expect(first?.done).toBe(false);
+      abort.abort();
+      await reader?.cancel().catch(() => undefined);
+      // the server notices, the pipeline fails, the connection is discarded and the COPY ends
+      const deadline = Date.now() + 10_000;
+      while ((await active()) !== 0 && Date.now() < deadline)
+        await new Promise((res) => setTimeout(res, 100));
+      expect(await active(), format).toBe(0);
+    }
+    // and the next export works, complete
+    const again = await fetch(
+      `${web.url}${exportHref('zone_minute', { from: '2023-01-01', zone: 3 }, 'csv')}`,
+    );
+    expect((await again.text()).trimEnd().split('\n')).toHaveLength(1 + 181 * 1440);
+  });
 });
