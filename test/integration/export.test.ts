@@ -339,6 +339,20 @@ describe('GET /api/v1/export/{table}.{format}', () => {
       ],
       ['/api/v1/export/interior.xlsx', 400, 'format', /format "xlsx" is not one of csv, jsonl, parquet/],
       ['/api/v1/export/interior.csv?zone=x', 400, 'zone', /zone "x" is not a zone id/],
+      // COPY takes no parameters: values are validated, then inlined; nothing else gets through
+      [
+        `/api/v1/export/interior.csv?from=${encodeURIComponent("2022-01-01' OR '1'='1")}`,
+        400,
+        'from',
+        /is not a date/,
+      ],
+      [
+        `/api/v1/export/${encodeURIComponent('interior; DROP TABLE tado.zones; --')}.csv`,
+        404,
+        'table',
+        /unknown table/,
+      ],
+      ['/api/v1/export/interior.csv?zone=1%20OR%201%3D1', 400, 'zone', /is not a zone id/],
     ];
     for (const [href, status, parameter, detail] of cases) {
       const r = await get(href);
@@ -348,6 +362,7 @@ describe('GET /api/v1/export/{table}.{format}', () => {
       expect(body.parameter, href).toBe(parameter);
       expect(body.detail, href).toMatch(detail);
     }
+    expect((await pgRows('SELECT count(*)::int AS n FROM tado.zones'))[0]?.n).toBe(5);
   });
 
   it('lists the exportable tables with their day and zone columns', async () => {
