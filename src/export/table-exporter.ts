@@ -32,12 +32,44 @@ function byteCounter(): Transform & { bytes: number } {
   return t;
 }
 
+/**
+ * At most `size` holders at once; the others wait in order. Parquet exports take a slot: each
+ * DuckDB query holds a libuv thread-pool thread (N-API async work) for its whole run, and the
+ * pool has 4 threads by default, which the web server's file reads and DNS look-ups share.
+ */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.free++;
+    }
+  }
+}
+
 /** Exports tables over a pool of its own. */
 export class TableExporter {
+  private readonly parquetSlots: Slots;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly parquetOptions: ParquetWriteOptions = {},
-  ) {}
+    /** Parquet exports at once (the others wait); `@defaultValue 2` */
+    parquetConcurrency = 2,
+  ) {
+    this.parquetSlots = new Slots(parquetConcurrency);
+  }
 
   /**
    * An exporter with its own small pool on `databaseUrl` (close it with {@link close}).
@@ -76,12 +108,19 @@ export class TableExporter {
   }
 
   /**
-   * Writes the export of `request` into `output` (and ends it).
+   * Writes the export of `request` into `output` (and ends it). A Parquet export waits while two
+   * others run.
    * @returns rows and bytes written
    * @throws the database error (the connection is then discarded, which stops the COPY), the
    *   output's error (e.g. the client went away), ParquetWriteError
    */
   async export(request: ExportRequest, output: Writable): Promise<ExportResult> {
+    return request.format === 'parquet'
+      ? this.parquetSlots.run(() => this.exportNow(request, output))
+      : this.exportNow(request, output);
+  }
+
+  private async exportNow(request: ExportRequest, output: Writable): Promise<ExportResult> {
     const client = await this.pool.connect();
     let failed: Error | undefined;
     try {

@@ -424,4 +424,22 @@ describe('GET /api/v1/export/{table}.{format}', () => {
     );
     expect((await again.text()).trimEnd().split('\n')).toHaveLength(1 + 181 * 1440);
   });
+
+  it('serves several Parquet downloads at once, each complete (two run, the others wait their turn)', async () => {
+    const hrefs = [1, 2, 1, 2].map((zone) =>
+      exportHref('zone_minute', { to: '2022-12-31', zone }, 'parquet'),
+    );
+    const bodies = await Promise.all(hrefs.map(async (h) => Buffer.from(await (await get(h)).arrayBuffer())));
+    for (const [i, body] of bodies.entries()) {
+      const file = path.join(tmp, `concurrent-${i}.parquet`);
+      await writeFile(file, body);
+      const zone = i % 2 === 0 ? 1 : 2;
+      const { rows, types } = await readParquet(file);
+      const want = await pgRows(
+        `SELECT * FROM analytics.zone_minute WHERE zone_id = ${zone} AND local_date <= '2022-12-31'`,
+      );
+      expect(want.length).toBe(1440 + 1380);
+      expectSameRows(rows, want, minuteKey, duckCell(types));
+    }
+  });
 });
