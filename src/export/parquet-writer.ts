@@ -1,7 +1,7 @@
 /**
  * The Parquet writer of exports: DuckDB (`@duckdb/node-api`) reads CSV rows from one named pipe
  * (FIFO) and writes Parquet into another, row group by row group, so the rows are never all in
- * memory and never spooled to disk:
+ * memory:
  *
  * ```
  * Postgres COPY (CSV) ─► fifo in.csv ─► DuckDB read_csv (declared types) ─► COPY TO fifo out.parquet ─► output
@@ -9,7 +9,8 @@
  *
  * Memory stays flat however many rows: DuckDB runs with one thread and a `memory_limit`, its CSV
  * reader with a small buffer, the Parquet writer flushes every `rowGroupSize` rows, and both pipes
- * carry back-pressure from the output to Postgres. Both pipe ends of this process are opened
+ * carry back-pressure from the output to Postgres. Disk is not flat: DuckDB moves the CSV it has
+ * read from the pipe to its temporary folder past `memory_limit` (see `sharedInstance`). Both pipe ends of this process are opened
  * non-blocking and read/written through `net.Socket` (epoll), never through the libuv thread pool,
  * so several exports at once cannot starve it. Linux and macOS (`mkfifo`).
  *
@@ -17,7 +18,7 @@
  * timestamptz TIMESTAMP WITH TIME ZONE (UTC instants), json and arrays JSON text (VARCHAR).
  */
 import { execFile } from 'node:child_process';
-import { constants as fsConstants, openSync } from 'node:fs';
+import { constants as fsConstants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,7 +26,7 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { HeatflowError } from '../core/errors.js';
 import type { ColumnKind, ExportColumn } from './export-types.js';
 
@@ -35,7 +36,7 @@ const execFileAsync = promisify(execFile);
 export interface ParquetWriteOptions {
   /** rows per Parquet row group; `@defaultValue 122880` (DuckDB's own default) */
   readonly rowGroupSize?: number;
-  /** DuckDB's memory limit, in MB; `@defaultValue 32` */
+  /** DuckDB's memory limit, in MB, shared by the exports running at once (the first export sets it); `@defaultValue 32` */
   readonly memoryLimitMb?: number;
   /** the CSV reader's buffer, and so the longest row it accepts, in bytes; `@defaultValue 2 MiB`, 16 MiB with json/array columns */
   readonly bufferBytes?: number;
@@ -98,6 +99,38 @@ export function parquetCopySql(
   return `COPY (SELECT * FROM read_csv(${read})) TO ${quote(outPath)} (FORMAT parquet, ROW_GROUP_SIZE ${options.rowGroupSize}, COMPRESSION ${options.compression})`;
 }
 
+let instance: Promise<DuckDBInstance> | undefined;
+
+/**
+ * The process's one DuckDB database (in memory, holding no table), created by the first Parquet
+ * export: creating and closing one per export left RSS growing by 5–10 MB an export, one shared
+ * instance levels off. One thread (each query runs on the thread that asked for it), and
+ * `memoryLimitMb` for all the exports running at once.
+ *
+ * DuckDB keeps the CSV it has read from a pipe (duckdb/duckdb#25165: a file read by name streams
+ * in constant memory, a pipe does not) and, past `memory_limit`, moves it to its temporary folder,
+ * so memory stays flat but an export holds about its CSV's size on disk until it ends. The folder
+ * (`heatflow-duckdb-…` in the OS's temporary directory) is removed when the process exits.
+ */
+function sharedInstance(memoryLimitMb: number): Promise<DuckDBInstance> {
+  if (instance === undefined) {
+    const spill = mkdtempSync(path.join(os.tmpdir(), 'heatflow-duckdb-'));
+    process.once('exit', () => rmSync(spill, { recursive: true, force: true }));
+    instance = DuckDBInstance.create(':memory:', {
+      threads: '1',
+      // with one thread the rows stay in order anyway; preserving it makes the COPY buffer more
+      preserve_insertion_order: 'false',
+      memory_limit: `${memoryLimitMb}MB`,
+      temp_directory: spill,
+      enable_external_access: 'true',
+    }).catch((err: unknown) => {
+      instance = undefined;
+      throw err;
+    });
+  }
+  return instance;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -129,26 +162,33 @@ function byteCounter(): Transform & { bytes: number } {
   return t;
 }
 
+const isPipeError = (e: unknown): boolean =>
+  ['EPIPE', 'ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED'].includes(
+    (e as NodeJS.ErrnoException | undefined)?.code ?? '',
+  );
+
+const asError = (e: unknown): Error =>
+  e instanceof Error ? e : new ParquetWriteError(`parquet export failed: ${JSON.stringify(e)}`);
+
 /**
- * Remembers the first of several stages to fail: a failure in one stage closes the pipes of the
- * others, whose "broken pipe" / "premature close" only follow from it. So a client that went away
- * is the output's premature close, a Postgres error the producer's, a bad value DuckDB's.
+ * The error that explains a failed export. A failure in one stage closes the pipes of the others,
+ * whose "broken pipe" / "premature close" only follow from it, so: the producer's own error (e.g.
+ * Postgres), else the output's own failure (the client went away; not when this writer closed
+ * the pipe it reads after DuckDB failed), else DuckDB's, else whatever came.
  */
-class FirstFailure {
-  private first: Error | undefined;
-
-  /** `p`, noting its rejection if it is the first. */
-  watch<T>(p: Promise<T>): Promise<T> {
-    return p.catch((err: unknown) => {
-      this.first ??=
-        err instanceof Error ? err : new ParquetWriteError(`parquet export failed: ${JSON.stringify(err)}`);
-      throw err;
-    });
-  }
-
-  get error(): Error | undefined {
-    return this.first;
-  }
+function failureCause(
+  input: PromiseSettledResult<unknown>,
+  duck: PromiseSettledResult<unknown>,
+  out: PromiseSettledResult<unknown>,
+  closedByUs: boolean,
+): Error | undefined {
+  const reason = (r: PromiseSettledResult<unknown>): unknown =>
+    r.status === 'rejected' ? (r.reason as unknown) : undefined;
+  const [i, d, o] = [reason(input), reason(duck), reason(out)];
+  if (i !== undefined && !isPipeError(i)) return asError(i);
+  if (o !== undefined && (!isPipeError(o) || !closedByUs)) return asError(o);
+  const any = d ?? i ?? o;
+  return any === undefined ? undefined : asError(any);
 }
 
 /**
@@ -175,7 +215,7 @@ export async function writeParquet(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'heatflow-export-'));
   const inPath = path.join(dir, 'in.csv');
   const outPath = path.join(dir, 'out.parquet');
-  let instance: DuckDBInstance | undefined;
+  let connection: DuckDBConnection | undefined;
   let sink: net.Socket | undefined;
   let source: net.Socket | undefined;
   try {
@@ -183,32 +223,25 @@ export async function writeParquet(
     // the read end first: DuckDB's open of out.parquet for writing then finds a reader at once
     const outFd = openSync(outPath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     source = new net.Socket({ fd: outFd, readable: true, writable: false });
-    instance = await DuckDBInstance.create(':memory:', {
-      threads: '1',
-      memory_limit: `${o.memoryLimitMb}MB`,
-      temp_directory: dir,
-      enable_external_access: 'true',
-    });
-    const connection = await instance.connect();
+    connection = await (await sharedInstance(o.memoryLimitMb)).connect();
     let duckSettled = false;
-    const failure = new FirstFailure();
-    const duck = failure.watch(
-      connection.run(parquetCopySql(columns, inPath, outPath, o)).then(
-        (r) => {
-          duckSettled = true;
-          return r;
-        },
-        (err: unknown) => {
-          duckSettled = true;
-          // unblock the other stages: no more input is read, no more output comes
-          sink?.destroy();
-          source?.destroy();
-          throw new ParquetWriteError(`parquet writer (DuckDB): ${(err as Error).message}`, { cause: err });
-        },
-      ),
+    let closedByUs = false;
+    const duck = connection.run(parquetCopySql(columns, inPath, outPath, o)).then(
+      (r) => {
+        duckSettled = true;
+        return r;
+      },
+      (err: unknown) => {
+        duckSettled = true;
+        // unblock the other stages: no more input is read, no more output comes
+        closedByUs = true;
+        sink?.destroy();
+        source?.destroy();
+        throw new ParquetWriteError(`parquet writer (DuckDB): ${(err as Error).message}`, { cause: err });
+      },
     );
     const counter = byteCounter();
-    const out = failure.watch(pipeline(source, counter, output));
+    const out = pipeline(source, counter, output);
     // awaited below; marked handled now in case opening the input pipe throws first
     void duck.catch(() => undefined);
     void out.catch(() => undefined);
@@ -218,21 +251,20 @@ export async function writeParquet(
       throw new ParquetWriteError('parquet writer (DuckDB) stopped before reading its input');
     }
     const sinkSocket = sink;
-    const input = failure.watch(
-      produce(sinkSocket).catch((err: unknown) => {
-        sinkSocket.destroy();
-        throw err;
-      }),
-    );
-    const [, duckR] = await Promise.allSettled([input, duck, out]);
-    if (failure.error !== undefined) throw failure.error;
+    const input = produce(sinkSocket).catch((err: unknown) => {
+      sinkSocket.destroy();
+      throw err;
+    });
+    const [inputR, duckR, outR] = await Promise.allSettled([input, duck, out]);
+    const cause = failureCause(inputR, duckR, outR, closedByUs);
+    if (cause !== undefined) throw cause;
     const counted = duckR.status === 'fulfilled' ? await duckR.value.getRows() : [];
     const rows = Number(counted[0]?.[0] ?? 0);
     return { rows, bytes: counter.bytes };
   } finally {
     sink?.destroy();
     source?.destroy();
-    instance?.closeSync();
+    connection?.closeSync();
     await rm(dir, { recursive: true, force: true });
   }
 }
