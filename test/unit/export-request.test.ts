@@ -8,6 +8,7 @@ import { buildCatalogue, columnKind, type CatalogueColumnRow } from '../../src/e
 import { exportFileName } from '../../src/export/export-naming.js';
 import { isCalendarDate, validateExportRequest, type ExportInput } from '../../src/export/export-request.js';
 import { ExportRequestError } from '../../src/export/export-types.js';
+import { exportHref } from '../../src/web/export-href.js';
 
 const col = (schema: string, table: string, name: string, udt: string): CatalogueColumnRow => ({
   table_schema: schema,
@@ -211,5 +212,15 @@ describe('export SQL', () => {
       'analytics.zone_minute_zone-2_2022-01-01_to_2022-12-31.parquet',
     );
     expect(exportFileName(req({ table: 'zones', format: 'jsonl' }))).toBe('tado.zones.jsonl');
+  });
+
+  it('builds download links for pages', () => {
+    expect(exportHref('zone_minute', { from: '2022-01-01', to: '2022-01-31', zone: 1 }, 'parquet')).toBe(
+      '/api/v1/export/zone_minute.parquet?from=2022-01-01&to=2022-01-31&zone=1',
+    );
+    expect(exportHref('analytics.zone_day_metrics', {}, 'csv')).toBe(
+      '/api/v1/export/analytics.zone_day_metrics.csv',
+    );
+    expect(exportHref('a b/c', { zone: 0 }, 'jsonl')).toBe('/api/v1/export/a%20b%2Fc.jsonl?zone=0');
   });
 });
