@@ -14,9 +14,15 @@
  * rows over the export's own time as the command reports it (from its start to the last byte,
  * without Node's start-up). Best of `BENCH_RUNS` (default 3) for rows/s, worst for RSS.
  *
- * Run: `npm run build && npx tsx bench/export.ts` (needs Postgres; prints a table and JSON).
+ * Then the web server (`heatflow webserver`, a child process) serves the Parquet of a month, then
+ * of the year, over HTTP; its peak RSS (VmHWM) after each download shows whether a long export
+ * grows the server.
+ *
+ * Run: `npm run build && npx tsx bench/export.ts` (needs Postgres and Redis; prints a table and JSON).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
@@ -75,16 +81,44 @@ interface Measure {
   peakRssMb: number;
   /** user + system CPU of the command (Node, DuckDB's thread), s; not Postgres's */
   cpuS: number;
+  /** the most DuckDB's temporary folder held, MB */
+  spillMb: number;
   bytes: number;
+}
+
+/** The largest size, MB, that DuckDB's temporary folders (`heatflow-duckdb-*`) reach while `p` runs. */
+async function peakSpillMb<T>(p: Promise<T>): Promise<{ value: T; spillMb: number }> {
+  let peakKb = 0;
+  let done = false;
+  const sample = async (): Promise<void> => {
+    while (!done) {
+      const { stdout } = await run('sh', [
+        '-c',
+        `du -skc ${os.tmpdir()}/heatflow-duckdb-* 2>/dev/null | tail -1`,
+      ]);
+      peakKb = Math.max(peakKb, Number(stdout.split('\t')[0]) || 0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const sampler = sample();
+  try {
+    return { value: await p, spillMb: Math.round(peakKb / 1024) };
+  } finally {
+    done = true;
+    await sampler;
+  }
 }
 
 /** One `heatflow export` under GNU time, stdout to /dev/null. */
 async function measure(args: string[]): Promise<Measure> {
   const cmd = `/usr/bin/time -f 'TIME %e %M %U %S' node ${CLI} ${args.join(' ')} > /dev/null`;
-  const { stderr } = await run('sh', ['-c', cmd], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, HEATFLOW_LOG_LEVEL: 'warn' },
-    maxBuffer: 1 << 20,
-  });
+  const { value, spillMb } = await peakSpillMb(
+    run('sh', ['-c', cmd], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, HEATFLOW_LOG_LEVEL: 'warn' },
+      maxBuffer: 1 << 20,
+    }),
+  );
+  const { stderr } = value;
   const summary = /exported (\d+) rows .* \(([\d.]+) MB\) .* in ([\d.]+) s/.exec(stderr);
   const time = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
   if (summary === null || time === null) throw new Error(`unexpected output of ${cmd}: ${stderr}`);
@@ -95,6 +129,7 @@ async function measure(args: string[]): Promise<Measure> {
     wallS: Number(time[1]),
     peakRssMb: Number(time[2]) / 1024,
     cpuS: Number(time[3]) + Number(time[4]),
+    spillMb,
   };
 }
 
@@ -129,14 +164,62 @@ for (const format of ['parquet', 'csv', 'jsonl']) {
       wall_s: best.wallS,
       cli_cpu_s: Math.min(...runs.map((r) => r.cpuS)),
       peak_rss_mb: Math.round(Math.max(...runs.map((r) => r.peakRssMb))),
+      duckdb_temp_mb: Math.max(...runs.map((r) => r.spillMb)),
       output_mb: Math.round(best.bytes / 1e5) / 10,
     };
     results.push(row);
     console.log(
-      `${format.padEnd(8)} ${range.name.padEnd(12)} ${String(row.rows).padStart(9)} rows  ${String(row.rows_per_s).padStart(9)} rows/s  export ${row.export_s.toFixed(1)} s (wall ${row.wall_s.toFixed(1)} s, CLI CPU ${row.cli_cpu_s.toFixed(1)} s)  peak RSS ${row.peak_rss_mb} MB  ${row.output_mb} MB`,
+      `${format.padEnd(8)} ${range.name.padEnd(12)} ${String(row.rows).padStart(9)} rows  ${String(row.rows_per_s).padStart(9)} rows/s  export ${row.export_s.toFixed(1)} s (wall ${row.wall_s.toFixed(1)} s, CLI CPU ${row.cli_cpu_s.toFixed(1)} s)  peak RSS ${row.peak_rss_mb} MB  ${row.output_mb} MB  DuckDB temp ${row.duckdb_temp_mb} MB`,
     );
   }
 }
+/** The server's current and peak RSS, MB (/proc/PID/status). */
+async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+const port = 18_000 + (process.pid % 1000);
+const server = spawn(process.execPath, [CLI, 'webserver', '--port', String(port)], {
+  env: {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    HEATFLOW_REDIS_PREFIX: `hf-bench-export-${process.pid}`,
+    HEATFLOW_LOG_LEVEL: 'warn',
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve, reject) => {
+  server.stdout.on('data', (c: Buffer) => {
+    if (c.toString().includes('web server on')) resolve();
+  });
+  server.on('exit', (code) => reject(new Error(`webserver exited with ${code}`)));
+});
+const pid = server.pid ?? 0;
+const web: Record<string, unknown>[] = [{ after: 'start', ...(await rssOf(pid)) }];
+for (const range of [
+  { name: 'month (Mar)', q: 'from=2022-03-01&to=2022-03-31' },
+  { name: 'year', q: 'from=2022-01-01&to=2022-12-31' },
+  { name: 'year again', q: 'from=2022-01-01&to=2022-12-31' },
+]) {
+  const t0 = Date.now();
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/export/zone_minute.parquet?${range.q}`);
+  let bytes = 0;
+  for await (const chunk of r.body ?? []) bytes += (chunk as Uint8Array).length;
+  const m = {
+    after: range.name,
+    status: r.status,
+    bytes,
+    seconds: (Date.now() - t0) / 1000,
+    ...(await rssOf(pid)),
+  };
+  web.push(m);
+  console.log(
+    `web server after ${range.name.padEnd(11)}: HTTP ${m.status}, ${(bytes / 1e6).toFixed(1)} MB in ${m.seconds.toFixed(1)} s; RSS ${m.rssMb} MB, peak ${m.peakMb} MB`,
+  );
+}
+server.kill('SIGTERM');
 const load = (await run('cat', ['/proc/loadavg'])).stdout.trim();
 console.log(`idle CLI RSS (heatflow --version): ${Math.round(idle)} MB; load average ${load}`);
-console.log(JSON.stringify({ idle_cli_rss_mb: Math.round(idle), load, results }, null, 2));
+console.log(JSON.stringify({ idle_cli_rss_mb: Math.round(idle), load, results, web }, null, 2));
