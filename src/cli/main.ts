@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAssetsCommands } from './assets-commands.js';
 import { registerDagsCommands } from './dags-commands.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
@@ -48,6 +49,7 @@ registerAssetsCommands(program);
 registerServiceCommands(program);
 registerDemoCommand(program);
 registerHeatingCommands(program);
+registerExportCommand(program);
 registerTadoCommands(program);
 registerWebCommands(program);
 

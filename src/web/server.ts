@@ -15,6 +15,7 @@ import Fastify, {
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
+import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { HttpProblem } from './http-problem.js';
@@ -153,6 +154,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
   registerGraphRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
