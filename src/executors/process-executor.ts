@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveInside } from '../core/safe-path.js';
 import { HeatflowError } from '../core/errors.js';
 import {
   SKIP_EXIT_CODE,
@@ -51,7 +52,8 @@ export class ProcessExecutor implements Executor {
         `task "${req.taskId}" of DAG "${req.dagId}" has an empty command`,
       );
     }
-    const runDir = path.join(this.options.dataDir, req.runDir);
+    // a run folder, its XCom files and the log never leave their roots, whatever the ids
+    const runDir = resolveInside(this.options.dataDir, 'run folder', req.runDir);
     const files = xcomFileNames(req);
     const inputPath = path.join(runDir, files.input);
     const returnPath = path.join(runDir, files.return);

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { HeatflowError, NotFoundError } from '../core/errors.js';
+import { assertId } from '../core/ids.js';
 import { makeRunId } from '../core/run-id.js';
 import { dagRunInfosBetween, inferManualDataInterval } from '../core/timetable.js';
 import type { Dag, DagRunInfo, TaskInstanceState } from '../core/types.js';
@@ -39,7 +40,8 @@ async function wake(
 }
 
 /**
- * Creates a manual DAG run (`manual__<logical date>`), queued.
+ * Creates a manual DAG run (`manual__<logical date>`, or the given run id), queued.
+ * @throws InvalidIdError when `options.runId` is not a safe run id (`core/ids.ts`)
  * @throws HeatflowError `RUN_EXISTS` when the DAG has a run at that logical date
  */
 export async function triggerDagRun(
@@ -49,7 +51,9 @@ export async function triggerDagRun(
 ): Promise<DagRunRow> {
   const logicalDate = options.logicalDate ?? now(d);
   const info = inferManualDataInterval(dag, logicalDate);
-  const runId = options.runId ?? makeRunId('manual', logicalDate);
+  // a run id names folders of the log and data roots: refuse unsafe ones at the door
+  const runId =
+    options.runId === undefined ? makeRunId('manual', logicalDate) : assertId('run_id', options.runId);
   const [row] = await insertQueuedRuns(
     d.db,
     [

@@ -85,7 +85,25 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     );
   }
   const ctx = new WebContext(rt, auth, openReads);
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 5000 }, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    routerOptions: { maxParamLength: 5000 },
+    bodyLimit: 1024 * 1024,
+    // Errors found before routing (malformed percent-encoding such as `/dags/%E0%A4%A`, a path
+    // parameter past maxParamLength) get the same answers as the others: problem JSON for the API,
+    // an HTML page for a browser; fastify's default is its own JSON.
+    frameworkErrors: (err, req, reply) => {
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+      const detail =
+        err.code === 'FST_ERR_BAD_URL'
+          ? `the address is not valid percent-encoding: ${req.url.split('?')[0] ?? ''}`
+          : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'a part of the address is too long'
+            : err.message;
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 400;
+      void sendProblem(req, reply, new HttpProblem(status, detail), ctx);
+    },
+  });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     const out: Record<string, string> = {};

@@ -17,7 +17,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { HeatflowError, XComTooLargeError } from '../core/errors.js';
+import { HeatflowError, InvalidIdError, PathEscapeError, XComTooLargeError } from '../core/errors.js';
+import { assertTryIds } from '../core/ids.js';
 import { formatDs } from '../core/timetable.js';
 import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
@@ -223,7 +224,13 @@ export class TaskWorker {
       return 'malformed';
     }
     const t = parsed.data;
-    const logPath = tryLogPath(this.o.logDir, t);
+    let logPath: string;
+    try {
+      logPath = tryLogPath(this.o.logDir, t);
+    } catch (err) {
+      if (err instanceof InvalidIdError || err instanceof PathEscapeError) return this.refuseTry(t, err);
+      throw err;
+    }
     const ti = await claimTry(
       this.o.db,
       t,
@@ -265,6 +272,37 @@ export class TaskWorker {
       clearInterval(hb);
       this.running.delete(t.leaseToken);
     }
+  }
+
+  /**
+   * A try whose ids cannot name a folder (a run recorded before ids were checked): no log, no run
+   * folder, no command; claimed and failed at once without retries (they could not heal), the
+   * error naming the id.
+   */
+  private async refuseTry(t: QueuedTry, err: InvalidIdError | PathEscapeError): Promise<string> {
+    const now = new Date();
+    const ti = await claimTry(
+      this.o.db,
+      t,
+      { workerId: this.workerId, hostname: os.hostname(), logPath: '' },
+      now,
+    );
+    if (ti === undefined) return 'dropped';
+    const error = `refused: ${err.message}`;
+    this.o.logger.error({ ...t }, error);
+    await finishTry(
+      this.o.db,
+      t,
+      { tiState: 'failed', tryState: 'failed', exitCode: null, error, durationMs: 0 },
+      now,
+    );
+    await publishEvent(this.o.redis, this.o.prefix, {
+      kind: 'ti_finished',
+      dagId: t.dagId,
+      runId: t.runId,
+      taskId: t.taskId,
+    });
+    return 'failed';
   }
 
   /**
@@ -446,8 +484,12 @@ export class TaskWorker {
   }
 }
 
-/** The run's folder relative to the data root: `runs/<dag_id>/<run_id>`. */
+/**
+ * The run's folder relative to the data root: `runs/<dag_id>/<run_id>`.
+ * @throws InvalidIdError when `dagId` or `runId` is not a valid id (it would name another folder)
+ */
 export function runDirOf(dagId: string, runId: string): string {
+  assertTryIds({ dagId, runId });
   return path.posix.join('runs', dagId, runId);
 }
 
