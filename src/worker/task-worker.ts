@@ -24,6 +24,7 @@ import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
 import { listRunTriggeringEvents } from '../db/asset-repository.js';
 import type { Database } from '../db/database.js';
+import { retryOnConnectionError } from '../db/pool-errors.js';
 import {
   claimTry,
   type ClaimedTry,
@@ -231,11 +232,11 @@ export class TaskWorker {
       if (err instanceof InvalidIdError || err instanceof PathEscapeError) return this.refuseTry(t, err);
       throw err;
     }
-    const ti = await claimTry(
-      this.o.db,
-      t,
-      { workerId: this.workerId, hostname: os.hostname(), logPath },
-      new Date(),
+    const claimedAt = new Date();
+    // fenced by lease and state: repeating it after a lost connection cannot claim twice
+    const ti = await retryOnConnectionError(
+      () => claimTry(this.o.db, t, { workerId: this.workerId, hostname: os.hostname(), logPath }, claimedAt),
+      { attempts: 4 },
     );
     if (ti === undefined) {
       this.o.logger.debug({ ...t }, 'job dropped: task instance no longer queued under this lease');
@@ -259,8 +260,21 @@ export class TaskWorker {
         this.workerErrorOutcome(t, ti, err),
       );
       finishing = true;
-      const recorded = await finishTry(this.o.db, t, outcome, new Date());
-      if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
+      // The write is fenced by the lease, so repeating it after a lost connection is safe; without
+      // this the try would wait for the zombie threshold to be retried (issue 14).
+      const finishedAt = new Date();
+      const recorded = await retryOnConnectionError(() => finishTry(this.o.db, t, outcome, finishedAt), {
+        onRetry: (err, attempt, delayMs) =>
+          this.o.logger.warn(
+            { ...t, err: (err as Error).message, attempt, delayMs },
+            'recording the outcome failed; retrying',
+          ),
+      });
+      if (!recorded)
+        this.o.logger.warn(
+          { ...t },
+          'outcome not recorded: lease lost (or recorded by an attempt whose answer was lost)',
+        );
       await publishEvent(this.o.redis, this.o.prefix, {
         kind: 'ti_finished',
         dagId: t.dagId,
