@@ -2,10 +2,12 @@
  * A throwaway Postgres cluster for fault tests that restart the server: `initdb` into a temporary
  * folder, `pg_ctl start` on a free loopback port, restart on demand, stop and delete at the end.
  * The shared server (127.0.0.1:5432) that other suites use is never touched. Needs the server
- * binaries (`PG_BIN`, default /usr/lib/postgresql/15/bin); initdb refuses to run as root, so as
+ * binaries (`PG_BIN`, default the newest /usr/lib/postgresql/<version>/bin, as Debian installs
+ * them alongside the shared server); initdb refuses to run as root, so as
  * root the cluster runs as the `postgres` user (runuser).
  */
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,7 +15,20 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** The server binaries' folder. @throws Error naming PG_BIN when none is found */
+function pgBin(): string {
+  if (process.env.PG_BIN !== undefined) return process.env.PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(path.join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  const newest = versions[0];
+  if (newest === undefined)
+    throw new Error(`no Postgres server binaries (initdb) under ${root}/<version>/bin: set PG_BIN`);
+  return path.join(root, newest, 'bin');
+}
 
 /** A running private cluster. */
 export interface PrivatePostgres {
@@ -44,7 +59,7 @@ async function pg(
   args: string[],
   asUser: { uid: number; gid: number } | undefined,
 ): Promise<string> {
-  const file = path.join(PG_BIN, binary);
+  const file = path.join(pgBin(), binary);
   const { stdout } =
     asUser === undefined
       ? await run(file, args)
