@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInside } from '../core/safe-path.js';
 import { HeatflowError } from '../core/errors.js';
@@ -153,7 +153,14 @@ export class ProcessExecutor implements Executor {
       };
     }
     if (outcome.code === 0) {
-      const rv = await readReturnValue(returnPath, req.taskId, (p) => readFile(p, 'utf8'));
+      const rv = await readReturnValue(
+        returnPath,
+        req.taskId,
+        (p) => readFile(p, 'utf8'),
+        req.maxReturnFileBytes === undefined
+          ? undefined
+          : { maxBytes: req.maxReturnFileBytes, sizeOf: async (p) => (await stat(p)).size },
+      );
       if (rv.error !== undefined) return { outcome: 'failed', exitCode: 0, error: rv.error, durationMs };
       return {
         outcome: 'success',

@@ -444,6 +444,8 @@ export class TaskWorker {
           env: rendered.env,
           runDir: runDirOf(t.dagId, t.runId),
           xcomInput: upstreamXComs,
+          // the return file's size is checked before it is read (issue 14 item 9)
+          maxReturnFileBytes: this.o.xcom.maxBytes * 4,
           ...(task.image === undefined ? {} : { image: task.image }),
           ...(task.executionTimeoutMs === undefined ? {} : { executionTimeoutMs: task.executionTimeoutMs }),
           logPath,
