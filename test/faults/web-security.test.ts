@@ -163,6 +163,7 @@ describe('web security probes (real Postgres, Redis, HTTP)', () => {
       }
     }
     expect(probes.length).toBeGreaterThan(150);
+    process.stdout.write(`web probes: ${probes.length} URLs x 2 Accept headers\n`);
     expect(failures).toEqual([]);
   });
 
