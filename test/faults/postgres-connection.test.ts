@@ -40,17 +40,21 @@ afterEach(async () => {
 });
 
 describe('Postgres connections cut during a backfill', () => {
-  it('pg_terminate_backend on every session, again and again: processes live, every run succeeds, rows exact', async () => {
+  it('pg_terminate_backend on every session, again and again (2 schedulers, 2 workers): processes live, every run succeeds, rows exact', async () => {
     dagsDir = await writeDag();
     h = await createTestOrchestrator('pgkill', { dagsDir, env: { HEATFLOW_LOG_LEVEL: 'error' } });
     const t = h;
-    const { scheduler, worker, backfillId } = await startBackfill(t);
+    // two schedulers and two workers: the kills must not make them run a try twice either
+    const { processes, backfillId } = await startBackfill(t, {
+      schedulers: 2,
+      workers: 2,
+    });
     const admin = t.database.url.replace(/\/[^/]*$/, '/postgres');
     let killed = 0;
     let rounds = 0;
     // cut every session (scheduler, worker, load tasks, this test's pool) every 250 ms until half the runs succeeded
     while (((await successes(t, backfillId)) ?? 0) < DAYS / 2 && rounds < 200) {
-      if (scheduler.exitCode !== null || worker.exitCode !== null) break;
+      if (processes.some((p) => p.exitCode !== null)) break;
       const r = await query<{ n: number }>(
         admin,
         `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
@@ -62,7 +66,7 @@ describe('Postgres connections cut during a backfill', () => {
     }
     expect(rounds).toBeGreaterThanOrEqual(4);
     expect(killed).toBeGreaterThanOrEqual(rounds);
-    const summary = await expectCompleteAndExact(t, backfillId, [scheduler, worker]);
+    const summary = await expectCompleteAndExact(t, backfillId, processes);
     process.stdout.write(`pg_terminate_backend: ${rounds} rounds, ${killed} sessions cut; ${summary.text}\n`);
   }, 150_000);
 

@@ -3,11 +3,12 @@
  * worker as separate `heatflow` processes (from the sources, through tsx: no build needed) with
  * the process executor, an 8-day backfill of `extract >> load` where load upserts 24 rows a day
  * into `fault_rows` through its own Postgres connection, and the assertions every case ends with:
- * both processes alive, every run `success`, each task instance's tries numbered 1..n with only
- * the last a success, exactly 24 rows a day with the right values.
+ * the processes alive, every run `success`, each task instance's tries numbered 1..n with only
+ * the last a success, each recorded try executed exactly once (the run folder's executions.log),
+ * exactly 24 rows a day with the right values.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -86,10 +87,14 @@ export async function query<R extends pg.QueryResultRow>(url: string, text: stri
   }
 }
 
-/** Starts the processes and the backfill; resolves when the DAG is parsed and the backfill created. */
+/**
+ * Starts the processes (one scheduler and one worker unless told) and the backfill; resolves when
+ * the DAG is parsed and the backfill created.
+ */
 export async function startBackfill(
   t: TestOrchestrator,
-): Promise<{ scheduler: ChildProcess; worker: ChildProcess; backfillId: string }> {
+  o: { schedulers?: number; workers?: number } = {},
+): Promise<{ scheduler: ChildProcess; worker: ChildProcess; processes: ChildProcess[]; backfillId: string }> {
   await t.rt.db.schema
     .createTable('fault_rows')
     .addColumn('ds', 'date')
@@ -97,8 +102,11 @@ export async function startBackfill(
     .addColumn('value', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('fault_rows_pk', ['ds', 'hour'])
     .execute();
-  const scheduler = spawnCli(t, ['scheduler']);
-  const worker = spawnCli(t, ['worker', '--concurrency', '4']);
+  const schedulers = Array.from({ length: o.schedulers ?? 1 }, () => spawnCli(t, ['scheduler']));
+  const workers = Array.from({ length: o.workers ?? 1 }, () => spawnCli(t, ['worker', '--concurrency', '4']));
+  const [scheduler, worker] = [schedulers[0], workers[0]];
+  if (scheduler === undefined || worker === undefined)
+    throw new Error('at least one scheduler and one worker');
   await waitFor(
     'the DAG to be parsed',
     async () => (await t.rt.registry.get('fault_dag')) ?? undefined,
@@ -115,7 +123,7 @@ export async function startBackfill(
     from: parseDagDate('2022-01-01', 'UTC', false),
     to: parseDagDate(`2022-01-0${DAYS}`, 'UTC', true),
   });
-  return { scheduler, worker, backfillId: backfill?.id ?? '' };
+  return { scheduler, worker, processes: [...schedulers, ...workers], backfillId: backfill?.id ?? '' };
 }
 
 /** Successes of the backfill's runs, `undefined` while the database cannot be read. */
@@ -179,6 +187,24 @@ export async function expectCompleteAndExact(
       `${ti.run_id}.${ti.task_id}`,
     ).toEqual(Array.from({ length: ti.try_number }, (_, i) => i + 1));
     expect(own.map((x) => x.state)).toEqual([...Array<string>(ti.try_number - 1).fill('failed'), 'success']);
+  }
+  // every recorded try ran exactly once, and nothing ran that is not a recorded try: each
+  // execution appends "<task> try=<n>" to its run folder's executions.log
+  for (const runId of new Set(tis.map((x) => x.run_id))) {
+    const log = await readFile(
+      path.join(t.config.HEATFLOW_DATA_DIR, 'runs', 'fault_dag', runId, 'executions.log'),
+      'utf8',
+    );
+    const executed = log
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').slice(0, 2).join(' '))
+      .sort();
+    const recorded = tries
+      .filter((x) => x.run_id === runId)
+      .map((x) => `${x.task_id} try=${x.try_number}`)
+      .sort();
+    expect(executed, runId).toEqual(recorded);
   }
   const rows = await t.rt.db
     .selectFrom('fault_rows' as never)
