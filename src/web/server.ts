@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { isConnectionError } from '../db/pool-errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
@@ -138,6 +139,14 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
       err.statusCode < 500
     ) {
       problem = new HttpProblem(err.statusCode, err.message);
+    } else if (isConnectionError(err)) {
+      // the database connection was cut under this request (server restart, pg_terminate_backend):
+      // the next request gets a fresh one
+      rt.logger.warn(
+        { err: err.message, method: req.method, url: req.url },
+        'web request lost its database connection',
+      );
+      problem = new HttpProblem(503, 'the database connection was lost; try again');
     } else {
       rt.logger.error({ err, method: req.method, url: req.url }, 'web handler error');
       problem = new HttpProblem(500, 'internal error; see the server log');

@@ -18,7 +18,9 @@ import {
   DAYS,
   expectCompleteAndExact,
   killChildren,
+  freePort,
   query,
+  spawnCli,
   startBackfill,
   successes,
   writeDag,
@@ -40,20 +42,35 @@ afterEach(async () => {
 });
 
 describe('Postgres connections cut during a backfill', () => {
-  it('pg_terminate_backend on every session, again and again (2 schedulers, 2 workers): processes live, every run succeeds, rows exact', async () => {
+  it('pg_terminate_backend on every session, again and again (2 schedulers, 2 workers, a web server): processes live, every run succeeds, rows exact', async () => {
     dagsDir = await writeDag();
     h = await createTestOrchestrator('pgkill', { dagsDir, env: { HEATFLOW_LOG_LEVEL: 'error' } });
     const t = h;
+    // a web server, read all along (started first: it must be up before the kills begin)
+    const port = await freePort();
+    const web = spawnCli(t, ['webserver', '--port', String(port)]);
+    const runsUrl = `http://127.0.0.1:${port}/api/v1/dags/fault_dag/dagRuns?limit=100`;
+    await waitFor(
+      'the web server',
+      () =>
+        fetch(`http://127.0.0.1:${port}/api/v1/version`).then(
+          (r) => (r.ok ? true : undefined),
+          () => undefined,
+        ),
+      60_000,
+    );
     // two schedulers and two workers: the kills must not make them run a try twice either
     const { processes, backfillId } = await startBackfill(t, {
       schedulers: 2,
       workers: 2,
     });
+    const webStatuses = new Map<number, number>();
     const admin = t.database.url.replace(/\/[^/]*$/, '/postgres');
     let killed = 0;
     let rounds = 0;
-    // cut every session (scheduler, worker, load tasks, this test's pool) every 250 ms until half the runs succeeded
-    while (((await successes(t, backfillId)) ?? 0) < DAYS / 2 && rounds < 200) {
+    // cut every session (schedulers, workers, web server, load tasks, this test's pool) every 250 ms,
+    // at least 12 times and until half the runs succeeded
+    while ((rounds < 12 || ((await successes(t, backfillId)) ?? 0) < DAYS / 2) && rounds < 200) {
       if (processes.some((p) => p.exitCode !== null)) break;
       const r = await query<{ n: number }>(
         admin,
@@ -62,12 +79,22 @@ describe('Postgres connections cut during a backfill', () => {
       );
       killed += r[0]?.n ?? 0;
       rounds++;
+      const status = await fetch(runsUrl).then((x) => x.status);
+      webStatuses.set(status, (webStatuses.get(status) ?? 0) + 1);
       await new Promise((res) => setTimeout(res, 250));
     }
     expect(rounds).toBeGreaterThanOrEqual(4);
     expect(killed).toBeGreaterThanOrEqual(rounds);
-    const summary = await expectCompleteAndExact(t, backfillId, processes);
-    process.stdout.write(`pg_terminate_backend: ${rounds} rounds, ${killed} sessions cut; ${summary.text}\n`);
+    const summary = await expectCompleteAndExact(t, backfillId, [...processes, web]);
+    // the web server lived through it too and answers from a fresh connection
+    const after = await fetch(runsUrl);
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { total_entries: number }).total_entries).toBe(DAYS);
+    // a read that met a cut connection is a 503 (try again), never a 500
+    expect([...webStatuses.keys()].filter((c) => c !== 200 && c !== 503)).toEqual([]);
+    process.stdout.write(
+      `pg_terminate_backend: ${rounds} rounds, ${killed} sessions cut; web reads ${JSON.stringify(Object.fromEntries(webStatuses))}; ${summary.text}\n`,
+    );
   }, 150_000);
 
   it('a private cluster restarted twice mid-backfill: processes live, every run succeeds, rows exact', async () => {

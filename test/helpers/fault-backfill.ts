@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -26,6 +27,19 @@ export const DAYS = 8;
 
 /** The processes spawned by {@link spawnCli}, with their stderr (the test kills them after each case). */
 export const children: { child: ChildProcess; stderr: () => string }[] = [];
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /** Kills what {@link spawnCli} started and is still running. */
 export function killChildren(): void {
