@@ -80,15 +80,15 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
 }
 
 /**
- * Creates and starts a private cluster (about 2 s).
+ * Creates and starts a private cluster (about 2 s), on `options.port` or a free port.
  * @throws Error from initdb/pg_ctl (missing binaries, no `postgres` user when root)
  */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(options: { port?: number } = {}): Promise<PrivatePostgres> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hf-pg-'));
   const user = await serverUser();
   if (user !== undefined) await chown(dir, user.uid, user.gid);
   const data = path.join(dir, 'data');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], user);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
   const ctl = (...args: string[]) =>
