@@ -44,6 +44,39 @@ export const instantSchema = z
     return d;
   });
 
+/** The JSON path of the first key or string holding a NUL character, or `undefined`. */
+function nulPath(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const p = nulPath(v, `${at}[${i}]`);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) return `${at}.${JSON.stringify(k)}`;
+      const p = nulPath(v, `${at}.${k}`);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A run configuration: a JSON object without NUL characters (`\u0000`) in its keys or strings,
+ * which Postgres `jsonb` cannot store (it would be a 500, issue 14).
+ */
+export const confSchema = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+  const at = nulPath(v, 'conf');
+  if (at !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message: `${at} holds a NUL character (\\u0000), which cannot be stored`,
+    });
+});
+
 /** Query booleans: `true`/`false` (also `1`/`0`). */
 export const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 

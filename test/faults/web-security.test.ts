@@ -226,6 +226,28 @@ describe('web security probes (real Postgres, Redis, HTTP)', () => {
     expect(d.is_paused).toBe(true);
   });
 
+  it('a NUL in a run configuration (which jsonb cannot store) is a 400 naming conf, not a 500', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    for (const [route, body] of [
+      [`/api/v1/dags/${DAG_ID}/dagRuns`, { conf: { a: 'x\u0000' }, logical_date: '2022-04-01T00:00:00Z' }],
+      [`/api/v1/dags/${DAG_ID}/dagRuns`, { conf: { 'k\u0000': 1 }, logical_date: '2022-04-02T00:00:00Z' }],
+      [
+        `/api/v1/dags/${DAG_ID}/dagRuns`,
+        { conf: { a: [1, { b: '\u0000' }] }, logical_date: '2022-04-03T00:00:00Z' },
+      ],
+      [
+        '/api/v1/backfills',
+        { dag_id: DAG_ID, from_date: '2022-05-01', to_date: '2022-05-02', dag_run_conf: { a: '\u0000' } },
+      ],
+    ] as const) {
+      const r = await call('POST', route, auth, JSON.stringify(body));
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      const problem = (await r.json()) as { parameter: string; detail: string };
+      expect(problem.parameter).toMatch(/^(conf|dag_run_conf)$/);
+      expect(problem.detail).toMatch(/conf.* holds a NUL character/);
+    }
+  });
+
   it('an oversized body is refused with 413 before any handler runs', async () => {
     const big = JSON.stringify({ conf: { blob: 'x'.repeat(1024 * 1024 + 10) } });
     const r = await call(
