@@ -114,6 +114,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   app.addHook('onRequest', async (req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+    rejectNulInQuery(req.query);
     if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
     if (auth.hasBearer(req) || auth.session(req) !== undefined) return;
     if (isApi(req) || req.method !== 'GET')
@@ -184,6 +185,25 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   return app;
+}
+
+/**
+ * No query parameter may hold a NUL character: Postgres refuses it in text ("invalid byte sequence
+ * for encoding UTF8: 0x00"), which would surface as a 500 (issue 14).
+ * @throws HttpProblem 400 naming the parameter
+ */
+function rejectNulInQuery(query: unknown): void {
+  if (query === null || typeof query !== 'object') return;
+  for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (name.includes('\u0000') || values.some((v) => typeof v === 'string' && v.includes('\u0000')))
+      throw new HttpProblem(
+        400,
+        `invalid query parameter ${JSON.stringify(name)}: holds a NUL character (%00)`,
+        undefined,
+        name,
+      );
+  }
 }
 
 async function sendProblem(
