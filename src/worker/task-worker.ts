@@ -40,6 +40,7 @@ import type { ExecutionResult, Executor, OrphanTry } from '../executors/executor
 import { publishEvent } from '../queue/events.js';
 import { bullConnection, TASK_QUEUE_NAME, taskJobSchema } from '../queue/task-queue.js';
 import type { XComStore } from '../xcom/xcom-store.js';
+import { refuseTry } from './refuse-try.js';
 import { renderTask } from './render-task.js';
 import { tryLogPath } from './log-paths.js';
 
@@ -229,7 +230,13 @@ export class TaskWorker {
     try {
       logPath = tryLogPath(this.o.logDir, t);
     } catch (err) {
-      if (err instanceof InvalidIdError || err instanceof PathEscapeError) return this.refuseTry(t, err);
+      if (err instanceof InvalidIdError || err instanceof PathEscapeError)
+        return refuseTry(
+          { db: this.o.db, redis: this.o.redis, prefix: this.o.prefix, logger: this.o.logger },
+          t,
+          err,
+          this.workerId,
+        );
       throw err;
     }
     const claimedAt = new Date();
@@ -286,37 +293,6 @@ export class TaskWorker {
       clearInterval(hb);
       this.running.delete(t.leaseToken);
     }
-  }
-
-  /**
-   * A try whose ids cannot name a folder (a run recorded before ids were checked): no log, no run
-   * folder, no command; claimed and failed at once without retries (they could not heal), the
-   * error naming the id.
-   */
-  private async refuseTry(t: QueuedTry, err: InvalidIdError | PathEscapeError): Promise<string> {
-    const now = new Date();
-    const ti = await claimTry(
-      this.o.db,
-      t,
-      { workerId: this.workerId, hostname: os.hostname(), logPath: '' },
-      now,
-    );
-    if (ti === undefined) return 'dropped';
-    const error = `refused: ${err.message}`;
-    this.o.logger.error({ ...t }, error);
-    await finishTry(
-      this.o.db,
-      t,
-      { tiState: 'failed', tryState: 'failed', exitCode: null, error, durationMs: 0 },
-      now,
-    );
-    await publishEvent(this.o.redis, this.o.prefix, {
-      kind: 'ti_finished',
-      dagId: t.dagId,
-      runId: t.runId,
-      taskId: t.taskId,
-    });
-    return 'failed';
   }
 
   /**
