@@ -516,7 +516,8 @@ export class DockerExecutor implements Executor {
           throw Object.assign(new Error(`${p} not found`), { code: 'ENOENT' });
         throw this.wrap('read XCom return file (archive API)', err);
       }
-      const content = await readFirstFileFromTar(stream);
+      // the tar header gives the size: over the limit the entry is not read (16 MiB without one)
+      const content = await readFirstFileFromTar(stream, req.maxReturnFileBytes);
       if (content === undefined) throw Object.assign(new Error(`${p} is not a file`), { code: 'ENOENT' });
       return content.toString('utf8');
     });
