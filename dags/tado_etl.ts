@@ -9,8 +9,9 @@
  *
  * Configuration (read when the DAG file is parsed):
  * - `TADO_ETL_TIMEZONE`: IANA time zone of the schedule and of `ds`; `@defaultValue 'Europe/London'`
- * - `TADO_ETL_START_DATE` / `TADO_ETL_END_DATE`: first / last logical date;
- *   `@defaultValue '2022-01-01'` / none
+ * - `TADO_ETL_START_DATE` / `TADO_ETL_END_DATE`: first / last logical date, both days included
+ *   (`TADO_ETL_END_DATE=2022-12-31` ends with the run for 2022-12-31); `@defaultValue
+ *   '2022-01-01'` / none
  * - `TADO_ETL_RETRIES` / `TADO_ETL_RETRY_DELAY_MS`: retries of each task and the first retry
  *   delay (exponential backoff); `@defaultValue 3` / `30000`
  * - `TADO_ETL_TASK_SNAPSHOTS`: `false` runs the task programs from their plain bundles instead of
@@ -52,7 +53,15 @@ const node = (task: string): readonly string[] => taskProgramCommand(task, useSn
 const programEnv = TASK_PROGRAM_ENV;
 /** For programs that open no network connection at all (validate, transform). */
 const offlineProgramEnv = { ...programEnv, NODE_EXTRA_CA_CERTS: '' };
-const endDate = process.env.TADO_ETL_END_DATE;
+/**
+ * `TADO_ETL_END_DATE` names the last logical date, so its own day's run (at 01:00) is included: a
+ * plain date means the end of that day, as README.md says (an instant is taken as given).
+ */
+const endDateSetting = process.env.TADO_ETL_END_DATE?.trim();
+const endDate =
+  endDateSetting !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(endDateSetting)
+    ? `${endDateSetting}T23:59:59.999`
+    : endDateSetting;
 
 export const tadoEtl = defineDag({
   dagId: 'tado_etl',

@@ -7,13 +7,11 @@ import { DateTime } from 'luxon';
 import { assetExtraProblem, assetUriProblem, isAsset, normaliseAssetUri, type Asset } from './asset.js';
 import { DagCycleError, DagDefinitionError } from './errors.js';
 import { TimetableError, cronExpressionFor, isValidTimezone } from './timetable.js';
+import { ID_PATTERN, MAX_ID_LENGTH } from './ids.js';
 import type { Dag, DagSpec, Task, TaskArgs, TaskSpec, Templated, TriggerRule } from './types.js';
 
-/** Allowed characters of a DAG id and a task id (Airflow's `KEY_REGEX`). */
-export const ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
-
-/** Longest DAG id or task id (Airflow's `ID_LEN`). */
-export const MAX_ID_LENGTH = 250;
+/** The id rules live in `ids.ts`; re-exported here where they were first declared. */
+export { ID_PATTERN, MAX_ID_LENGTH };
 
 /** Every trigger rule heatflow knows. */
 export const TRIGGER_RULES: readonly TriggerRule[] = [
@@ -160,6 +158,8 @@ class Validator {
     if (!ID_PATTERN.test(value)) {
       throw this.fail(field, `${JSON.stringify(value)} may contain only letters, digits, '_', '-' and '.'`);
     }
+    // ids name folders (`runs/<dag_id>/…`): `.` or `..` would name the parent
+    if (/^\.+$/.test(value)) throw this.fail(field, `${JSON.stringify(value)} may not be made of dots only`);
     return value;
   }
 

@@ -88,3 +88,32 @@ export const NO_RETRY_ERROR_CODE = 'TASK_FAILED_NO_RETRY';
 export function isNoRetryError(err: unknown): boolean {
   return err instanceof Error && (err as { code?: unknown }).code === NO_RETRY_ERROR_CODE;
 }
+
+/**
+ * An id (DAG, run or task) that may not be used: empty, too long, with a character outside the
+ * safe set, or made of dots only. Ids become folder names, so this is also a path-safety check.
+ */
+export class InvalidIdError extends HeatflowError {
+  constructor(
+    message: string,
+    /** the id's field, e.g. `dag_run_id` or `task_id` */
+    readonly field: string,
+    /** the value refused */
+    readonly value: string,
+  ) {
+    super('INVALID_ID', message);
+  }
+}
+
+/** A path built from ids or read back from a record would leave its root folder. */
+export class PathEscapeError extends HeatflowError {
+  constructor(
+    message: string,
+    /** the root the path must stay in, e.g. HEATFLOW_LOG_DIR */
+    readonly root: string,
+    /** the offending path */
+    readonly target: string,
+  ) {
+    super('PATH_ESCAPE', message);
+  }
+}

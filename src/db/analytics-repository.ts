@@ -14,6 +14,7 @@
  */
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { guardPool } from './pool-errors.js';
 import type {
   HomeDayMetrics,
   PeriodMetrics,
@@ -502,12 +503,9 @@ export function openAnalyticsStore(
     application_name: applicationName,
     types: TYPES,
   });
-  // An idle client whose server connection drops emits 'error' on the pool; unhandled, it would
-  // crash the process (node-postgres docs). The next query gets a fresh connection.
-  pool.on('error', (err) => options.onIdleError?.(err));
-  // A connection lost while checked out also emits 'error' on its client, besides failing the
-  // statement running (which is how the caller learns of it): keep that from crashing the process.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  // A lost connection, idle or checked out, must not crash the process (pool-errors.ts); the
+  // statement running on it fails, and the next query gets a fresh connection.
+  guardPool(pool, (err) => options.onIdleError?.(err));
   const db = new Kysely<AnalyticsDatabase>({ dialect: new PostgresDialect({ pool }) });
   return { repository: new AnalyticsRepository(db, pool), close: () => db.destroy() };
 }

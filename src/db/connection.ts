@@ -4,6 +4,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
+import { guardClient, guardPool } from './pool-errors.js';
 
 // Postgres `bigint` (e.g. bigserial ids, counts) arrives as a string unless told otherwise; we keep
 // ids as strings but want COUNT(*) as numbers, so queries cast counts to int explicitly.
@@ -14,7 +15,10 @@ export interface CreateDbOptions {
   max?: number;
   /** name shown in `pg_stat_activity` */
   applicationName?: string;
-  /** called when an idle pooled connection fails (e.g. the server restarted) */
+  /**
+   * called when a pooled connection is lost, idle or checked out (e.g. the server restarted or
+   * `pg_terminate_backend`); the statement running on it fails on its own
+   */
   onIdleError?: (err: Error) => void;
 }
 
@@ -25,9 +29,9 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Ky
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'heatflow',
   });
-  // An idle client whose server connection drops emits 'error' on the pool; unhandled, it would
-  // crash the process (node-postgres docs). The next query gets a fresh connection.
-  pool.on('error', (err) => options.onIdleError?.(err));
+  // A lost connection emits 'error' on the pool (idle) or on its client (checked out); unhandled,
+  // either would crash the process (pool-errors.ts). The next query gets a fresh connection.
+  guardPool(pool, (err) => options.onIdleError?.(err));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -41,7 +45,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (name === '' || name === 'postgres') return false;
   url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = guardClient(new pg.Client({ connectionString: url.toString() }));
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -11,6 +11,7 @@
  */
 import { Kysely, PostgresDialect, sql, type ColumnType, type Transaction } from 'kysely';
 import pg from 'pg';
+import { guardPool } from './pool-errors.js';
 import type {
   CallForHeatRow,
   DayRowWithReport,
@@ -560,7 +561,10 @@ export function openWarehouse(
   databaseUrl: string,
   applicationName = 'heatflow-warehouse',
 ): { warehouse: Warehouse; close: () => Promise<void> } {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: applicationName });
+  // a lost connection fails the statement running (the try fails and is retried), never the process
+  const pool = guardPool(
+    new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: applicationName }),
+  );
   const db = new Kysely<WarehouseDatabase>({ dialect: new PostgresDialect({ pool }) });
   return { warehouse: new Warehouse(db), close: () => db.destroy() };
 }

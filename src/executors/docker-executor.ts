@@ -10,7 +10,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { constants as fsConstants } from 'node:fs';
-import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -520,7 +520,14 @@ export class DockerExecutor implements Executor {
     access: ResolvedAccess,
   ): Promise<Awaited<ReturnType<typeof readReturnValue>>> {
     if (access.mode === 'shared') {
-      return readReturnValue(path.join(access.dir, paths.returnRel), req.taskId, (p) => readFile(p, 'utf8'));
+      return readReturnValue(
+        path.join(access.dir, paths.returnRel),
+        req.taskId,
+        (p) => readFile(p, 'utf8'),
+        req.maxReturnFileBytes === undefined
+          ? undefined
+          : { maxBytes: req.maxReturnFileBytes, sizeOf: async (p) => (await stat(p)).size },
+      );
     }
     return readReturnValue(paths.returnPath, req.taskId, async (p) => {
       let stream: NodeJS.ReadableStream;
@@ -531,7 +538,8 @@ export class DockerExecutor implements Executor {
           throw Object.assign(new Error(`${p} not found`), { code: 'ENOENT' });
         throw this.wrap('read XCom return file (archive API)', err);
       }
-      const content = await readFirstFileFromTar(stream);
+      // the tar header gives the size: over the limit the entry is not read (16 MiB without one)
+      const content = await readFirstFileFromTar(stream, req.maxReturnFileBytes);
       if (content === undefined) throw Object.assign(new Error(`${p} is not a file`), { code: 'ENOENT' });
       return content.toString('utf8');
     });

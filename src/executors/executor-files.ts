@@ -19,17 +19,37 @@ export type ReturnValueRead =
   | { present: true; value: unknown; error?: undefined }
   | { present: false; error: string };
 
+/** Limits of {@link readReturnValue}. */
+export interface ReturnFileLimit {
+  /** largest file read, in bytes; a bigger one is an error, unread */
+  readonly maxBytes: number;
+  /** the file's size in bytes (`stat`); rejects with `code: 'ENOENT'` when it is missing */
+  readonly sizeOf: (p: string) => Promise<number>;
+}
+
 /**
  * Reads and parses the JSON a task wrote to `HEATFLOW_XCOM_RETURN_PATH`. A missing file means
- * "no return value"; invalid JSON is an error naming the task and file.
+ * "no return value"; invalid JSON is an error naming the task and file. With `limit`, the file's
+ * size is checked before it is read, so a task writing gigabytes there cannot fill the worker's
+ * memory (the XCom cap itself is checked on the JSON when it is pushed).
  */
 export async function readReturnValue(
   filePath: string,
   taskId: string,
   read: (p: string) => Promise<string>,
+  limit?: ReturnFileLimit,
 ): Promise<ReturnValueRead> {
   let raw: string;
   try {
+    if (limit !== undefined) {
+      const size = await limit.sizeOf(filePath);
+      if (size > limit.maxBytes) {
+        return {
+          present: false,
+          error: `task "${taskId}" wrote ${size} bytes to its return file ${filePath}, over the ${limit.maxBytes}-byte limit of a return file (4 x HEATFLOW_XCOM_MAX_BYTES); it was not read`,
+        };
+      }
+    }
     raw = await read(filePath);
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return { present: false };

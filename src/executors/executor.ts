@@ -60,6 +60,11 @@ export interface ExecutionRequest {
   readonly image?: string;
   /** kill the try after this long, in ms; `@defaultValue undefined` (no limit) */
   readonly executionTimeoutMs?: number;
+  /**
+   * largest return file read, in bytes (checked before reading); `@defaultValue undefined` (no
+   * limit). The worker passes 4 x the XCom cap.
+   */
+  readonly maxReturnFileBytes?: number;
   /** absolute path of this try's log file; stdout and stderr are appended live */
   readonly logPath: string;
   /** aborting kills the try (lost lease, worker shutting down at once) */

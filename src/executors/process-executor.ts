@@ -4,8 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveInside } from '../core/safe-path.js';
 import { HeatflowError } from '../core/errors.js';
 import {
   NO_RETRY_EXIT_CODE,
@@ -53,7 +54,8 @@ export class ProcessExecutor implements Executor {
         `task "${req.taskId}" of DAG "${req.dagId}" has an empty command`,
       );
     }
-    const runDir = path.join(this.options.dataDir, req.runDir);
+    // a run folder, its XCom files and the log never leave their roots, whatever the ids
+    const runDir = resolveInside(this.options.dataDir, 'run folder', req.runDir);
     const files = xcomFileNames(req);
     const inputPath = path.join(runDir, files.input);
     const returnPath = path.join(runDir, files.return);
@@ -153,7 +155,14 @@ export class ProcessExecutor implements Executor {
       };
     }
     if (outcome.code === 0) {
-      const rv = await readReturnValue(returnPath, req.taskId, (p) => readFile(p, 'utf8'));
+      const rv = await readReturnValue(
+        returnPath,
+        req.taskId,
+        (p) => readFile(p, 'utf8'),
+        req.maxReturnFileBytes === undefined
+          ? undefined
+          : { maxBytes: req.maxReturnFileBytes, sizeOf: async (p) => (await stat(p)).size },
+      );
       if (rv.error !== undefined) return { outcome: 'failed', exitCode: 0, error: rv.error, durationMs };
       return {
         outcome: 'success',

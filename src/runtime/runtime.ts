@@ -66,7 +66,11 @@ export async function openRuntime(
       throw postgresError(err);
     }
   }
-  const db = createDb(config.DATABASE_URL, { max: options.dbPoolSize ?? 10 });
+  const db = createDb(config.DATABASE_URL, {
+    max: options.dbPoolSize ?? 10,
+    // the statement on a lost connection fails and its pass or try is retried; log, don't crash
+    onIdleError: (err) => logger.warn({ err: err.message }, 'Postgres connection lost; reconnecting'),
+  });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
   // Without a listener ioredis prints "Unhandled error event" with a stack trace; connection errors
   // surface as the rejected connect() below, and later ones are retried by ioredis.

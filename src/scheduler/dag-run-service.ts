@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { HeatflowError, NotFoundError } from '../core/errors.js';
 import { assetScheduleLabel } from '../core/asset.js';
+import { assertId } from '../core/ids.js';
 import { validateRunConf } from '../core/run-conf.js';
 import { makeRunId } from '../core/run-id.js';
 import { dagRunInfosBetween, inferManualDataInterval } from '../core/timetable.js';
@@ -56,8 +57,9 @@ export interface TriggerOptions {
 }
 
 /**
- * Creates a manual DAG run (`manual__<logical date>`), queued.
+ * Creates a manual DAG run (`manual__<logical date>`, or the given run id), queued.
  * @throws RunConfError when the conf is not acceptable for the DAG (nothing is created)
+ * @throws InvalidIdError when `options.runId` is not a safe run id (`core/ids.ts`)
  * @throws HeatflowError `RUN_EXISTS` when the DAG has a run at that logical date
  */
 export async function triggerDagRun(
@@ -71,7 +73,9 @@ export async function triggerDagRun(
     options.dataInterval === undefined
       ? inferManualDataInterval(dag, logicalDate)
       : { logicalDate, dataInterval: options.dataInterval };
-  const runId = options.runId ?? makeRunId('manual', logicalDate);
+  // a run id names folders of the log and data roots: refuse unsafe ones at the door
+  const runId =
+    options.runId === undefined ? makeRunId('manual', logicalDate) : assertId('run_id', options.runId);
   const [row] = await insertQueuedRuns(
     d.db,
     [

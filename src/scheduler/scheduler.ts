@@ -93,6 +93,8 @@ export class Scheduler {
   private readonly pending = new Set<string>();
   private wakeUp: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
+  /** passes failed in a row (for the back-off) */
+  private failedPasses = 0;
   private nextPassAt = 0;
   private lastDagSync = -Infinity;
   private readonly clock: () => Date;
@@ -155,9 +157,19 @@ export class Scheduler {
           });
           this.wakeUp = undefined;
         }
+        this.failedPasses = 0;
       } catch (err) {
-        this.o.logger.error({ err }, 'scheduler pass failed; retrying on the next pass');
-        await new Promise((r) => setTimeout(r, Math.min(this.intervalMs, 1000)));
+        // A failed pass (e.g. a lost Postgres connection) is logged and retried after a growing
+        // wait (interval, doubled per failure in a row, at most 10 s); the loop never ends on it.
+        this.failedPasses++;
+        const waitMs = Math.min(Math.min(this.intervalMs, 1000) * 2 ** (this.failedPasses - 1), 10_000);
+        this.o.logger.error(
+          { err, failedPasses: this.failedPasses, waitMs },
+          'scheduler pass failed; retrying after a wait',
+        );
+        // runs that were due in the failed pass are evaluated again by the next full pass
+        this.nextPassAt = 0;
+        await new Promise((r) => setTimeout(r, waitMs));
       }
     }
   }

@@ -39,6 +39,7 @@ import {
 import { HttpProblem, parseInput } from './http-problem.js';
 import { decodeLogToken, encodeLogToken, logFileOf, readLogSlice } from './log-reader.js';
 import {
+  confSchema,
   idSchema,
   instantSchema,
   listParam,
@@ -114,7 +115,7 @@ const triggerBody = z.strictObject({
   dag_run_id: runIdSchema.optional(),
   logical_date: instantSchema.optional(),
   execution_date: instantSchema.optional(),
-  conf: z.record(z.string(), z.unknown()).optional(),
+  conf: confSchema.optional(),
   note: z.string().max(1000).optional(),
 });
 
@@ -142,7 +143,7 @@ const backfillBody = z.strictObject({
   reprocess_behavior: z.enum(['none', 'failed', 'completed']).default('none'),
   run_backwards: z.boolean().default(false),
   max_active_runs: z.number().int().min(1).max(1000).optional(),
-  dag_run_conf: z.record(z.string(), z.unknown()).default({}),
+  dag_run_conf: confSchema.default({}),
   dry_run: z.boolean().default(false),
 });
 
@@ -164,9 +165,14 @@ export function serviceProblem(err: unknown, confParameter = 'conf'): unknown {
   if (err instanceof HeatflowError) {
     if (err.code === 'RUN_EXISTS') return new HttpProblem(409, err.message, 'DAG run already exists');
     if (
-      ['BACKFILL_EMPTY', 'BACKFILL_RANGE', 'BACKFILL_ASSET_SCHEDULED', 'TIMETABLE', 'INVALID_DATE'].includes(
-        err.code,
-      ) ||
+      [
+        'BACKFILL_EMPTY',
+        'BACKFILL_RANGE',
+        'BACKFILL_ASSET_SCHEDULED',
+        'TIMETABLE',
+        'INVALID_DATE',
+        'INVALID_ID',
+      ].includes(err.code) ||
       err.name === 'TimetableError'
     ) {
       return new HttpProblem(400, err.message);

@@ -17,6 +17,8 @@ const TITLES: Readonly<Record<number, [string, string]>> = {
   404: ['NotFound', 'Not Found'],
   405: ['MethodNotAllowed', 'Method Not Allowed'],
   409: ['AlreadyExists', 'Conflict'],
+  413: ['BadRequest', 'Content Too Large'],
+  414: ['BadRequest', 'URI Too Long'],
   415: ['UnsupportedMediaType', 'Unsupported Media Type'],
   500: ['Unknown', 'Internal Server Error'],
   503: ['ServiceUnavailable', 'Service Unavailable'],
@@ -78,6 +80,78 @@ export function parseInput<S extends z.ZodType>(
   const name = issue?.path[0] === undefined ? source : String(issue.path[0]);
   const where =
     issue !== undefined && issue.path.length > 1 ? ` (at ${issue.path.map(String).join('.')})` : '';
-  const message = issue?.message ?? 'invalid';
+  const message = issue === undefined ? 'invalid' : describeIssue(issue, valueAt(input, issue.path));
   throw new HttpProblem(400, `invalid ${source} parameter "${name}"${where}: ${message}`, undefined, name);
+}
+
+/** The value at a zod issue's path in the raw input (`undefined` when absent). */
+function valueAt(input: unknown, at: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const k of at) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** A received value as shown in a message: JSON, cut at 60 characters (a NUL shows as `\u0000`). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/**
+ * What a zod issue means for a request parameter, in words a user can act on instead of zod's
+ * own (`expected number, received NaN` for `?year=abc` becomes `expected a whole number, got
+ * "abc"`).
+ * @param issue - the first issue zod reported
+ * @param received - the raw value at the issue's path
+ */
+export function describeIssue(issue: z.core.$ZodIssue, received: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (received === undefined) return 'is required';
+      const what =
+        issue.expected === 'int'
+          ? 'a whole number'
+          : issue.expected === 'number'
+            ? 'a number'
+            : issue.expected === 'string'
+              ? 'a string'
+              : issue.expected === 'boolean'
+                ? 'true or false'
+                : issue.expected === 'array'
+                  ? 'a list'
+                  : issue.expected === 'object'
+                    ? 'an object'
+                    : issue.expected;
+      return `expected ${what}, got ${shown(received)}`;
+    }
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const inclusive = issue.inclusive !== false;
+      if (issue.origin === 'string') {
+        if (issue.code === 'too_small' && Number(bound) === 1) return 'must not be empty';
+        return `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} characters`;
+      }
+      if (issue.origin === 'array')
+        return `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(bound)} items`;
+      const rel =
+        issue.code === 'too_small'
+          ? inclusive
+            ? 'at least'
+            : 'greater than'
+          : inclusive
+            ? 'at most'
+            : 'less than';
+      return `must be ${rel} ${String(bound)}, got ${shown(received)}`;
+    }
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => String(v)).join(', ')}, got ${shown(received)}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}`;
+    default:
+      return issue.message;
+  }
 }

@@ -5,6 +5,8 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { InvalidIdError, PathEscapeError } from '../core/errors.js';
+import { isInside } from '../core/safe-path.js';
 import { tryLogPath } from '../worker/log-paths.js';
 import { HttpProblem } from './http-problem.js';
 
@@ -100,15 +102,21 @@ export function decodeLogToken(token: string): number {
 
 /**
  * Where the log of a try is: the path the worker recorded, else the standard layout under the log
- * folder (only when it stays inside it).
+ * folder; `undefined` when either would be outside the log folder (a path recorded from a hostile
+ * run id before ids were checked is never read) or the ids are not valid ids.
  */
 export function logFileOf(
   logDir: string,
   recorded: string | null,
   t: { dagId: string; runId: string; taskId: string; tryNumber: number },
 ): string | undefined {
-  if (recorded !== null) return recorded;
-  const p = tryLogPath(logDir, t);
-  const rel = path.relative(logDir, p);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : p;
+  if (recorded !== null) {
+    return recorded !== '' && path.isAbsolute(recorded) && isInside(logDir, recorded) ? recorded : undefined;
+  }
+  try {
+    return tryLogPath(logDir, t);
+  } catch (err) {
+    if (err instanceof InvalidIdError || err instanceof PathEscapeError) return undefined;
+    throw err;
+  }
 }

@@ -40,7 +40,7 @@ import type { PageContext } from './views/layout.js';
 import { backfillsView, loginView } from './views/misc-views.js';
 import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js';
 import { isSameOrigin, SESSION_COOKIE } from './web-auth.js';
-import { idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
+import { confSchema, idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
 
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
 const PAGE_LOG_BYTES = 512 * 1024;
@@ -367,7 +367,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
                 return z.NEVER;
               }
             })
-            .pipe(z.record(z.string(), z.unknown())),
+            .pipe(confSchema),
           form.conf,
           'form',
         );

@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { isConnectionError } from '../db/pool-errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
@@ -86,7 +87,25 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     );
   }
   const ctx = new WebContext(rt, auth, openReads);
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 5000 }, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    routerOptions: { maxParamLength: 5000 },
+    bodyLimit: 1024 * 1024,
+    // Errors found before routing (malformed percent-encoding such as `/dags/%E0%A4%A`, a path
+    // parameter past maxParamLength) get the same answers as the others: problem JSON for the API,
+    // an HTML page for a browser; fastify's default is its own JSON.
+    frameworkErrors: (err, req, reply) => {
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+      const detail =
+        err.code === 'FST_ERR_BAD_URL'
+          ? `the address is not valid percent-encoding: ${req.url.split('?')[0] ?? ''}`
+          : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'a part of the address is too long'
+            : err.message;
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 400;
+      void sendProblem(req, reply, new HttpProblem(status, detail), ctx);
+    },
+  });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     const out: Record<string, string> = {};
@@ -96,6 +115,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   app.addHook('onRequest', async (req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+    rejectNulInQuery(req.query);
     if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
     if (auth.hasBearer(req) || auth.session(req) !== undefined) return;
     if (isApi(req) || req.method !== 'GET')
@@ -121,6 +141,14 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
       err.statusCode < 500
     ) {
       problem = new HttpProblem(err.statusCode, err.message);
+    } else if (isConnectionError(err)) {
+      // the database connection was cut under this request (server restart, pg_terminate_backend):
+      // the next request gets a fresh one
+      rt.logger.warn(
+        { err: err.message, method: req.method, url: req.url },
+        'web request lost its database connection',
+      );
+      problem = new HttpProblem(503, 'the database connection was lost; try again');
     } else {
       rt.logger.error({ err, method: req.method, url: req.url }, 'web handler error');
       problem = new HttpProblem(500, 'internal error; see the server log');
@@ -159,6 +187,25 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   return app;
+}
+
+/**
+ * No query parameter may hold a NUL character: Postgres refuses it in text ("invalid byte sequence
+ * for encoding UTF8: 0x00"), which would surface as a 500 (issue 14).
+ * @throws HttpProblem 400 naming the parameter
+ */
+function rejectNulInQuery(query: unknown): void {
+  if (query === null || typeof query !== 'object') return;
+  for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (name.includes('\u0000') || values.some((v) => typeof v === 'string' && v.includes('\u0000')))
+      throw new HttpProblem(
+        400,
+        `invalid query parameter ${JSON.stringify(name)}: holds a NUL character (%00)`,
+        undefined,
+        name,
+      );
+  }
 }
 
 async function sendProblem(

@@ -3,7 +3,7 @@
  * lookups, and the validation schemas of common parameters.
  */
 import { z } from 'zod';
-import { ID_PATTERN, MAX_ID_LENGTH } from '../core/define-dag.js';
+import { idProblem, type IdKind } from '../core/ids.js';
 import type { Dag } from '../core/types.js';
 import { getDagRow } from '../db/dag-repository.js';
 import type { DagRow } from '../db/database.js';
@@ -12,10 +12,18 @@ import { HttpProblem } from './http-problem.js';
 import { nextRunOf, type NextRun } from './next-run.js';
 import type { WebAuth } from './web-auth.js';
 
-/** An id of a DAG or task (Airflow's allowed characters). */
-export const idSchema = z.string().min(1).max(MAX_ID_LENGTH).regex(ID_PATTERN, 'letters, digits, _ . - only');
-/** A run id (any printable text, as Airflow allows). */
-export const runIdSchema = z.string().min(1).max(250);
+/** An id checked by `core/ids.ts`, the message naming what is wrong (`may contain only …`). */
+function idOf(kind: IdKind) {
+  return z.string().superRefine((v, ctx) => {
+    const problem = idProblem(kind, v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+/** An id of a DAG or task (Airflow's `KEY_REGEX`, at most 250 characters, not only dots). */
+export const idSchema = idOf('dag_id');
+/** A run id (Airflow's default `allowed_run_id_pattern` `^[A-Za-z0-9_.~:+-]+$`, ≤ 250 characters). */
+export const runIdSchema = idOf('run_id');
 
 /**
  * An instant: ISO 8601 date-time with an offset (`2022-01-01T00:00:00Z`, `…+01:00`) or a date
@@ -35,6 +43,39 @@ export const instantSchema = z
     }
     return d;
   });
+
+/** The JSON path of the first key or string holding a NUL character, or `undefined`. */
+function nulPath(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const p = nulPath(v, `${at}[${i}]`);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) return `${at}.${JSON.stringify(k)}`;
+      const p = nulPath(v, `${at}.${k}`);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A run configuration: a JSON object without NUL characters (`\u0000`) in its keys or strings,
+ * which Postgres `jsonb` cannot store (it would be a 500, issue 14).
+ */
+export const confSchema = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+  const at = nulPath(v, 'conf');
+  if (at !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message: `${at} holds a NUL character (\\u0000), which cannot be stored`,
+    });
+});
 
 /** Query booleans: `true`/`false` (also `1`/`0`). */
 export const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -18,12 +18,20 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { HeatflowError, isNoRetryError, XComTooLargeError } from '../core/errors.js';
+import {
+  HeatflowError,
+  InvalidIdError,
+  isNoRetryError,
+  PathEscapeError,
+  XComTooLargeError,
+} from '../core/errors.js';
+import { assertTryIds } from '../core/ids.js';
 import { formatDs } from '../core/timetable.js';
 import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
 import { listRunTriggeringEvents } from '../db/asset-repository.js';
 import type { Database } from '../db/database.js';
+import { retryOnConnectionError } from '../db/pool-errors.js';
 import {
   claimTry,
   type ClaimedTry,
@@ -40,6 +48,7 @@ import { publishEvent } from '../queue/events.js';
 import { bullConnection, TASK_QUEUE_NAME, taskJobSchema } from '../queue/task-queue.js';
 import type { XComStore } from '../xcom/xcom-store.js';
 import { controlOutcome } from './control-outcome.js';
+import { refuseTry } from './refuse-try.js';
 import { renderTask } from './render-task.js';
 import { tryLogPath } from './log-paths.js';
 
@@ -225,12 +234,24 @@ export class TaskWorker {
       return 'malformed';
     }
     const t = parsed.data;
-    const logPath = tryLogPath(this.o.logDir, t);
-    const ti = await claimTry(
-      this.o.db,
-      t,
-      { workerId: this.workerId, hostname: os.hostname(), logPath },
-      new Date(),
+    let logPath: string;
+    try {
+      logPath = tryLogPath(this.o.logDir, t);
+    } catch (err) {
+      if (err instanceof InvalidIdError || err instanceof PathEscapeError)
+        return refuseTry(
+          { db: this.o.db, redis: this.o.redis, prefix: this.o.prefix, logger: this.o.logger },
+          t,
+          err,
+          this.workerId,
+        );
+      throw err;
+    }
+    const claimedAt = new Date();
+    // fenced by lease and state: repeating it after a lost connection cannot claim twice
+    const ti = await retryOnConnectionError(
+      () => claimTry(this.o.db, t, { workerId: this.workerId, hostname: os.hostname(), logPath }, claimedAt),
+      { attempts: 4 },
     );
     if (ti === undefined) {
       this.o.logger.debug({ ...t }, 'job dropped: task instance no longer queued under this lease');
@@ -254,8 +275,21 @@ export class TaskWorker {
         this.workerErrorOutcome(t, ti, err),
       );
       finishing = true;
-      const recorded = await finishTry(this.o.db, t, outcome, new Date());
-      if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
+      // The write is fenced by the lease, so repeating it after a lost connection is safe; without
+      // this the try would wait for the zombie threshold to be retried (issue 14).
+      const finishedAt = new Date();
+      const recorded = await retryOnConnectionError(() => finishTry(this.o.db, t, outcome, finishedAt), {
+        onRetry: (err, attempt, delayMs) =>
+          this.o.logger.warn(
+            { ...t, err: (err as Error).message, attempt, delayMs },
+            'recording the outcome failed; retrying',
+          ),
+      });
+      if (!recorded)
+        this.o.logger.warn(
+          { ...t },
+          'outcome not recorded: lease lost (or recorded by an attempt whose answer was lost)',
+        );
       await publishEvent(this.o.redis, this.o.prefix, {
         kind: 'ti_finished',
         dagId: t.dagId,
@@ -402,6 +436,8 @@ export class TaskWorker {
           env: rendered.env,
           runDir: runDirOf(t.dagId, t.runId),
           xcomInput: upstreamXComs,
+          // the return file's size is checked before it is read (issue 14 item 9)
+          maxReturnFileBytes: this.o.xcom.maxBytes * 4,
           ...(task.image === undefined ? {} : { image: task.image }),
           ...(task.executionTimeoutMs === undefined ? {} : { executionTimeoutMs: task.executionTimeoutMs }),
           logPath,
@@ -463,8 +499,12 @@ export class TaskWorker {
   }
 }
 
-/** The run's folder relative to the data root: `runs/<dag_id>/<run_id>`. */
+/**
+ * The run's folder relative to the data root: `runs/<dag_id>/<run_id>`.
+ * @throws InvalidIdError when `dagId` or `runId` is not a valid id (it would name another folder)
+ */
 export function runDirOf(dagId: string, runId: string): string {
+  assertTryIds({ dagId, runId });
   return path.posix.join('runs', dagId, runId);
 }
 

@@ -20,10 +20,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates and migrates a database named `hf_test_<tag>_<random>`. */
-export async function createTestDatabase(tag = 't'): Promise<TestDatabase> {
+/**
+ * Creates and migrates a database named `hf_test_<tag>_<random>`.
+ * @param serverUrl - the server (its `postgres` database); `@defaultValue` TEST_DATABASE_URL or
+ *   the shared 127.0.0.1:5432 (fault tests pass a private cluster's)
+ */
+export async function createTestDatabase(tag = 't', serverUrl = SERVER_URL): Promise<TestDatabase> {
   const name = `hf_test_${tag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const url = new URL(SERVER_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await ensureDatabase(url.toString());
   const db = createDb(url.toString(), { max: 20, applicationName: `test-${tag}` });
@@ -34,7 +38,7 @@ export async function createTestDatabase(tag = 't'): Promise<TestDatabase> {
     db,
     async drop() {
       await db.destroy();
-      const admin = new pg.Client({ connectionString: SERVER_URL });
+      const admin = new pg.Client({ connectionString: serverUrl });
       await admin.connect();
       try {
         await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

@@ -35,9 +35,15 @@ export interface TestOrchestrator {
 /** Creates an isolated orchestrator. `dags`: fixed DAGs; or `dagsDir` to parse a folder. */
 export async function createTestOrchestrator(
   tag: string,
-  o: { dags?: readonly Dag[]; dagsDir?: string; env?: Record<string, string> } = {},
+  o: {
+    dags?: readonly Dag[];
+    dagsDir?: string;
+    env?: Record<string, string>;
+    /** the Postgres server to create the database on; `@defaultValue` the shared test server */
+    serverUrl?: string;
+  } = {},
 ): Promise<TestOrchestrator> {
-  const database = await createTestDatabase(tag);
+  const database = await createTestDatabase(tag, o.serverUrl);
   const tmp = await mkdtemp(path.join(os.tmpdir(), `hf-${tag}-`));
   const env: Record<string, string> = {
     DATABASE_URL: database.url,

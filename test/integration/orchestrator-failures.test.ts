@@ -151,6 +151,8 @@ describe('retries, trigger rules and XCom limits', () => {
         { taskId: 'small', command: step('xcom:100') },
         { taskId: 'reader', command: step('echo-upstream'), upstream: ['small'] },
         { taskId: 'huge', command: step('xcom:60000') },
+        // over 4 x the cap: refused before the file is read
+        { taskId: 'giant', command: step('xcom:300000') },
       ],
     });
     h = await createTestOrchestrator('xcom', { dags: [dag] });
@@ -173,6 +175,15 @@ describe('retries, trigger rules and XCom limits', () => {
     expect(huge.state).toBe('failed');
     expect(huge.state_reason).toMatch(/XCom of task "huge" is 60011 bytes, over the 49152-byte cap/);
     expect(await h.rt.xcom.pull({ dagId: 'xcoms', runId, taskId: 'huge' })).toBeUndefined();
+    const giant = await h.rt.db
+      .selectFrom('heatflow.task_instances')
+      .selectAll()
+      .where('task_id', '=', 'giant')
+      .executeTakeFirstOrThrow();
+    expect(giant.state).toBe('failed');
+    expect(giant.state_reason).toMatch(
+      /task "giant" wrote 300011 bytes to its return file .*over the 196608-byte limit .*it was not read/,
+    );
   }, 60_000);
 });
 
