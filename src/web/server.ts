@@ -12,11 +12,15 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { createAnalyticsDb } from '../db/analytics-pool.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerGraphRoutes } from './graph-routes.js';
+import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
+import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
+import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
@@ -151,8 +155,15 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_JS),
   );
 
+  // the heating dashboard reads schema `analytics` through its own small pool (dates as text)
+  const analyticsDb = createAnalyticsDb(rt.config.DATABASE_URL, { max: 4, applicationName: 'heatflow-web' });
+  app.addHook('onClose', async () => analyticsDb.destroy());
+  const heating = new HeatingService(analyticsDb);
+
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
+  registerHeatingApiRoutes(app, heating);
+  registerHeatingPageRoutes(app, ctx, heating);
   registerGraphRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);

@@ -38,8 +38,8 @@ export function layout(
         <header class="top">
           <a class="brand" href="/">heatflow</a>
           <nav>
-            <a href="/">DAGs</a><a href="/assets">Assets</a><a href="/backfills">Backfills</a
-            ><a href="/api/v1/health">API health</a>
+            <a href="/">DAGs</a><a href="/heating">Heating</a><a href="/assets">Assets</a
+            ><a href="/backfills">Backfills</a><a href="/api/v1/health">API health</a>
           </nav>
           ${
             !ctx.actionsEnabled
