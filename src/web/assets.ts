@@ -95,7 +95,7 @@ details.hf-chart-numbers summary{cursor:pointer;color:#52606d;font-size:12px} de
 .chart-row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start} dl.fit-figures{background:#fff;padding:10px 14px;box-shadow:0 1px 2px rgba(0,0,0,.06);max-width:460px}
 p.verdict{font-size:15px;padding:8px 12px;border-radius:4px;background:#fff;border-left:4px solid #7b8794} p.verdict.yes{border-left-color:#2e9e44} p.verdict.no{border-left-color:#d8382b}
 .year-switch{display:flex;gap:10px;align-items:center;margin:4px 0} .day-nav{display:flex;gap:14px;align-items:center;flex-wrap:wrap;margin:0 0 12px}
-.heat-calendar .cal-days a,.heat-calendar .cal-days span{width:16px;height:16px;border-radius:3px;display:block}
+.heat-calendar .cal-days{grid-template-columns:repeat(7,20px)} .heat-calendar .cal-days a,.heat-calendar .cal-days span{width:20px;height:20px;border-radius:3px;display:block}
 .heat-calendar .cal-days .no-data{background:#f7f8fa;border:1px dashed #d9e2ec}
 .heat-calendar a.hm-day:hover{outline:2px solid #16324f} .heat-calendar .unusual{outline:2px solid #16324f;outline-offset:1px}
 .legend i.unusual-key{outline:2px solid #16324f;background:#fff}
