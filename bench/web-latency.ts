@@ -26,6 +26,7 @@ import { makeRunId } from '../src/core/run-id.js';
 import { syncDagBag } from '../src/dag-processing/sync-dag-bag.js';
 import { insertQueuedRuns, setRunState } from '../src/db/dag-run-repository.js';
 import { claimTry, finishTry, insertTaskInstances, queueTis } from '../src/db/task-instance-repository.js';
+import { clearChartCache } from '../src/web/charts/echarts-svg.js';
 import { startWebServer } from '../src/web/server.js';
 import { heatingScreenshots } from './lib/heating-screenshots.js';
 import { seedHeatingYear } from './lib/seed-heating-year.js';
@@ -197,6 +198,44 @@ const HEATING_TARGETS: [string, string][] = [
   ['unusual days page 2022 (HTML)', '/heating/unusual-days?year=2022'],
 ];
 
+/**
+ * Latency of `paths` requested one after another from this process (the server runs in it too,
+ * so nothing else is on its event loop), each with the chart cache emptied first: what a view
+ * costs when its charts are drawn for it (the first view after an analysis, or a day not viewed
+ * before). p50/p99 in ms.
+ */
+async function uncached(url: string, name: string, paths: readonly string[]): Promise<Row> {
+  const ms: number[] = [];
+  let bad = 0;
+  for (const p of paths) {
+    clearChartCache();
+    const t = performance.now();
+    const r = await fetch(`${url}${p}`);
+    await r.text();
+    ms.push(performance.now() - t);
+    if (r.status !== 200) bad++;
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)] ?? 0);
+  return {
+    endpoint: name,
+    path: paths[0] ?? '',
+    connections: 1,
+    requests: ms.length,
+    rps: Math.round(1000 / (ms.reduce((a, b) => a + b, 0) / ms.length)),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    maxMs: Math.round(ms[ms.length - 1] ?? 0),
+    non2xx: bad,
+  };
+}
+
+/** 200 distinct zone-days of 2022 (zones 1..3, every other day from 6 January). */
+const DISTINCT_DAYS = Array.from({ length: 200 }, (_, i) => {
+  const date = new Date(Date.UTC(2022, 0, 6 + Math.floor(i / 3) * 2)).toISOString().slice(0, 10);
+  return `/heating/zones/${(i % 3) + 1}/days/${date}`;
+});
+
 async function main(): Promise<void> {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
   const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -227,11 +266,30 @@ async function main(): Promise<void> {
       table(rows, 50);
     }
     if (part !== 'dags') {
+      const repeat = (p: string, n: number): string[] => Array.from({ length: n }, () => p);
+      const cold = [
+        await uncached(web.url, 'overview page, charts drawn per request', repeat('/heating?year=2022', 60)),
+        await uncached(
+          web.url,
+          'zone page, charts drawn per request',
+          repeat('/heating/zones/2?year=2022', 60),
+        ),
+        await uncached(web.url, 'day view page, 200 distinct days, drawn per request', DISTINCT_DAYS),
+        await uncached(
+          web.url,
+          'day view API, 200 distinct days',
+          DISTINCT_DAYS.map((p) => `/api/v1${p}`),
+        ),
+      ];
       const sequential = await measure(web.url, HEATING_TARGETS, 1, durationS);
       const loaded = await measure(web.url, HEATING_TARGETS, connections, durationS);
-      results.push(...sequential, ...loaded);
+      results.push(...cold, ...sequential, ...loaded);
       console.log(
-        `\nheating dashboard over a year (2022: 1,296 zone-days), ${durationS} s per endpoint, loopback\n`,
+        '\nheating dashboard over a year (2022: 1,296 zone-days), loopback; uncached: one request at a time, the chart cache emptied before each\n',
+      );
+      table(cold, 100);
+      console.log(
+        `\nthe same pages repeated (charts cached after the first view), autocannon ${durationS} s per endpoint\n`,
       );
       table([...sequential, ...loaded], 100);
       const shots = process.env.BENCH_SCREENSHOTS;

@@ -86,6 +86,10 @@ export async function readStoredZoneDay(
       ])
       .where('home_id', '=', homeId)
       .where('zone_id', '=', zoneId)
+      // bound minute_start too (± a day around the date, whatever the zone's offset), so the
+      // primary key (home_id, zone_id, minute_start) finds the day instead of a scan of the year
+      .where('minute_start', '>=', sql<Date>`${date}::date - interval '1 day'`)
+      .where('minute_start', '<', sql<Date>`${date}::date + interval '2 days'`)
       .where('local_date', '=', date)
       .orderBy('minute_start')
       .execute(),

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { chartFigure } from '../../src/web/charts/chart-figure.js';
 import { dayChart, localClock, offlineSpans } from '../../src/web/charts/day-chart.js';
-import { SERIES_COLOURS } from '../../src/web/charts/echarts-svg.js';
+import { clearChartCache, SERIES_COLOURS } from '../../src/web/charts/echarts-svg.js';
 import { monthlyChart } from '../../src/web/charts/monthly-chart.js';
 import { signatureChart, signatureLine } from '../../src/web/charts/signature-chart.js';
 import { trendChart } from '../../src/web/charts/trend-chart.js';
@@ -22,6 +22,12 @@ const points = (svg: string, series: number): number =>
       new RegExp(`ecmeta_series_index="${series}" ecmeta_data_index="\\d+" ecmeta_ssr_type="chart"`, 'g'),
     ) ?? []
   ).length;
+/** Points of a large scatter: subpaths of its one path filled with `colour` (legend swatches left out). */
+const largePoints = (svg: string, colour: string): number =>
+  (svg.match(new RegExp(`<path [^>]*fill="${colour}"[^>]*>`, 'g')) ?? [])
+    .filter((p) => !p.includes('ecmeta_ssr_type="legend"'))
+    .map((p) => (/ d="([^"]*)"/.exec(p)?.[1]?.match(/M/g) ?? []).length)
+    .reduce((a, b) => a + b, 0);
 const texts = (svg: string): string[] =>
   (svg.match(/<text[^>]*>[^<]*<\/text>/g) ?? []).map((t) => t.replace(/<[^>]+>/g, ''));
 
@@ -67,7 +73,8 @@ describe('signature chart', () => {
       { width: 600, height: 400 },
     ).value;
     expect(svg.startsWith('<svg role="img" aria-label="energy signature')).toBe(true);
-    expect(points(svg, 0)).toBe(37);
+    // one path for all the days (large mode), one subpath per day
+    expect(largePoints(svg, SERIES_COLOURS.points)).toBe(37);
     // the fit: one stroked path of 3 vertices (min T, T_b, max T)
     expect(strokes(svg, SERIES_COLOURS.fit)).toContain(3);
   });
@@ -142,6 +149,22 @@ describe('day chart', () => {
       2,
     );
     expect(points(svg, 4)).toBe(day.cleaned.filter((c, i) => c && day.insideC[i] !== null).length);
+  });
+});
+
+describe('chart cache', () => {
+  it('draws a chart once per distinct input and again when the input changes', () => {
+    const days = [{ date: '2022-01-01', insideMeanC: 19, setpointMeanHeatingC: 20 }];
+    const a = trendChart(days, { width: 300, height: 200 });
+    expect(trendChart(days, { width: 300, height: 200 })).toBe(a); // the same object: cached
+    const b = trendChart([{ ...days[0], insideMeanC: 18 } as (typeof days)[number]], {
+      width: 300,
+      height: 200,
+    });
+    expect(b).not.toBe(a);
+    expect(b.value).not.toBe(a.value);
+    clearChartCache();
+    expect(trendChart(days, { width: 300, height: 200 })).not.toBe(a);
   });
 });
 

@@ -7,7 +7,13 @@
  * skipped by the axis).
  */
 import type { SafeHtml } from '../html.js';
-import { renderChartSvg, SERIES_COLOURS, type ChartSize, type MarkAreaData } from './echarts-svg.js';
+import {
+  cachedChart,
+  renderChartSvg,
+  SERIES_COLOURS,
+  type ChartSize,
+  type MarkAreaData,
+} from './echarts-svg.js';
 
 /** The series of one zone-day, one entry per minute from local midnight. */
 export interface DaySeries {
@@ -66,91 +72,93 @@ const pairs = (values: readonly (number | null)[], scale = 1): (number | null)[]
 
 /** The day chart as SVG. */
 export function dayChart(day: DaySeries, size: ChartSize): SafeHtml {
-  const label = (minute: number): string => localClock(day.dayStartMs + minute * 60_000, day.timeZone);
-  const spans = offlineSpans(day.connected);
-  const offline: MarkAreaData = spans.map((s) => [{ xAxis: s.start }, { xAxis: s.end }]);
-  const markArea = {
-    silent: true,
-    itemStyle: { color: SERIES_COLOURS.offline, opacity: 0.35 },
-    data: offline,
-  };
-  const xAxis = (gridIndex: number, show: boolean) => ({
-    type: 'value' as const,
-    gridIndex,
-    min: 0,
-    max: day.minutes,
-    interval: 180,
-    axisLabel: { show, formatter: label },
-  });
-  const cleaned = day.cleaned.flatMap((c, i) =>
-    c && day.insideC[i] !== null ? [[i, day.insideC[i] ?? 0]] : [],
-  );
-  const line = (name: string, colour: string, data: (number | null)[][], yAxisIndex = 0) => ({
-    name,
-    type: 'line' as const,
-    xAxisIndex: 0,
-    yAxisIndex,
-    showSymbol: false,
-    sampling: 'lttb' as const,
-    lineStyle: { color: colour, width: 1.8 },
-    itemStyle: { color: colour },
-    data,
-  });
-  return renderChartSvg(
-    {
-      grid: [
-        { left: 52, right: 52, top: 36, height: size.height - 150 },
-        { left: 52, right: 52, height: 60, bottom: 28 },
-      ],
-      legend: {
-        top: 4,
-        data: ['indoor', 'setpoint', 'outdoor', 'humidity', 'cleaned', 'heating demand'],
+  return cachedChart(['day', day, size], () => {
+    const label = (minute: number): string => localClock(day.dayStartMs + minute * 60_000, day.timeZone);
+    const spans = offlineSpans(day.connected);
+    const offline: MarkAreaData = spans.map((s) => [{ xAxis: s.start }, { xAxis: s.end }]);
+    const markArea = {
+      silent: true,
+      itemStyle: { color: SERIES_COLOURS.offline, opacity: 0.35 },
+      data: offline,
+    };
+    const xAxis = (gridIndex: number, show: boolean) => ({
+      type: 'value' as const,
+      gridIndex,
+      min: 0,
+      max: day.minutes,
+      interval: 180,
+      axisLabel: { show, formatter: label },
+    });
+    const cleaned = day.cleaned.flatMap((c, i) =>
+      c && day.insideC[i] !== null ? [[i, day.insideC[i] ?? 0]] : [],
+    );
+    const line = (name: string, colour: string, data: (number | null)[][], yAxisIndex = 0) => ({
+      name,
+      type: 'line' as const,
+      xAxisIndex: 0,
+      yAxisIndex,
+      showSymbol: false,
+      sampling: 'lttb' as const,
+      lineStyle: { color: colour, width: 1.8 },
+      itemStyle: { color: colour },
+      data,
+    });
+    return renderChartSvg(
+      {
+        grid: [
+          { left: 52, right: 52, top: 36, height: size.height - 150 },
+          { left: 52, right: 52, height: 60, bottom: 28 },
+        ],
+        legend: {
+          top: 4,
+          data: ['indoor', 'setpoint', 'outdoor', 'humidity', 'cleaned', 'heating demand'],
+        },
+        xAxis: [xAxis(0, false), xAxis(1, true)],
+        yAxis: [
+          { type: 'value', gridIndex: 0, name: '°C', scale: true },
+          { type: 'value', gridIndex: 0, name: '%', min: 0, max: 100, splitLine: { show: false } },
+          {
+            type: 'value',
+            gridIndex: 1,
+            min: 0,
+            max: 3,
+            interval: 1,
+            name: 'demand',
+            axisLabel: { formatter: (v: number) => ['none', 'low', 'med', 'high'][v] ?? '' },
+          },
+        ],
+        series: [
+          { ...line('indoor', SERIES_COLOURS.inside, pairs(day.insideC)), markArea },
+          { ...line('setpoint', SERIES_COLOURS.setpoint, pairs(day.setpointC)), sampling: undefined },
+          line('outdoor', SERIES_COLOURS.outside, pairs(day.outsideC)),
+          line('humidity', SERIES_COLOURS.humidity, pairs(day.humidityFraction, 100), 1),
+          {
+            name: 'cleaned',
+            type: 'scatter',
+            xAxisIndex: 0,
+            yAxisIndex: 0,
+            symbol: 'diamond',
+            symbolSize: 7,
+            itemStyle: { color: SERIES_COLOURS.cleaned },
+            data: cleaned,
+          },
+          {
+            name: 'heating demand',
+            type: 'line',
+            xAxisIndex: 1,
+            yAxisIndex: 2,
+            step: 'end',
+            showSymbol: false,
+            lineStyle: { width: 0, color: SERIES_COLOURS.demand },
+            itemStyle: { color: SERIES_COLOURS.demand },
+            areaStyle: { color: SERIES_COLOURS.demand, opacity: 0.8 },
+            data: pairs(day.demandLevel),
+            markArea,
+          },
+        ],
       },
-      xAxis: [xAxis(0, false), xAxis(1, true)],
-      yAxis: [
-        { type: 'value', gridIndex: 0, name: '°C', scale: true },
-        { type: 'value', gridIndex: 0, name: '%', min: 0, max: 100, splitLine: { show: false } },
-        {
-          type: 'value',
-          gridIndex: 1,
-          min: 0,
-          max: 3,
-          interval: 1,
-          name: 'demand',
-          axisLabel: { formatter: (v: number) => ['none', 'low', 'med', 'high'][v] ?? '' },
-        },
-      ],
-      series: [
-        { ...line('indoor', SERIES_COLOURS.inside, pairs(day.insideC)), markArea },
-        { ...line('setpoint', SERIES_COLOURS.setpoint, pairs(day.setpointC)), sampling: undefined },
-        line('outdoor', SERIES_COLOURS.outside, pairs(day.outsideC)),
-        line('humidity', SERIES_COLOURS.humidity, pairs(day.humidityFraction, 100), 1),
-        {
-          name: 'cleaned',
-          type: 'scatter',
-          xAxisIndex: 0,
-          yAxisIndex: 0,
-          symbol: 'diamond',
-          symbolSize: 7,
-          itemStyle: { color: SERIES_COLOURS.cleaned },
-          data: cleaned,
-        },
-        {
-          name: 'heating demand',
-          type: 'line',
-          xAxisIndex: 1,
-          yAxisIndex: 2,
-          step: 'end',
-          showSymbol: false,
-          lineStyle: { width: 0, color: SERIES_COLOURS.demand },
-          itemStyle: { color: SERIES_COLOURS.demand },
-          areaStyle: { color: SERIES_COLOURS.demand, opacity: 0.8 },
-          data: pairs(day.demandLevel),
-          markArea,
-        },
-      ],
-    },
-    size,
-    `one-minute series of the day (${day.minutes / 60} hours)`,
-  );
+      size,
+      `one-minute series of the day (${day.minutes / 60} hours)`,
+    );
+  });
 }

@@ -8,6 +8,11 @@
  *
  * Only the chart kinds and components the heating pages use are registered (`echarts/core` +
  * `use`), which keeps the server's start-up and memory small.
+ *
+ * Rendered charts are kept in a small LRU keyed by a hash of their inputs ({@link cachedChart}):
+ * the analysis changes only when heating_analytics runs, so the overview and zone pages are drawn
+ * once per analysis instead of once per view (an ECharts render costs 5–30 ms); a changed input is
+ * a new key, so a cached chart is never stale.
  */
 import {
   BarChart,
@@ -30,6 +35,7 @@ import {
 } from 'echarts/components';
 import { init, use, type ComposeOption } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
+import { createHash } from 'node:crypto';
 import { raw, type SafeHtml } from '../html.js';
 
 use([
@@ -100,4 +106,34 @@ export function renderChartSvg(option: ChartOption, size: ChartSize, label: stri
   } finally {
     chart.dispose();
   }
+}
+
+/** Charts kept by {@link cachedChart}. */
+const CACHE_MAX = 256;
+const cache = new Map<string, SafeHtml>();
+
+/**
+ * A chart from the cache, or drawn by `draw` and cached. `inputs` must hold everything the chart
+ * depends on (its data, size, kind): they are hashed (SHA-1 of their JSON) into the key.
+ */
+export function cachedChart(inputs: readonly unknown[], draw: () => SafeHtml): SafeHtml {
+  const key = createHash('sha1').update(JSON.stringify(inputs)).digest('base64');
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit); // most recently used last
+    return hit;
+  }
+  const svg = draw();
+  cache.set(key, svg);
+  if (cache.size > CACHE_MAX) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  return svg;
+}
+
+/** Empties the chart cache (benchmarks measure uncached renders). */
+export function clearChartCache(): void {
+  cache.clear();
 }

@@ -4,7 +4,7 @@
  * intercept-only line y = μ) over the points' temperature range (docs/analytics.md §6).
  */
 import type { SafeHtml } from '../html.js';
-import { renderChartSvg, SERIES_COLOURS, type ChartSize } from './echarts-svg.js';
+import { cachedChart, renderChartSvg, SERIES_COLOURS, type ChartSize } from './echarts-svg.js';
 
 /** One day of the signature. */
 export interface SignaturePoint {
@@ -55,40 +55,46 @@ export function signatureChart(
   fit: SignatureFit | null,
   size: ChartSize,
 ): SafeHtml {
-  const temps = points.map((p) => p.outsideMeanC);
-  const line =
-    fit === null || temps.length === 0 ? [] : signatureLine(fit, Math.min(...temps), Math.max(...temps));
-  return renderChartSvg(
-    {
-      grid: { left: 56, right: 24, top: 36, bottom: 48 },
-      legend: { top: 4, data: ['days', 'fitted model'] },
-      xAxis: {
-        type: 'value',
-        name: 'mean outdoor temperature (°C)',
-        nameLocation: 'middle',
-        nameGap: 28,
-        scale: true,
+  return cachedChart(['signature', points, fit, size], () => {
+    const temps = points.map((p) => p.outsideMeanC);
+    const line =
+      fit === null || temps.length === 0 ? [] : signatureLine(fit, Math.min(...temps), Math.max(...temps));
+    return renderChartSvg(
+      {
+        grid: { left: 56, right: 24, top: 36, bottom: 48 },
+        legend: { top: 4, data: ['days', 'fitted model'] },
+        xAxis: {
+          type: 'value',
+          name: 'mean outdoor temperature (°C)',
+          nameLocation: 'middle',
+          nameGap: 28,
+          scale: true,
+        },
+        yAxis: { type: 'value', name: 'heating hours (h)', min: 0 },
+        series: [
+          {
+            name: 'days',
+            type: 'scatter',
+            // one SVG path for all the days (each point a subpath) instead of one element per
+            // point: a year renders in a fraction of the time
+            large: true,
+            largeThreshold: 100,
+            symbolSize: 6,
+            itemStyle: { color: SERIES_COLOURS.points, opacity: 0.75 },
+            data: points.map((p) => [p.outsideMeanC, p.heatingHours]),
+          },
+          {
+            name: 'fitted model',
+            type: 'line',
+            showSymbol: false,
+            lineStyle: { color: SERIES_COLOURS.fit, width: 2.5 },
+            itemStyle: { color: SERIES_COLOURS.fit },
+            data: line,
+          },
+        ],
       },
-      yAxis: { type: 'value', name: 'heating hours (h)', min: 0 },
-      series: [
-        {
-          name: 'days',
-          type: 'scatter',
-          symbolSize: 6,
-          itemStyle: { color: SERIES_COLOURS.points, opacity: 0.75 },
-          data: points.map((p) => [p.outsideMeanC, p.heatingHours]),
-        },
-        {
-          name: 'fitted model',
-          type: 'line',
-          showSymbol: false,
-          lineStyle: { color: SERIES_COLOURS.fit, width: 2.5 },
-          itemStyle: { color: SERIES_COLOURS.fit },
-          data: line,
-        },
-      ],
-    },
-    size,
-    'energy signature: daily heating hours against mean outdoor temperature',
-  );
+      size,
+      'energy signature: daily heating hours against mean outdoor temperature',
+    );
+  });
 }

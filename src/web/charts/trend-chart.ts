@@ -3,7 +3,7 @@
  * Dates are local dates of the home, drawn on a category axis (one slot per day with metrics).
  */
 import type { SafeHtml } from '../html.js';
-import { renderChartSvg, SERIES_COLOURS, type ChartSize } from './echarts-svg.js';
+import { cachedChart, renderChartSvg, SERIES_COLOURS, type ChartSize } from './echarts-svg.js';
 
 /** One day of a zone. */
 export interface TrendDay {
@@ -17,34 +17,36 @@ export interface TrendDay {
 
 /** The trend chart as SVG (series 0: indoor mean, series 1: setpoint mean). */
 export function trendChart(days: readonly TrendDay[], size: ChartSize): SafeHtml {
-  return renderChartSvg(
-    {
-      grid: { left: 56, right: 24, top: 36, bottom: 40 },
-      legend: { top: 4, data: ['indoor mean', 'setpoint mean while heating'] },
-      xAxis: { type: 'category', data: days.map((d) => d.date) },
-      yAxis: { type: 'value', name: '°C', scale: true },
-      series: [
-        {
-          name: 'indoor mean',
-          type: 'line',
-          showSymbol: days.length < 40,
-          sampling: 'lttb',
-          lineStyle: { color: SERIES_COLOURS.inside, width: 2 },
-          itemStyle: { color: SERIES_COLOURS.inside },
-          data: days.map((d) => d.insideMeanC),
-        },
-        {
-          name: 'setpoint mean while heating',
-          type: 'line',
-          showSymbol: days.length < 40,
-          connectNulls: false,
-          lineStyle: { color: SERIES_COLOURS.setpoint, width: 2 },
-          itemStyle: { color: SERIES_COLOURS.setpoint },
-          data: days.map((d) => d.setpointMeanHeatingC),
-        },
-      ],
-    },
-    size,
-    'daily mean indoor temperature against mean setpoint while heating',
-  );
+  return cachedChart(['trend', days, size], () => {
+    return renderChartSvg(
+      {
+        grid: { left: 56, right: 24, top: 36, bottom: 40 },
+        legend: { top: 4, data: ['indoor mean', 'setpoint mean while heating'] },
+        xAxis: { type: 'category', data: days.map((d) => d.date) },
+        yAxis: { type: 'value', name: '°C', scale: true },
+        series: [
+          {
+            name: 'indoor mean',
+            type: 'line',
+            showSymbol: days.length < 40,
+            sampling: 'lttb',
+            lineStyle: { color: SERIES_COLOURS.inside, width: 2 },
+            itemStyle: { color: SERIES_COLOURS.inside },
+            data: days.map((d) => d.insideMeanC),
+          },
+          {
+            name: 'setpoint mean while heating',
+            type: 'line',
+            showSymbol: days.length < 40,
+            connectNulls: false,
+            lineStyle: { color: SERIES_COLOURS.setpoint, width: 2 },
+            itemStyle: { color: SERIES_COLOURS.setpoint },
+            data: days.map((d) => d.setpointMeanHeatingC),
+          },
+        ],
+      },
+      size,
+      'daily mean indoor temperature against mean setpoint while heating',
+    );
+  });
 }
