@@ -160,7 +160,9 @@ export function heatCalendar(
   days: readonly DayFigures[],
   dayLink: (d: DayFigures) => string | undefined,
 ): SafeHtml {
-  const max = Math.max(0, ...days.map((d) => d.heatingHours));
+  // the scale tops out at the 95th percentile, so one extreme day does not wash out the year
+  const sorted = days.map((d) => d.heatingHours).sort((a, b) => a - b);
+  const max = sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)] ?? 0;
   const byMonth = new Map<string, DayFigures[]>();
   for (const d of days) {
     const k = d.date.slice(0, 7);
@@ -197,7 +199,7 @@ export function heatCalendar(
     <div class="legend">
       <span><i style="background:${heatColour(0, 1)}"></i>0 h</span>
       <span><i style="background:${heatColour(0.5, 1)}"></i>${(max / 2).toFixed(1)} h</span>
-      <span><i style="background:${heatColour(1, 1)}"></i>${max.toFixed(1)} h</span>
+      <span><i style="background:${heatColour(1, 1)}"></i>${max.toFixed(1)} h or more</span>
       <span><i class="unusual-key"></i>unusual day (outlined)</span>
     </div>`;
 }

@@ -61,7 +61,9 @@ export function signatureSection(s: SignatureModel, scope: string): SafeHtml {
               <dt>days fitted / heating days</dt>
               <dd>${f.n} / ${f.heatingDays} (${f.periodStart} … ${f.periodEnd})</dd>
               <dt>p-value of β</dt>
-              <dd>${f.slopePValue === null ? '–' : f.slopePValue.toExponential(2)}</dd>
+              <dd>
+                ${f.slopePValue === null ? '–' : f.slopePValue < 1e-15 ? '< 1e-15' : f.slopePValue.toExponential(2)}
+              </dd>
               <dt>decision</dt>
               <dd class="muted">${f.decision}</dd>
             </dl>`
