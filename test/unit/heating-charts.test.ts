@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chartFigure } from '../../src/web/charts/chart-figure.js';
-import { dayChart, localClock, offlineSpans } from '../../src/web/charts/day-chart.js';
+import { dayChart, localClock, offlineSpans, stepPoints } from '../../src/web/charts/day-chart.js';
 import { clearChartCache, SERIES_COLOURS } from '../../src/web/charts/echarts-svg.js';
 import { monthlyChart } from '../../src/web/charts/monthly-chart.js';
 import { signatureChart, signatureLine } from '../../src/web/charts/signature-chart.js';
@@ -117,6 +117,18 @@ describe('day chart', () => {
     cleaned: Array.from({ length: n }, (_, i) => i % 200 === 0),
   };
 
+  it('keeps a step series only where it changes, with its last minute and its gaps', () => {
+    expect(stepPoints([20, 20, 20, 21, 21, null, null, 20, 20])).toEqual([
+      [0, 20],
+      [3, 21],
+      [5, null],
+      [7, 20],
+      [8, 20],
+    ]);
+    expect(stepPoints([5])).toEqual([[0, 5]]);
+    expect(stepPoints([])).toEqual([]);
+  });
+
   it('finds the offline spans', () => {
     expect(offlineSpans([true, false, false, null, false, true, false])).toEqual([
       { start: 1, end: 3 },
@@ -137,13 +149,12 @@ describe('day chart', () => {
 
   it('draws every series: lines, demand band, offline shading, cleaned marks', () => {
     const svg = dayChart(day, { width: 1000, height: 420 }).value;
-    for (const c of [
-      SERIES_COLOURS.inside,
-      SERIES_COLOURS.setpoint,
-      SERIES_COLOURS.outside,
-      SERIES_COLOURS.humidity,
-    ])
+    for (const c of [SERIES_COLOURS.inside, SERIES_COLOURS.humidity])
       expect(Math.max(...strokes(svg, c)), c).toBeGreaterThan(50);
+    // step series are drawn from their changes: the setpoint holds one value from minute 400
+    // (null before it), the outdoor temperature changes every minute
+    expect(strokes(svg, SERIES_COLOURS.setpoint)).toContain(2);
+    expect(Math.max(...strokes(svg, SERIES_COLOURS.outside))).toBeGreaterThan(50);
     expect(svg).toMatch(new RegExp(`<path [^>]*fill="${SERIES_COLOURS.demand}" fill-opacity="0.8"`));
     expect((svg.match(new RegExp(`<polygon [^>]*fill="${SERIES_COLOURS.offline}"`, 'g')) ?? []).length).toBe(
       2,

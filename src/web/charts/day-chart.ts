@@ -70,6 +70,23 @@ export function localClock(ms: number, timeZone: string): string {
 const pairs = (values: readonly (number | null)[], scale = 1): (number | null)[][] =>
   values.map((v, i) => [i, v === null ? null : Math.round(v * scale * 100) / 100]);
 
+/**
+ * A step series (a value that holds until it changes: setpoint, outdoor temperature, demand) as
+ * the points where it changes, `[minute, value]`, plus its last minute, for a line drawn with
+ * `step: 'end'`: the same picture from a few dozen points instead of one per minute. A null run
+ * starts with `[minute, null]` (a gap in the line).
+ */
+export function stepPoints(values: readonly (number | null)[]): (number | null)[][] {
+  const out: (number | null)[][] = [];
+  values.forEach((v, i) => {
+    const value = v === null ? null : Math.round(v * 100) / 100;
+    if (i === 0 || value !== out[out.length - 1]?.[1]) out.push([i, value]);
+  });
+  const last = values.length - 1;
+  if (last > 0 && out[out.length - 1]?.[0] !== last) out.push([last, out[out.length - 1]?.[1] ?? null]);
+  return out;
+}
+
 /** The day chart as SVG. */
 export function dayChart(day: DaySeries, size: ChartSize): SafeHtml {
   return cachedChart(['day', day, size], () => {
@@ -129,8 +146,16 @@ export function dayChart(day: DaySeries, size: ChartSize): SafeHtml {
         ],
         series: [
           { ...line('indoor', SERIES_COLOURS.inside, pairs(day.insideC)), markArea },
-          { ...line('setpoint', SERIES_COLOURS.setpoint, pairs(day.setpointC)), sampling: undefined },
-          line('outdoor', SERIES_COLOURS.outside, pairs(day.outsideC)),
+          {
+            ...line('setpoint', SERIES_COLOURS.setpoint, stepPoints(day.setpointC)),
+            step: 'end' as const,
+            sampling: undefined,
+          },
+          {
+            ...line('outdoor', SERIES_COLOURS.outside, stepPoints(day.outsideC)),
+            step: 'end' as const,
+            sampling: undefined,
+          },
           line('humidity', SERIES_COLOURS.humidity, pairs(day.humidityFraction, 100), 1),
           {
             name: 'cleaned',
@@ -152,7 +177,7 @@ export function dayChart(day: DaySeries, size: ChartSize): SafeHtml {
             lineStyle: { width: 0, color: SERIES_COLOURS.demand },
             itemStyle: { color: SERIES_COLOURS.demand },
             areaStyle: { color: SERIES_COLOURS.demand, opacity: 0.8 },
-            data: pairs(day.demandLevel),
+            data: stepPoints(day.demandLevel),
             markArea,
           },
         ],
