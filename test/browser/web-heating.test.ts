@@ -111,8 +111,18 @@ describe('heating pages (Chromium)', () => {
     // 8 March is unusual for zone 3 (the sensor dropout), so its calendar day opens zone 3
     await page.waitForURL(/\/heating\/zones\/3\/days\/2022-03-08$/);
     expect(await page.locator('h1').textContent()).toBe('Kitchen · 2022-03-08');
-    for (const colour of [SERIES_COLOURS.inside, SERIES_COLOURS.outside, SERIES_COLOURS.humidity])
+    // interpolated series: a vertex a minute (downsampled); step series: one per change
+    for (const colour of [SERIES_COLOURS.inside, SERIES_COLOURS.humidity])
       expect(Math.max(...(await strokeVertices('day-chart', colour))), colour).toBeGreaterThan(100);
+    const outdoorChanges = await q<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM (
+        SELECT outside_c IS DISTINCT FROM lag(outside_c) OVER (ORDER BY minute_start) AS changed
+        FROM analytics.zone_minute WHERE zone_id = 3 AND local_date = '2022-03-08') c WHERE changed`);
+    // drawn with step 'end': two vertices per change (across, then up or down)
+    expect(Math.max(...(await strokeVertices('day-chart', SERIES_COLOURS.outside)))).toBeGreaterThanOrEqual(
+      outdoorChanges[0]?.n ?? Infinity,
+    );
+    expect((await strokeVertices('day-chart', SERIES_COLOURS.setpoint)).length).toBeGreaterThan(0);
     expect(
       await page.locator(`#day-chart svg path[fill="${SERIES_COLOURS.demand}"]`).count(),
     ).toBeGreaterThan(0);
