@@ -184,6 +184,11 @@ describe('GET /api/v1/heating', () => {
       ['/api/v1/heating/years/2022/zones/9', 404, /zone 9 is not a heating zone/],
       ['/api/v1/heating/years/22', 400, /"year": expected a year/],
       ['/api/v1/heating/years/2022/unusual-days?sort=size', 400, /"sort"/],
+      [
+        '/api/v1/heating/years/2022?home=999',
+        404,
+        /home 999 has no heating analysis for 2022 \(homes with data: \d+\)/,
+      ],
     ];
     for (const [path, status, detail] of cases) {
       const r = await get(path);
@@ -231,5 +236,31 @@ describe('the heating pages over HTTP', () => {
         expect(r.body, path).toContain(text);
       }
     }
+  });
+});
+
+describe('a zone-day the analysis set aside', () => {
+  it('is shown with its reason and no series, in the JSON and on its page', async () => {
+    // what merge and daily_metrics store for a rejected zone-day (analytics-repository.ts)
+    const reason = "zone 2 (Bedroom) 2022-03-20: tado.interior has 48 of the day's 96 readings (half loaded)";
+    await sql`DELETE FROM analytics.zone_minute WHERE zone_id = 2 AND local_date = '2022-03-20'`.execute(
+      f.h.rt.db,
+    );
+    await sql`DELETE FROM analytics.zone_day_metrics WHERE zone_id = 2 AND date = '2022-03-20'`.execute(
+      f.h.rt.db,
+    );
+    await sql`
+      UPDATE analytics.zone_days SET status = 'rejected', reason = ${reason}, time_zone = NULL, day_start = NULL,
+        day_end = NULL, minutes = NULL, readings = NULL
+      WHERE zone_id = 2 AND date = '2022-03-20'`.execute(f.h.rt.db);
+    const d = await json<ZoneDayModel>('/api/v1/heating/zones/2/days/2022-03-20');
+    expect(d).toMatchObject({ status: 'rejected', reason, metrics: null, minutes: null, cleanedMinutes: 0 });
+    expect(d.series.insideC).toEqual([]);
+    expect(d.runs.map((r) => r.dagId)).toEqual(['heating_analytics']);
+    const page = await get('/heating/zones/2/days/2022-03-20', 'text/html');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('id="rejected-reason"');
+    expect(page.body).toContain('tado.interior has 48 of the day&#39;s 96 readings');
+    expect(page.body).not.toContain('id="day-chart"');
   });
 });
