@@ -147,6 +147,42 @@ describe('day chart', () => {
     expect(svg).toContain('aria-label="one-minute series of the day (23 hours)"');
   });
 
+  it('draws a fall-back day 25 hours long, its 01:00 twice', () => {
+    const n25 = 1500; // 2022-10-30, Europe/London: midnight is 23:00Z the day before
+    const svg = dayChart(
+      {
+        ...day,
+        dayStartMs: Date.parse('2022-10-29T23:00:00Z'),
+        minutes: n25,
+        insideC: Array.from({ length: n25 }, () => 19),
+        setpointC: Array.from({ length: n25 }, () => 20),
+        outsideC: Array.from({ length: n25 }, () => 8),
+        humidityFraction: Array.from({ length: n25 }, () => 0.5),
+        demandLevel: Array.from({ length: n25 }, () => 0),
+        connected: Array.from({ length: n25 }, () => true),
+        cleaned: Array.from({ length: n25 }, () => false),
+      },
+      { width: 1000, height: 420 },
+    ).value;
+    expect(svg).toContain('aria-label="one-minute series of the day (25 hours)"');
+    // ticks every 3 h of elapsed time: 00:00, 02:00 (01:00 BST + 1 h of 01:00 GMT), 05:00, …, 23:00, 00:00
+    const labels = texts(svg).filter((t) => /^\d\d:\d\d$/.test(t));
+    expect(labels).toEqual([
+      '00:00',
+      '02:00',
+      '05:00',
+      '08:00',
+      '11:00',
+      '14:00',
+      '17:00',
+      '20:00',
+      '23:00',
+      '00:00',
+    ]);
+    expect(localClock(Date.parse('2022-10-30T00:30:00Z'), 'Europe/London')).toBe('01:30');
+    expect(localClock(Date.parse('2022-10-30T01:30:00Z'), 'Europe/London')).toBe('01:30');
+  });
+
   it('draws every series: lines, demand band, offline shading, cleaned marks', () => {
     const svg = dayChart(day, { width: 1000, height: 420 }).value;
     for (const c of [SERIES_COLOURS.inside, SERIES_COLOURS.humidity])
