@@ -1,6 +1,6 @@
 /**
  * The UI's own stylesheet and script, compiled into the module so that the built server (dist/)
- * needs no source folder at run time. chart.js is served from node_modules (see server.ts).
+ * needs no source folder at run time. Charts are SVG drawn on the server (src/web/charts/).
  * The script runs under a CSP without inline scripts: pages pass data in
  * `<script type="application/json">` blocks, which it reads.
  */
@@ -103,7 +103,7 @@ p.verdict{font-size:15px;padding:8px 12px;border-radius:4px;background:#fff;bord
 .day-layout aside h2{margin-top:8px} .badge.reason{background:#fff3cd;color:#5f4b00} ul.runs{padding-left:18px}
 `;
 
-/** /static/heatflow.js: charts (chart.js, global `Chart`) and the live log. */
+/** /static/heatflow.js: the live log. */
 export const APP_JS = `
 (function () {
   'use strict';
@@ -111,44 +111,7 @@ export const APP_JS = `
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
-  var COLOURS = data('hf-state-colours') || {};
-  var PALETTE = ['#1f77b4','#ff7f0e','#2ca02c','#d62728','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf'];
 
-  var durations = data('hf-durations');
-  if (durations && window.Chart) {
-    new window.Chart(document.getElementById('durations-chart'), {
-      type: 'line',
-      data: {
-        labels: durations.labels,
-        datasets: durations.series.map(function (s, i) {
-          return { label: s.taskId, data: s.seconds, borderColor: PALETTE[i % PALETTE.length],
-            backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 2, spanGaps: true, tension: 0.15 };
-        })
-      },
-      options: { animation: false, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
-        scales: { y: { title: { display: true, text: 'duration (s)' }, beginAtZero: true },
-                  x: { title: { display: true, text: 'logical date (ds)' } } } }
-    });
-  }
-
-  var gantt = data('hf-gantt');
-  if (gantt && window.Chart) {
-    new window.Chart(document.getElementById('gantt-chart'), {
-      type: 'bar',
-      data: {
-        labels: gantt.tasks.map(function (t) { return t.taskId; }),
-        datasets: [{ label: 'seconds since the run started',
-          data: gantt.tasks.map(function (t) { return [t.startS, t.endS]; }),
-          backgroundColor: gantt.tasks.map(function (t) { return COLOURS[t.state] || '#999'; }),
-          borderSkipped: false, borderRadius: 3 }]
-      },
-      options: { indexAxis: 'y', animation: false, maintainAspectRatio: false,
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) {
-          var t = gantt.tasks[c.dataIndex]; return t.state + ': ' + t.startS.toFixed(1) + ' s → ' + t.endS.toFixed(1) + ' s';
-        } } } },
-        scales: { x: { title: { display: true, text: 'seconds since the run started' }, beginAtZero: true } } }
-    });
-  }
 
   var follow = data('hf-log-follow');
   if (follow) {

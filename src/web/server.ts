@@ -1,11 +1,9 @@
 /**
  * The web server (fastify): status pages and the REST API. Listens on 127.0.0.1:8080 by default
  * (`HEATFLOW_WEB_HOST`, `HEATFLOW_WEB_PORT`). Read-only pages are open on loopback; actions need
- * `HEATFLOW_WEB_TOKEN` (see web-auth.ts). chart.js is served from node_modules, never a CDN.
+ * `HEATFLOW_WEB_TOKEN` (see web-auth.ts). Charts are SVG drawn on the server (src/web/charts/):
+ * the pages load no chart library.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import fastifyStatic from '@fastify/static';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -63,12 +61,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /** Paths any visitor may read even when reads need a credential. */
 const PUBLIC_PATHS = [/^\/static\//, /^\/login(\?|$)/, /^\/api\/v1\/(health|version)(\?|$)/];
-
-/** The directory of chart.js's browser bundles in node_modules. */
-export function chartJsDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve('chart.js'));
-}
 
 const isApi = (req: FastifyRequest): boolean => req.url.startsWith('/api/');
 
@@ -140,14 +132,6 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     ),
   );
 
-  await app.register(fastifyStatic, {
-    root: chartJsDir(),
-    prefix: '/static/vendor/',
-    decorateReply: false,
-    allowedPath: (p) => /^\/?chart\.umd(\.min)?\.js(\.map)?$/.test(p),
-    maxAge: '1d',
-    immutable: false,
-  });
   app.get('/static/heatflow.css', async (_req, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS),
   );
