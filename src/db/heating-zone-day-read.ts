@@ -48,6 +48,8 @@ export interface StoredZoneDay {
 /**
  * Reads a zone-day.
  * @param date - local date `YYYY-MM-DD` (a real date: the caller validates it)
+ * @param timeZone - the home's IANA zone, for the day's bounds when the zone-day has none stored
+ *   (rejected)
  * @throws the database error
  */
 export async function readStoredZoneDay(
@@ -55,6 +57,7 @@ export async function readStoredZoneDay(
   homeId: number,
   zoneId: number,
   date: string,
+  timeZone?: string,
 ): Promise<StoredZoneDay> {
   const [day, metrics, minutes, unusual] = await Promise.all([
     db
@@ -115,10 +118,22 @@ export async function readStoredZoneDay(
     weatherState: minutes.map((m) => m.weather_state),
   };
   const runs: ProducingRun[] = [];
-  if (day?.day_start != null && day.day_end != null) {
+  // the local day's bounds: stored with an analysed zone-day; for a rejected one (no bounds
+  // stored), the date's midnights in the home's time zone
+  const zone = day?.time_zone ?? timeZone;
+  const bounds =
+    day?.day_start != null && day.day_end != null
+      ? { start: sql`${day.day_start}::timestamptz`, end: sql`${day.day_end}::timestamptz` }
+      : zone === undefined
+        ? undefined
+        : {
+            start: sql`(${date}::date)::timestamp AT TIME ZONE ${zone}`,
+            end: sql`(${date}::date + 1)::timestamp AT TIME ZONE ${zone}`,
+          };
+  if (day !== undefined && bounds !== undefined) {
     const { rows } = await sql<{ run_id: string; state: string }>`
       SELECT run_id, state FROM heatflow.dag_runs
-      WHERE dag_id = 'tado_etl' AND data_interval_start >= ${day.day_start} AND data_interval_start < ${day.day_end}
+      WHERE dag_id = 'tado_etl' AND data_interval_start >= ${bounds.start} AND data_interval_start < ${bounds.end}
       ORDER BY logical_date`.execute(db);
     runs.push(...rows.map((r) => ({ dagId: 'tado_etl', runId: r.run_id, state: r.state })));
   }

@@ -256,7 +256,13 @@ describe('a zone-day the analysis set aside', () => {
     const d = await json<ZoneDayModel>('/api/v1/heating/zones/2/days/2022-03-20');
     expect(d).toMatchObject({ status: 'rejected', reason, metrics: null, minutes: null, cleanedMinutes: 0 });
     expect(d.series.insideC).toEqual([]);
-    expect(d.runs.map((r) => r.dagId)).toEqual(['heating_analytics']);
+    // the tado_etl run of its ds is still found (from the date's midnights in the home's zone)
+    const [etl] = await q<{ run_id: string }>(sql`
+      SELECT run_id FROM heatflow.dag_runs WHERE dag_id = 'tado_etl' AND logical_date = '2022-03-20T01:00:00Z'`);
+    expect(d.runs.map((r) => [r.dagId, r.runId])).toEqual([
+      ['tado_etl', etl?.run_id],
+      ['heating_analytics', expect.any(String) as unknown],
+    ]);
     const page = await get('/heating/zones/2/days/2022-03-20', 'text/html');
     expect(page.status).toBe(200);
     expect(page.body).toContain('id="rejected-reason"');

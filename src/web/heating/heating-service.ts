@@ -187,10 +187,8 @@ export class HeatingService {
         'No heating data',
       );
     const { zone } = await this.zoneOf(home, zoneId);
-    const [s, timeZone] = await Promise.all([
-      readStoredZoneDay(this.db, home, zoneId, date),
-      readHomeTimeZone(this.db, home),
-    ]);
+    const timeZone = await readHomeTimeZone(this.db, home);
+    const s = await readStoredZoneDay(this.db, home, zoneId, date, timeZone);
     if (s.day === undefined)
       throw new HttpProblem(
         404,
