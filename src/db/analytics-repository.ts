@@ -45,6 +45,7 @@ import {
   zoneDayMetricsOf,
   zoneDayMetricsRow,
 } from './analytics-rows.js';
+import { ANALYTICS_PG_TYPES } from './analytics-pool.js';
 import { readHeatingReport, readReportCoverage, type ReportCoverage } from './heating-report-query.js';
 import { readZoneDayInputs, sortedRefs } from './zone-day-inputs-query.js';
 import { lockHomes, replaceZoneMinutes } from './zone-minutes-write.js';
@@ -467,17 +468,6 @@ const HOME_DAY_METRIC_COLUMNS = [
   'dag_run_id',
 ] as const;
 
-/** `pg_type.oid` of `date` (`pg.types.builtins.DATE`). */
-const DATE_OID = 1082;
-
-/** node-postgres parser table with `date` kept as its `YYYY-MM-DD` text. */
-const TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
-    oid === DATE_OID
-      ? (v: string) => v
-      : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
-};
-
 /** Options of {@link openAnalyticsStore}. */
 export interface AnalyticsStoreOptions {
   /** connections; `@defaultValue 2` */
@@ -501,7 +491,7 @@ export function openAnalyticsStore(
     connectionString: databaseUrl,
     max: options.max ?? 2,
     application_name: applicationName,
-    types: TYPES,
+    types: ANALYTICS_PG_TYPES,
   });
   // A lost connection, idle or checked out, must not crash the process (pool-errors.ts); the
   // statement running on it fails, and the next query gets a fresh connection.

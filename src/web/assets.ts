@@ -1,6 +1,6 @@
 /**
  * The UI's own stylesheet and script, compiled into the module so that the built server (dist/)
- * needs no source folder at run time. chart.js is served from node_modules (see server.ts).
+ * needs no source folder at run time. Charts are SVG drawn on the server (src/web/charts/).
  * The script runs under a CSP without inline scripts: pages pass data in
  * `<script type="application/json">` blocks, which it reads.
  */
@@ -91,9 +91,21 @@ div.log-lines{white-space:normal} .log-line{white-space:normal;line-height:1.5} 
 details.log-raw{margin-top:6px} details.log-raw summary{cursor:pointer;color:#52606d}
 .graph-wrap{overflow-x:auto} svg.dag-graph a:hover rect{stroke-width:2.6} form.run-select{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:8px 0}
 ul.events{margin:0;padding-left:16px;font-size:12px}
+figure.hf-chart{background:#fff;margin:0 0 16px;padding:10px 12px;box-shadow:0 1px 2px rgba(0,0,0,.06);max-width:100%;overflow-x:auto}
+figure.hf-chart figcaption{font-weight:600;font-size:13px;margin-bottom:4px} .hf-chart-svg svg{max-width:100%;height:auto;display:block}
+details.hf-chart-numbers summary{cursor:pointer;color:#52606d;font-size:12px} details.hf-chart-numbers table{margin-top:6px;font-size:12px}
+.chart-row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start} dl.fit-figures{background:#fff;padding:10px 14px;box-shadow:0 1px 2px rgba(0,0,0,.06);max-width:460px}
+p.verdict{font-size:15px;padding:8px 12px;border-radius:4px;background:#fff;border-left:4px solid #7b8794} p.verdict.yes{border-left-color:#2e9e44} p.verdict.no{border-left-color:#d8382b}
+.year-switch{display:flex;gap:10px;align-items:center;margin:4px 0} .day-nav{display:flex;gap:14px;align-items:center;flex-wrap:wrap;margin:0 0 12px}
+.heat-calendar .cal-days{grid-template-columns:repeat(7,20px)} .heat-calendar .cal-days a,.heat-calendar .cal-days span{width:20px;height:20px;border-radius:3px;display:block}
+.heat-calendar .cal-days .no-data{background:#f7f8fa;border:1px dashed #d9e2ec}
+.heat-calendar a.hm-day:hover{outline:2px solid #16324f} .heat-calendar .unusual{outline:2px solid #16324f;outline-offset:1px}
+.legend i.unusual-key{outline:2px solid #16324f;background:#fff}
+.day-layout{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start} .day-layout aside{background:#fff;padding:8px 14px;box-shadow:0 1px 2px rgba(0,0,0,.06);min-width:300px}
+.day-layout aside h2{margin-top:8px} .badge.reason{background:#fff3cd;color:#5f4b00} ul.runs{padding-left:18px}
 `;
 
-/** /static/heatflow.js: charts (chart.js, global `Chart`) and the live log. */
+/** /static/heatflow.js: the live log. */
 export const APP_JS = `
 (function () {
   'use strict';
@@ -101,44 +113,7 @@ export const APP_JS = `
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
-  var COLOURS = data('hf-state-colours') || {};
-  var PALETTE = ['#1f77b4','#ff7f0e','#2ca02c','#d62728','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf'];
 
-  var durations = data('hf-durations');
-  if (durations && window.Chart) {
-    new window.Chart(document.getElementById('durations-chart'), {
-      type: 'line',
-      data: {
-        labels: durations.labels,
-        datasets: durations.series.map(function (s, i) {
-          return { label: s.taskId, data: s.seconds, borderColor: PALETTE[i % PALETTE.length],
-            backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 2, spanGaps: true, tension: 0.15 };
-        })
-      },
-      options: { animation: false, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
-        scales: { y: { title: { display: true, text: 'duration (s)' }, beginAtZero: true },
-                  x: { title: { display: true, text: 'logical date (ds)' } } } }
-    });
-  }
-
-  var gantt = data('hf-gantt');
-  if (gantt && window.Chart) {
-    new window.Chart(document.getElementById('gantt-chart'), {
-      type: 'bar',
-      data: {
-        labels: gantt.tasks.map(function (t) { return t.taskId; }),
-        datasets: [{ label: 'seconds since the run started',
-          data: gantt.tasks.map(function (t) { return [t.startS, t.endS]; }),
-          backgroundColor: gantt.tasks.map(function (t) { return COLOURS[t.state] || '#999'; }),
-          borderSkipped: false, borderRadius: 3 }]
-      },
-      options: { indexAxis: 'y', animation: false, maintainAspectRatio: false,
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) {
-          var t = gantt.tasks[c.dataIndex]; return t.state + ': ' + t.startS.toFixed(1) + ' s → ' + t.endS.toFixed(1) + ' s';
-        } } } },
-        scales: { x: { title: { display: true, text: 'seconds since the run started' }, beginAtZero: true } } }
-    });
-  }
 
   var follow = data('hf-log-follow');
   if (follow) {

@@ -1,11 +1,9 @@
 /**
  * The web server (fastify): status pages and the REST API. Listens on 127.0.0.1:8080 by default
  * (`HEATFLOW_WEB_HOST`, `HEATFLOW_WEB_PORT`). Read-only pages are open on loopback; actions need
- * `HEATFLOW_WEB_TOKEN` (see web-auth.ts). chart.js is served from node_modules, never a CDN.
+ * `HEATFLOW_WEB_TOKEN` (see web-auth.ts). Charts are SVG drawn on the server (src/web/charts/):
+ * the pages load no chart library.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import fastifyStatic from '@fastify/static';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -13,12 +11,16 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { isConnectionError } from '../db/pool-errors.js';
+import { createAnalyticsDb } from '../db/analytics-pool.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerGraphRoutes } from './graph-routes.js';
+import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
+import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
+import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
@@ -61,12 +63,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /** Paths any visitor may read even when reads need a credential. */
 const PUBLIC_PATHS = [/^\/static\//, /^\/login(\?|$)/, /^\/api\/v1\/(health|version)(\?|$)/];
-
-/** The directory of chart.js's browser bundles in node_modules. */
-export function chartJsDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve('chart.js'));
-}
 
 const isApi = (req: FastifyRequest): boolean => req.url.startsWith('/api/');
 
@@ -165,14 +161,6 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     ),
   );
 
-  await app.register(fastifyStatic, {
-    root: chartJsDir(),
-    prefix: '/static/vendor/',
-    decorateReply: false,
-    allowedPath: (p) => /^\/?chart\.umd(\.min)?\.js(\.map)?$/.test(p),
-    maxAge: '1d',
-    immutable: false,
-  });
   app.get('/static/heatflow.css', async (_req, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS),
   );
@@ -180,9 +168,16 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_JS),
   );
 
+  // the heating dashboard reads schema `analytics` through its own small pool (dates as text)
+  const analyticsDb = createAnalyticsDb(rt.config.DATABASE_URL, { max: 4, applicationName: 'heatflow-web' });
+  app.addHook('onClose', async () => analyticsDb.destroy());
+  const heating = new HeatingService(analyticsDb);
+
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
   registerExportRoutes(app, ctx);
+  registerHeatingApiRoutes(app, heating);
+  registerHeatingPageRoutes(app, ctx, heating);
   registerGraphRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);

@@ -12,6 +12,8 @@ import { parseDagDate } from '../../src/core/timetable.js';
 import { countRunsByState } from '../../src/db/dag-run-repository.js';
 import { createBackfill } from '../../src/scheduler/dag-run-service.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
+import { STATE_COLOURS } from '../../src/web/assets.js';
+import { TASK_PALETTE } from '../../src/web/charts/durations-chart.js';
 import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
 
 const TOKEN = 'browser-test-token-5678';
@@ -21,16 +23,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 interface PageGlobals {
   getComputedStyle(el: unknown): { backgroundColor: string };
   document: { getElementById(id: string): { textContent: string | null } | null };
-  Chart?: { getChart(el: unknown): { data: { datasets: unknown[] } } | undefined };
 }
 /** Runs in the page: an element's computed background colour. */
 const BACKGROUND = (el: unknown): string =>
   (globalThis as unknown as PageGlobals).getComputedStyle(el).backgroundColor;
-/** Runs in the page: the number of datasets of the chart drawn in a canvas (0 when none). */
-const chartDatasets = (id: string): number => {
-  const g = globalThis as unknown as PageGlobals;
-  return g.Chart?.getChart(g.document.getElementById(id))?.data.datasets.length ?? 0;
-};
 /** Runs in the page: does an element's text contain this? */
 const textIncludes = ([id, text]: [string, string]): boolean =>
   ((globalThis as unknown as PageGlobals).document.getElementById(id)?.textContent ?? '').includes(text);
@@ -164,14 +160,30 @@ describe('status pages in Chromium after a 30-day backfill', () => {
     await shot('calendar');
   });
 
-  it('task durations chart and a run Gantt chart draw with chart.js from node_modules', async () => {
+  it('task durations chart and a run Gantt chart are server-drawn SVG (ECharts) with their numbers', async () => {
     await page.goto(`${web.url}/dags/tado_etl_demo/durations`);
-    await expect.poll(() => page.evaluate(chartDatasets, 'durations-chart')).toBe(4);
+    // one line per task, each in its palette colour, across the 30 runs
+    for (const colour of TASK_PALETTE.slice(0, 4)) {
+      const ds = await page
+        .locator(`#durations-chart svg path[stroke="${colour}"]`)
+        .evaluateAll((els: { getAttribute(n: string): string | null }[]) =>
+          els.map((e) => e.getAttribute('d') ?? ''),
+        );
+      // the line itself: 30 vertices (the legend's icon and the point symbols have a few)
+      expect(Math.max(...ds.map((d) => d.match(/[ML]/g)?.length ?? 0)), colour).toBe(30);
+    }
+    expect(await page.locator('#durations-chart-data tbody tr').count()).toBe(30);
     await shot('durations');
     await page.goto(
       `${web.url}/dags/tado_etl_demo/runs/${encodeURIComponent('backfill__2022-01-15T01:00:00+00:00')}`,
     );
-    await expect.poll(() => page.evaluate(chartDatasets, 'gantt-chart')).toBe(1);
+    // a bar per task, in the success colour (the transparent offset bars are silent)
+    expect(
+      await page
+        .locator(`#gantt-chart svg path[fill="${STATE_COLOURS.success}"][ecmeta_series_index="1"]`)
+        .count(),
+    ).toBe(4);
+    expect(await page.locator('#gantt-chart-data tbody tr').count()).toBe(4);
     expect(await page.locator('#run-tis tbody tr').count()).toBe(4);
     await shot('gantt');
   });

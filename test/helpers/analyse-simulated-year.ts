@@ -10,7 +10,11 @@
  * they give the year's first and last days their margins, as the loaded neighbours do in the
  * warehouse. No HTTP, no database.
  */
-import { analyseZoneDays, type HeatingAnalysis } from '../../src/analytics/analyse-zone-days.js';
+import {
+  analyseZoneDays,
+  type AnalyseOptions,
+  type HeatingAnalysis,
+} from '../../src/analytics/analyse-zone-days.js';
 import { zoneDayInputsFromRows } from '../../src/analytics/zone-day-inputs.js';
 import { checkDayReport } from '../../src/etl/check-day-report.js';
 import { flattenDayReport } from '../../src/etl/flatten-day-report.js';
@@ -39,12 +43,14 @@ export interface SimulatedYearAnalysis {
 /**
  * Generates, loads (in memory) and analyses every HEATING zone-day of `year` for a seed and home.
  * Reports are generated as fetched long after the year (never cut short); a zone-day before its
- * zone's creation is skipped, as tado_etl records it.
+ * zone's creation is skipped, as tado_etl records it. `options` go to `analyseZoneDays`
+ * (`keepSeries` keeps the minute series, for writing them).
  */
 export async function analyseSimulatedYear(
   seed: number,
   home: SimHome,
   year: number,
+  options: AnalyseOptions = {},
 ): Promise<SimulatedYearAnalysis> {
   const join = danfoInteriorJoin(await importDanfo());
   const nowMs = Date.UTC(year + 1, 6, 1);
@@ -75,7 +81,7 @@ export async function analyseSimulatedYear(
     rows,
     zones.map((z) => ({ homeId: home.homeId, zoneId: z.id, name: z.name })),
   ).filter((i) => i.date >= first && i.date <= last);
-  const analysis = analyseZoneDays(inputs);
+  const analysis = analyseZoneDays(inputs, options);
   return {
     analysis,
     zoneDays: inputs.length,

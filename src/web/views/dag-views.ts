@@ -3,7 +3,11 @@
  */
 import type { DagRow, DagRunRow } from '../../db/database.js';
 import type { CalendarDay, DurationPoint, GridCell, GridRun, TiWithTry } from '../../db/web-queries.js';
-import { html, jsonScript, query, urlPath, type SafeHtml } from '../html.js';
+import { STATE_COLOURS } from '../assets.js';
+import { chartFigure } from '../charts/chart-figure.js';
+import { durationsChart } from '../charts/durations-chart.js';
+import { ganttChart } from '../charts/gantt-chart.js';
+import { html, query, urlPath, type SafeHtml } from '../html.js';
 import {
   actionForm,
   dsOf,
@@ -228,7 +232,7 @@ export function calendarView(
   return layout(ctx, `${dag.dag_id} calendar`, body);
 }
 
-/** Task durations over the latest runs, one line per task (chart.js). */
+/** Task durations over the latest runs, one line per task (ECharts SVG, its numbers below). */
 export function durationsView(
   ctx: PageContext,
   dag: DagRow,
@@ -253,9 +257,17 @@ export function durationsView(
       last ${runLimit} runs:
       ${[30, 90, 365].map((n) => (n === runLimit ? html`<strong>${n}</strong>` : html`<a href="${query({ runs: n })}">${n}</a>`))}
     </div>
-    <div class="chart-box"><canvas id="durations-chart" aria-label="task durations"></canvas></div>
-    ${jsonScript('hf-durations', { labels, series })}`;
-  return layout(ctx, `${dag.dag_id} task durations`, body, { charts: true });
+    ${chartFigure(
+      'durations-chart',
+      'Duration of each task (s) by logical date',
+      durationsChart(labels, series, { width: 1100, height: 400 }),
+      {
+        columns: [{ heading: 'ds' }, ...series.map((t) => ({ heading: `${t.taskId} (s)`, numeric: true }))],
+        rows: labels.map((ds, i) => [ds, ...series.map((t) => t.seconds[i] ?? null)]),
+        digits: 3,
+      },
+    )}`;
+  return layout(ctx, `${dag.dag_id} task durations`, body);
 }
 
 /** One run: its details, its task instances, a Gantt chart, and the actions on them. */
@@ -350,10 +362,23 @@ export function runView(ctx: PageContext, dag: DagRow, run: DagRunRow, tis: read
     ${
       gantt.length === 0
         ? html`<p class="muted">No task has started yet.</p>`
-        : html`<div class="chart-box"><canvas id="gantt-chart" aria-label="Gantt chart"></canvas></div>
-            ${jsonScript('hf-gantt', { tasks: gantt })}`
+        : chartFigure(
+            'gantt-chart',
+            'Each task from its start to its end, coloured by state',
+            ganttChart(gantt, STATE_COLOURS, { width: 1100, height: Math.max(160, 60 + gantt.length * 34) }),
+            {
+              columns: [
+                { heading: 'task' },
+                { heading: 'state' },
+                { heading: 'start (s)', numeric: true },
+                { heading: 'end (s)', numeric: true },
+              ],
+              rows: gantt.map((t) => [t.taskId, t.state, t.startS, t.endS]),
+              digits: 1,
+            },
+          )
     }`;
-  return layout(ctx, `${dag.dag_id} ${run.run_id}`, body, { charts: gantt.length > 0 });
+  return layout(ctx, `${dag.dag_id} ${run.run_id}`, body);
 }
 
 /** Clear / mark success / mark failed forms of one task instance. */

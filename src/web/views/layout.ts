@@ -2,8 +2,7 @@
  * The page frame and small shared pieces of the UI (badges, dates, durations, action forms).
  */
 import { assetScheduleLabel } from '../../core/asset.js';
-import { STATE_COLOURS } from '../assets.js';
-import { html, jsonScript, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../html.js';
 
 /** What every page needs to know about the request. */
 export interface PageContext {
@@ -18,12 +17,7 @@ export interface PageContext {
 }
 
 /** A whole HTML page. */
-export function layout(
-  ctx: PageContext,
-  title: string,
-  body: SafeHtml,
-  options: { charts?: boolean } = {},
-): SafeHtml {
+export function layout(ctx: PageContext, title: string, body: SafeHtml): SafeHtml {
   const signedIn = ctx.csrf !== undefined;
   return html`<!doctype html>
     <html lang="en">
@@ -38,8 +32,8 @@ export function layout(
         <header class="top">
           <a class="brand" href="/">heatflow</a>
           <nav>
-            <a href="/">DAGs</a><a href="/assets">Assets</a><a href="/backfills">Backfills</a
-            ><a href="/api/v1/health">API health</a>
+            <a href="/">DAGs</a><a href="/heating">Heating</a><a href="/assets">Assets</a>
+            <a href="/backfills">Backfills</a><a href="/api/v1/health">API health</a>
           </nav>
           ${
             !ctx.actionsEnabled
@@ -60,8 +54,6 @@ export function layout(
           ${ctx.flash === undefined ? '' : html`<div class="flash${ctx.flash.bad ? ' bad' : ''}" role="status">${ctx.flash.text}</div>`}
           ${body}
         </main>
-        ${jsonScript('hf-state-colours', STATE_COLOURS)}
-        ${options.charts === true ? html`<script src="/static/vendor/chart.umd.min.js"></script>` : ''}
         <script src="/static/heatflow.js"></script>
       </body>
     </html>`;
