@@ -239,6 +239,52 @@ describe('the heating pages over HTTP', () => {
   });
 });
 
+describe('the download links of the heating pages', () => {
+  it('offer CSV and Parquet of what each page shows, each link answering with its rows', async () => {
+    const hrefsOf = (body: string) =>
+      [...body.matchAll(/href="(\/api\/v1\/export\/[^"]+)"/g)].map((m) =>
+        (m[1] ?? '').replaceAll('&amp;', '&'),
+      );
+    const pages = [
+      '/heating?year=2022',
+      '/heating/zones/1?year=2022',
+      '/heating/unusual-days?year=2022',
+      '/heating/zones/1/days/2022-03-10',
+    ];
+    for (const p of pages) {
+      const page = await get(p, 'text/html');
+      expect(page.status, p).toBe(200);
+      const hrefs = hrefsOf(page.body);
+      expect(hrefs.length, p).toBeGreaterThanOrEqual(2);
+      expect(hrefs.filter((h) => h.includes('.parquet')).length, p).toBe(hrefs.length / 2);
+      for (const h of hrefs.filter((x) => x.includes('.csv?'))) {
+        const r = await fetch(`${f.web.url}${h}`);
+        const text = await r.text();
+        expect(r.status, `${p} → ${h}: ${text.slice(0, 200)}`).toBe(200);
+        expect(r.headers.get('content-disposition') ?? '', h).toContain('attachment');
+        expect(text.split('\n').filter((l) => l !== '').length, h).toBeGreaterThan(0);
+      }
+    }
+    // the day view's minute series is exactly the zone-day's rows of analytics.zone_minute
+    const day = await get('/heating/zones/1/days/2022-03-10', 'text/html');
+    const minuteHref = hrefsOf(day.body).find((h) => h.startsWith('/api/v1/export/zone_minute.csv'));
+    expect(minuteHref).toBeDefined();
+    const csv = await (await fetch(`${f.web.url}${minuteHref ?? ''}`)).text();
+    const [n] = await q<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM analytics.zone_minute WHERE zone_id = 1 AND local_date = '2022-03-10'`,
+    );
+    expect(csv.trim().split('\n').length - 1).toBe(n?.n);
+    expect(n?.n).toBe(1440);
+    const parquet = await fetch(`${f.web.url}${(minuteHref ?? '').replace('.csv', '.parquet')}`);
+    expect(parquet.status).toBe(200);
+    expect(
+      Buffer.from(await parquet.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('PAR1');
+  });
+});
+
 describe('a zone-day the analysis set aside', () => {
   it('is shown with its reason and no series, in the JSON and on its page', async () => {
     // what merge and daily_metrics store for a rejected zone-day (analytics-repository.ts)

@@ -8,7 +8,7 @@ import { dayChart, localClock } from '../../charts/day-chart.js';
 import type { ZoneDayModel, ZoneRef } from '../../heating/heating-models.js';
 import { html, type SafeHtml } from '../../html.js';
 import { layout, stateBadge, type PageContext } from '../layout.js';
-import { dayHref, exportsPlaceholder, figuresText, heatingTabs } from './heating-common.js';
+import { dayHref, exportLinks, figuresText, heatingTabs } from './heating-common.js';
 
 /** `date` shifted by `days` (calendar arithmetic, UTC). */
 export function shiftDay(date: string, days: number): string {
@@ -149,6 +149,18 @@ export function dayView(ctx: PageContext, m: ZoneDayModel, zones: readonly ZoneR
             </ul>`
       }
     </section>
-    ${runs} ${exportsPlaceholder(`zone ${m.zone.zoneId} ${m.date}`)}`;
+    ${runs}
+    ${exportLinks([
+      {
+        label: 'one-minute series of the day',
+        table: 'zone_minute',
+        selection: { from: m.date, to: m.date, zone: m.zone.zoneId },
+      },
+      {
+        label: 'raw tado indoor readings of the day',
+        table: 'interior',
+        selection: { from: m.date, to: m.date, zone: m.zone.zoneId },
+      },
+    ])}`;
   return layout(ctx, `${m.zone.name} ${m.date}`, body);
 }

@@ -4,6 +4,7 @@
  * heating hours (HTML: every day is a link, which an SVG chart would not give with JavaScript
  * off) and the place of the download links.
  */
+import { exportHref, type ExportSelection } from '../../export-href.js';
 import { fmtNumber } from '../../charts/chart-figure.js';
 import type { DayFigures, PeriodFigures, UnusualDayItem, ZoneRef } from '../../heating/heating-models.js';
 import { html, query, urlPath, type SafeHtml } from '../../html.js';
@@ -204,13 +205,37 @@ export function heatCalendar(
     </div>`;
 }
 
+/** One table of what a page shows, offered as a download (`exportHref`). */
+export interface PageExport {
+  /** e.g. `daily figures` */
+  readonly label: string;
+  /** a table of schema tado or analytics, e.g. `zone_day_metrics` */
+  readonly table: string;
+  readonly selection: ExportSelection;
+}
+
+/** The first and last day of a calendar year, as an export selection's `from` / `to`. */
+export function yearSelection(year: number, zone?: number): ExportSelection {
+  return { from: `${year}-01-01`, to: `${year}-12-31`, ...(zone === undefined ? {} : { zone }) };
+}
+
 /**
- * Where the CSV / Parquet download links of what the page shows go (issue 13 §3, built
- * separately: its helper builds the hrefs). Marked by `data-exports` so it is found when wired.
+ * The CSV and Parquet download links of what a page shows (issue 13 §3), each through
+ * `GET /api/v1/export/{table}.{format}` (docs/analytics.md "Exports").
  */
-export function exportsPlaceholder(what: string): SafeHtml {
-  // EXPORTS (issue 13 §3): put the CSV and Parquet links of `what` here, from the exports helper.
-  return html`<p class="exports muted" data-exports="${what}">
-    Downloads (CSV, Parquet) of this page's data: coming with the exports.
-  </p>`;
+export function exportLinks(items: readonly PageExport[]): SafeHtml {
+  const links = items.map(
+    (e) =>
+      html`<li data-export-table="${e.table}">
+        ${e.label} (<code>${e.table}</code>):
+        <a href="${exportHref(e.table, e.selection, 'csv')}" download>CSV</a> ·
+        <a href="${exportHref(e.table, e.selection, 'parquet')}" download>Parquet</a>
+      </li>`,
+  );
+  return html`<section class="exports" id="exports">
+    <h2>Downloads</h2>
+    <ul>
+      ${links}
+    </ul>
+  </section>`;
 }

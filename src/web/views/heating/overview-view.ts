@@ -8,7 +8,8 @@ import { html, type SafeHtml } from '../../html.js';
 import { layout, type PageContext } from '../layout.js';
 import {
   dayHref,
-  exportsPlaceholder,
+  exportLinks,
+  yearSelection,
   heatCalendar,
   heatingTabs,
   overviewHref,
@@ -46,6 +47,10 @@ export function overviewView(ctx: PageContext, m: ScopeYearModel): SafeHtml {
       ${unusualTable(m.unusualDays, m.zones)}
       <p><a href="${unusualHref(m.year)}">All unusual days, sortable</a></p>
     </section>
-    ${exportsPlaceholder('overview')}`;
+    ${exportLinks([
+      { label: 'daily figures per zone', table: 'zone_day_metrics', selection: yearSelection(m.year) },
+      { label: 'daily figures of the home', table: 'home_day_metrics', selection: yearSelection(m.year) },
+      { label: 'unusual days', table: 'unusual_days', selection: yearSelection(m.year) },
+    ])}`;
   return layout(ctx, `Heating ${m.year}`, body);
 }

@@ -6,7 +6,8 @@ import type { UnusualDayItem, ZoneRef } from '../../heating/heating-models.js';
 import { html, type SafeHtml } from '../../html.js';
 import { layout, type PageContext } from '../layout.js';
 import {
-  exportsPlaceholder,
+  exportLinks,
+  yearSelection,
   heatingTabs,
   unusualHref,
   unusualTable,
@@ -29,6 +30,6 @@ export function unusualDaysView(
     </p>
     ${yearSwitcher(m.years, m.year, (y) => unusualHref(y, sort))} ${heatingTabs(zones, m.year, 'unusual')}
     ${unusualTable(m.unusualDays, zones, (key) => unusualHref(m.year, sort === key ? `-${key}` : key))}
-    ${exportsPlaceholder('unusual days')}`;
+    ${exportLinks([{ label: 'unusual days', table: 'unusual_days', selection: yearSelection(m.year) }])}`;
   return layout(ctx, `Unusual days ${m.year}`, body);
 }

@@ -10,7 +10,8 @@ import { html, type SafeHtml } from '../../html.js';
 import { layout, type PageContext } from '../layout.js';
 import {
   dayHref,
-  exportsPlaceholder,
+  exportLinks,
+  yearSelection,
   heatCalendar,
   heatingTabs,
   unusualTable,
@@ -54,6 +55,22 @@ export function zoneView(ctx: PageContext, m: ScopeYearModel): SafeHtml {
       <h2>Unusual days (${m.unusualDays.length})</h2>
       ${unusualTable(m.unusualDays, m.zones)}
     </section>
-    ${exportsPlaceholder(`zone ${zone.zoneId}`)}`;
+    ${exportLinks([
+      {
+        label: 'daily figures of the zone',
+        table: 'zone_day_metrics',
+        selection: yearSelection(m.year, zone.zoneId),
+      },
+      {
+        label: 'one-minute series of the zone',
+        table: 'zone_minute',
+        selection: yearSelection(m.year, zone.zoneId),
+      },
+      {
+        label: 'unusual days of the zone',
+        table: 'unusual_days',
+        selection: yearSelection(m.year, zone.zoneId),
+      },
+    ])}`;
   return layout(ctx, `${zone.name} ${m.year}`, body);
 }
