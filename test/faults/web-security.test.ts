@@ -40,7 +40,8 @@ const TAMPERED_RUN_ID = 'manual__tampered';
 function registeredRoutes(): [string, string][] {
   const dir = path.resolve('src/web');
   const out: [string, string][] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.ts'));
+  for (const f of files) {
     const src = readFileSync(path.join(dir, f), 'utf8');
     for (const m of src.matchAll(/app\.(get|post|put|patch|delete)(?:<[^>]*>)?\(\s*'([^']+)'/g))
       out.push([(m[1] ?? '').toUpperCase(), m[2] ?? '']);
@@ -57,6 +58,10 @@ const VALID: Readonly<Record<string, string>> = {
   key: 'return_value',
   backfillId: '1',
   uri: encodeURIComponent('tado://warehouse'),
+  file: 'zone_minute.csv',
+  year: '2022',
+  zone: '1',
+  date: '2022-01-01',
 };
 /** Query parameters that carry ids, by route (probed besides the path parameters). */
 const ID_QUERIES: Readonly<Record<string, readonly string[]>> = {
@@ -154,9 +159,12 @@ describe('web security probes (real Postgres, Redis, HTTP)', () => {
         const text = await r.text();
         const api = p.startsWith('/api/');
         const okStatus = r.status === 400 || r.status === 404;
-        const okType =
-          api || accept === 'application/json'
-            ? type.startsWith('application/problem+json')
+        // the API answers problem JSON; a page answers HTML to a browser, and to a JSON client
+        // either problem JSON (the DAG pages) or its HTML message (the heating pages, issue 13 §4)
+        const okType = api
+          ? type.startsWith('application/problem+json')
+          : accept === 'application/json'
+            ? type.startsWith('application/problem+json') || type.startsWith('text/html')
             : type.startsWith('text/html');
         if (!okStatus || !okType)
           failures.push(`${p} (${accept}): ${r.status} ${type} ${text.slice(0, 120)}`);
