@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowedHostList } from '../core/host-check.js';
 import { parseEnv } from './parse-env.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -53,6 +54,21 @@ const schema = z.object({
   HEATFLOW_WEB_HOST: z.string().min(1).default('127.0.0.1'),
   /** Web server port. */
   HEATFLOW_WEB_PORT: int(0).max(65535).default(8080),
+  /**
+   * Host names the web server answers besides IP addresses, `localhost` and its bind address
+   * (comma-separated, no port; `*`: any, which turns the DNS-rebinding check off). docs/web.md.
+   */
+  HEATFLOW_WEB_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseAllowedHostList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Bearer token that authorises actions in the web UI and API; unset: actions disabled. */
   HEATFLOW_WEB_TOKEN: z.string().min(8, 'at least 8 characters').optional(),
   /** Docker image of task containers. */
