@@ -311,6 +311,38 @@ export async function finishTry(
   return (r.rows[0]?.n ?? 0) > 0;
 }
 
+/**
+ * Records a try's outcome as {@link finishTry} does, and runs `whileFenced` (the worker's XCom
+ * push) first, in one transaction that holds the task instance's row lock under this lease:
+ * nothing that moves the lease (a zombie pass, a clear, a mark) can run in between, so a stale
+ * worker, whose lease is gone, pushes nothing (issue 14 item 8). When `whileFenced` throws, nothing
+ * is recorded and the error is rethrown.
+ * @returns false when the lease was lost (`whileFenced` not run, nothing written)
+ */
+export async function finishTryFenced(
+  db: Kysely<Database>,
+  t: QueuedTry,
+  outcome: TryOutcome,
+  now: Date,
+  whileFenced: () => Promise<void>,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const live = await trx
+      .selectFrom('heatflow.task_instances')
+      .select('state')
+      .where('dag_id', '=', t.dagId)
+      .where('run_id', '=', t.runId)
+      .where('task_id', '=', t.taskId)
+      .where('state', '=', 'running')
+      .where('lease_token', '=', t.leaseToken)
+      .forUpdate()
+      .executeTakeFirst();
+    if (live === undefined) return false;
+    await whileFenced();
+    return finishTry(trx, t, outcome, now);
+  });
+}
+
 /** Running tries whose heartbeat is older than `cutoff` (their worker is gone). */
 export async function findZombies(db: Kysely<Database>, cutoff: Date): Promise<TaskInstanceRow[]> {
   return db

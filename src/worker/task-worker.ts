@@ -2,14 +2,14 @@
  * The worker: takes task tries from BullMQ, claims each in Postgres (a job whose task instance is
  * no longer `queued` under the same lease token is acknowledged and dropped), renders the task's
  * command and environment (with, for an asset-triggered run, the asset events it consumed), runs
- * it through the executor while heartbeating, stores the return value as an XCom, records the
- * outcome (fenced by the lease token; a success of a task with outlets records its asset events in
- * the same statement) and wakes the schedulers.
+ * it through the executor while heartbeating, records the outcome fenced by the lease token (a
+ * success stores its return value as an XCom while holding that fence, and a task with outlets
+ * records its asset events in the same statement) and wakes the schedulers.
  *
  * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
  * aborts running tries (their processes or containers are killed, the tries recorded as failed).
  */
-import { mkdir, open } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,7 @@ import {
   claimTry,
   type ClaimedTry,
   finishTry,
+  finishTryFenced,
   heartbeatTry,
   isTryLive,
   setTryContainer,
@@ -63,6 +64,9 @@ export interface TaskWorkerOptions {
   /** stable id of this worker; `@defaultValue` `<hostname>-<pid>-<random>` */
   readonly workerId?: string;
 }
+
+/** How a try ended, with its return value's JSON (size-checked) still to push, fenced. */
+type FinishedTry = TryOutcome & { readonly returnValueJson?: string };
 
 /** Lifecycle of a worker. */
 export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED';
@@ -248,11 +252,12 @@ export class TaskWorker {
         .catch((err: unknown) => this.o.logger.warn({ err }, 'heartbeat failed'));
     }, this.heartbeatMs);
     try {
-      const outcome = await this.runTry(t, ti, logPath, ac.signal).catch((err: unknown) =>
+      const finished = await this.runTry(t, ti, logPath, ac.signal).catch((err: unknown): FinishedTry =>
         this.workerErrorOutcome(t, ti, err),
       );
       finishing = true;
-      const recorded = await finishTry(this.o.db, t, outcome, new Date());
+      const { outcome, recorded } = await this.record(t, ti, finished);
+      await this.noteRecorded(logPath, outcome, recorded);
       if (!recorded) this.o.logger.warn({ ...t }, 'outcome not recorded: lease lost');
       await publishEvent(this.o.redis, this.o.prefix, {
         kind: 'ti_finished',
@@ -265,6 +270,45 @@ export class TaskWorker {
       clearInterval(hb);
       this.running.delete(t.leaseToken);
     }
+  }
+
+  /**
+   * Records the outcome, fenced by the lease; a return value is pushed inside the same fence, so a
+   * worker whose lease is gone never replaces the XCom of the try that holds it now. A push that
+   * fails (Redis) fails the try instead.
+   */
+  private async record(
+    t: QueuedTry,
+    run: ClaimedTry,
+    finished: FinishedTry,
+  ): Promise<{ outcome: TryOutcome; recorded: boolean }> {
+    const { returnValueJson, ...outcome } = finished;
+    if (returnValueJson === undefined)
+      return { outcome, recorded: await finishTry(this.o.db, t, outcome, new Date()) };
+    try {
+      const recorded = await finishTryFenced(this.o.db, t, outcome, new Date(), () =>
+        this.o.xcom.pushSerialized(t, returnValueJson),
+      );
+      return { outcome, recorded };
+    } catch (err) {
+      const failed = this.workerErrorOutcome(t, run, err);
+      return { outcome: failed, recorded: await finishTry(this.o.db, t, failed, new Date()) };
+    }
+  }
+
+  /**
+   * The try log's last line: what was recorded (the next try's time for a retry), or that nothing
+   * was, since the lease had moved on; never a retry this worker did not schedule.
+   */
+  private async noteRecorded(logPath: string, outcome: TryOutcome, recorded: boolean): Promise<void> {
+    const line = !recorded
+      ? `outcome not recorded (${outcome.tiState} seen here): this worker no longer holds the try's lease (failed as a zombie, cleared or marked elsewhere); see the task instance for its state`
+      : outcome.tiState === 'up_for_retry' && outcome.nextRetryAt !== undefined
+        ? `recorded up_for_retry: next try at ${outcome.nextRetryAt.toISOString()}`
+        : `recorded ${outcome.tiState}`;
+    await appendFile(logPath, `[heatflow ${new Date().toISOString()}] ${line}\n`).catch((err: unknown) =>
+      this.o.logger.warn({ err, logPath }, 'could not write the try log'),
+    );
   }
 
   /**
@@ -296,7 +340,7 @@ export class TaskWorker {
     run: ClaimedTry,
     logPath: string,
     signal: AbortSignal,
-  ): Promise<TryOutcome> {
+  ): Promise<FinishedTry> {
     await mkdir(path.dirname(logPath), { recursive: true });
     // One handle for the worker's own lines; the executor appends the task's output (O_APPEND).
     const log = await open(logPath, 'a');
@@ -315,7 +359,7 @@ export class TaskWorker {
     logPath: string,
     signal: AbortSignal,
     note: (line: string) => Promise<void>,
-  ): Promise<TryOutcome> {
+  ): Promise<FinishedTry> {
     const started = Date.now();
     const maxTries = run.max_tries;
     await note(
@@ -332,9 +376,7 @@ export class TaskWorker {
         new Date(),
         jitterKey,
       );
-      await note(
-        `failed: ${error}${decision.state === 'up_for_retry' ? `; next try at ${decision.nextRetryAt.toISOString()}` : ''}`,
-      );
+      await note(`failed: ${error}`);
       return {
         tiState: decision.state,
         tryState: 'failed',
@@ -413,9 +455,11 @@ export class TaskWorker {
     }
 
     if (result.outcome === 'success') {
+      // checked (size, JSON) now; pushed when the outcome is recorded, under the lease (record())
+      let returnValueJson: string | undefined;
       if (result.returnValue !== undefined) {
         try {
-          await this.o.xcom.push(t, result.returnValue);
+          returnValueJson = this.o.xcom.serialize(t, result.returnValue);
         } catch (err) {
           if (err instanceof XComTooLargeError || err instanceof TypeError)
             return fail(err.message, result.exitCode);
@@ -431,6 +475,7 @@ export class TaskWorker {
         exitCode: result.exitCode,
         durationMs: Date.now() - started,
         ...(task.outlets.length > 0 ? { recordAssetEvents: true } : {}),
+        ...(returnValueJson === undefined ? {} : { returnValueJson }),
       };
     }
     if (result.outcome === 'skipped') {
