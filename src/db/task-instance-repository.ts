@@ -184,7 +184,16 @@ export type ClaimedTry = TaskInstanceRow &
 export async function claimTry(
   db: Kysely<Database>,
   t: QueuedTry,
-  worker: { workerId: string; hostname: string; logPath: string },
+  worker: {
+    workerId: string;
+    hostname: string;
+    logPath: string;
+    /**
+     * the executor this worker runs the try with (`process`, `docker`): replaces the one the
+     * scheduler queued it under, since the worker's own configuration decides; absent: kept
+     */
+    executor?: string;
+  },
   now: Date,
 ): Promise<ClaimedTry | undefined> {
   // One statement (both rows or neither, plus the run's dates): a claim is on every try's hot path.
@@ -198,7 +207,7 @@ export async function claimTry(
     ), try AS (
       UPDATE heatflow.task_tries
       SET state = 'running', start_date = ${now}, worker_id = ${worker.workerId}, hostname = ${worker.hostname},
-          log_path = ${worker.logPath}
+          log_path = ${worker.logPath}, executor = COALESCE(${worker.executor ?? null}::text, executor)
       WHERE dag_id = ${t.dagId} AND run_id = ${t.runId} AND task_id = ${t.taskId} AND try_number = ${t.tryNumber}
         AND EXISTS (SELECT 1 FROM ti)
     )

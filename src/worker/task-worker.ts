@@ -231,7 +231,7 @@ export class TaskWorker {
     const ti = await claimTry(
       this.o.db,
       t,
-      { workerId: this.workerId, hostname: os.hostname(), logPath },
+      { workerId: this.workerId, hostname: os.hostname(), logPath, executor: this.o.executor.name },
       new Date(),
     );
     if (ti === undefined) {
