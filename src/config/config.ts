@@ -24,6 +24,15 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -')
     .default('heatflow'),
+  /**
+   * Id of this deployment, set as a label on its task containers: a worker reaps only containers
+   * of its own deployment. Default: `<database name>.<Redis prefix>` ({@link deploymentIdOf});
+   * set it when two deployments with the same database name and prefix share a Docker engine.
+   */
+  HEATFLOW_DEPLOYMENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@:/-]{1,200}$/, 'letters, digits, _ . @ : / - (at most 200)')
+    .optional(),
   /** Folder of DAG files (`.ts`, `.js`, `.mjs`). */
   HEATFLOW_DAGS_DIR: z.string().min(1).default('dags'),
   /** Shared data folder; each DAG run gets `<dir>/runs/<dag_id>/<run_id>/`. */
@@ -126,4 +135,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HEATFLOW_DATA_DIR: path.resolve(cwd, c.HEATFLOW_DATA_DIR),
     HEATFLOW_LOG_DIR: path.resolve(cwd, c.HEATFLOW_LOG_DIR),
   };
+}
+
+/**
+ * The deployment id task containers are labelled with: HEATFLOW_DEPLOYMENT_ID, else
+ * `<database name>.<Redis prefix>` (e.g. `heatflow.heatflow`), so two deployments with their own
+ * databases or prefixes never reap each other's containers on a shared engine.
+ */
+export function deploymentIdOf(
+  config: Pick<HeatflowConfig, 'HEATFLOW_DEPLOYMENT_ID' | 'DATABASE_URL' | 'HEATFLOW_REDIS_PREFIX'>,
+): string {
+  if (config.HEATFLOW_DEPLOYMENT_ID !== undefined) return config.HEATFLOW_DEPLOYMENT_ID;
+  const database = decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1)) || 'postgres';
+  return `${database}.${config.HEATFLOW_REDIS_PREFIX}`;
 }
