@@ -232,6 +232,46 @@ export async function setTryContainer(
     .execute();
 }
 
+/**
+ * Records the process group of a try's child (process executor), or clears it (null) once the
+ * child has exited. A group left recorded means its worker died while the child ran.
+ */
+export async function setTryProcessGroup(
+  db: Kysely<Database>,
+  t: QueuedTry,
+  processGroup: number | null,
+): Promise<void> {
+  await db
+    .updateTable('heatflow.task_tries')
+    .set({ process_group: processGroup })
+    .where('dag_id', '=', t.dagId)
+    .where('run_id', '=', t.runId)
+    .where('task_id', '=', t.taskId)
+    .where('try_number', '=', t.tryNumber)
+    .execute();
+}
+
+/** Tries on `hostname` whose process group is still recorded (running, or left by a dead worker). */
+export async function listTriesWithProcessGroup(
+  db: Kysely<Database>,
+  hostname: string,
+): Promise<(QueuedTry & { readonly processGroup: number })[]> {
+  const rows = await db
+    .selectFrom('heatflow.task_tries')
+    .select(['dag_id', 'run_id', 'task_id', 'try_number', 'lease_token', 'process_group'])
+    .where('hostname', '=', hostname)
+    .where('process_group', 'is not', null)
+    .execute();
+  return rows.map((r) => ({
+    dagId: r.dag_id,
+    runId: r.run_id,
+    taskId: r.task_id,
+    tryNumber: r.try_number,
+    leaseToken: r.lease_token,
+    processGroup: r.process_group ?? 0,
+  }));
+}
+
 /** Heartbeat of a running try. @returns false when the lease is lost (the try must be killed) */
 export async function heartbeatTry(db: Kysely<Database>, t: QueuedTry, now: Date): Promise<boolean> {
   const r = await db

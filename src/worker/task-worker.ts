@@ -6,6 +6,9 @@
  * success stores its return value as an XCom while holding that fence, and a task with outlets
  * records its asset events in the same statement) and wakes the schedulers.
  *
+ * At start and every 30 s it reaps what dead workers left: containers (Docker executor) and
+ * process groups on this host (process executor), failing those tries.
+ *
  * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
  * aborts running tries (their processes or containers are killed, the tries recorded as failed).
  */
@@ -30,12 +33,15 @@ import {
   finishTryFenced,
   heartbeatTry,
   isTryLive,
+  listTriesWithProcessGroup,
   setTryContainer,
+  setTryProcessGroup,
   type QueuedTry,
   type TryOutcome,
 } from '../db/task-instance-repository.js';
 import type { DagRegistry } from '../dag-processing/dag-registry.js';
 import type { ExecutionResult, Executor, OrphanTry } from '../executors/executor.js';
+import { killTryProcessGroup } from '../executors/process-groups.js';
 import { publishEvent } from '../queue/events.js';
 import { bullConnection, TASK_QUEUE_NAME, taskJobSchema } from '../queue/task-queue.js';
 import type { XComStore } from '../xcom/xcom-store.js';
@@ -161,30 +167,55 @@ export class TaskWorker {
     await this.o.redis.set(this.livenessKey(), String(Date.now()), 'PX', this.heartbeatMs * 3);
   }
 
-  /** Removes containers of tries whose worker is gone, and fails those tries (they are then retried). */
-  private async reap(): Promise<void> {
-    const isLive = async (o: OrphanTry): Promise<boolean> => {
-      const key = {
-        dagId: o.dagId,
-        runId: o.runId,
-        taskId: o.taskId,
-        tryNumber: o.tryNumber,
-        leaseToken: o.leaseToken,
-      };
-      if (this.running.has(o.leaseToken)) return true;
-      if (!(await isTryLive(this.o.db, key))) return false;
-      const row = await this.o.db
-        .selectFrom('heatflow.task_instances')
-        .select('worker_id')
-        .where('dag_id', '=', o.dagId)
-        .where('run_id', '=', o.runId)
-        .where('task_id', '=', o.taskId)
-        .executeTakeFirst();
-      if (row?.worker_id === null || row?.worker_id === undefined) return true; // queued, not yet claimed
-      if (row.worker_id === this.workerId) return this.running.has(o.leaseToken);
-      return (await this.o.redis.exists(this.livenessKey(row.worker_id))) === 1;
+  /** Is the try still owned by a live worker (this one running it, or another that beats)? */
+  private async isOwnedByLiveWorker(o: OrphanTry): Promise<boolean> {
+    const key = {
+      dagId: o.dagId,
+      runId: o.runId,
+      taskId: o.taskId,
+      tryNumber: o.tryNumber,
+      leaseToken: o.leaseToken,
     };
-    const orphans = await this.o.executor.reapOrphans(isLive);
+    if (this.running.has(o.leaseToken)) return true;
+    if (!(await isTryLive(this.o.db, key))) return false;
+    const row = await this.o.db
+      .selectFrom('heatflow.task_instances')
+      .select('worker_id')
+      .where('dag_id', '=', o.dagId)
+      .where('run_id', '=', o.runId)
+      .where('task_id', '=', o.taskId)
+      .executeTakeFirst();
+    if (row?.worker_id === null || row?.worker_id === undefined) return true; // queued, not yet claimed
+    if (row.worker_id === this.workerId) return this.running.has(o.leaseToken);
+    return (await this.o.redis.exists(this.livenessKey(row.worker_id))) === 1;
+  }
+
+  /**
+   * Kills the process groups (process executor) that dead workers on this host left running: the
+   * tries with a group still recorded whose worker is gone or whose lease has moved on.
+   * @returns those tries, to be failed
+   */
+  private async reapProcessGroups(): Promise<OrphanTry[]> {
+    const reaped: OrphanTry[] = [];
+    for (const t of await listTriesWithProcessGroup(this.o.db, os.hostname())) {
+      if (await this.isOwnedByLiveWorker(t)) continue;
+      const killed = await killTryProcessGroup(t.processGroup, t);
+      await setTryProcessGroup(this.o.db, t, null);
+      this.o.logger.warn({ ...t, killed }, 'killed the process group of an orphaned try');
+      reaped.push(t);
+    }
+    return reaped;
+  }
+
+  /**
+   * Removes containers and kills process groups of tries whose worker is gone, and fails those
+   * tries (they are then retried).
+   */
+  private async reap(): Promise<void> {
+    const orphans = [
+      ...(await this.reapProcessGroups()),
+      ...(await this.o.executor.reapOrphans((o) => this.isOwnedByLiveWorker(o))),
+    ];
     for (const o of orphans) {
       const dag = await this.o.registry.get(o.dagId);
       const ti = await this.o.db
@@ -203,7 +234,7 @@ export class TaskWorker {
           tiState: decision.state,
           tryState: 'failed',
           exitCode: null,
-          error: `orphaned: its worker died; container ${o.containerId ?? '?'} removed by worker ${this.workerId}`,
+          error: `orphaned: its worker died; ${o.processGroup === undefined ? `container ${o.containerId ?? '?'} removed` : `process group ${o.processGroup} killed`} by worker ${this.workerId}`,
           ...(decision.state === 'up_for_retry' ? { nextRetryAt: decision.nextRetryAt } : {}),
           durationMs: ti?.start_date == null ? 0 : now.getTime() - ti.start_date.getTime(),
         },
@@ -422,6 +453,7 @@ export class TaskWorker {
     }
 
     let result: ExecutionResult;
+    let recordingGroup: Promise<void> | undefined;
     try {
       result = await this.o.executor.execute(
         {
@@ -445,10 +477,23 @@ export class TaskWorker {
               setTryContainer(this.o.db, t, info.containerId).catch((err: unknown) =>
                 this.o.logger.warn({ err }, 'could not record container id'),
               );
+            } else if (info.pid !== undefined) {
+              // the child leads its own process group (spawned detached): its pid is the group id
+              const pid = info.pid;
+              recordingGroup = setTryProcessGroup(this.o.db, t, pid).catch((err: unknown) =>
+                this.o.logger.warn({ err }, 'could not record the process group'),
+              );
             }
           },
         },
       );
+      if (recordingGroup !== undefined) {
+        await recordingGroup;
+        // the child has exited: nothing left to reap
+        await setTryProcessGroup(this.o.db, t, null).catch((err: unknown) =>
+          this.o.logger.warn({ err }, 'could not clear the process group'),
+        );
+      }
     } catch (err) {
       const retryable = err instanceof HeatflowError && err.retryable;
       return fail(`could not run the try: ${(err as Error).message}`, null, retryable);
