@@ -4,10 +4,12 @@
  * zombie and queues try 2, worker B runs try 2 and succeeds; only then does A's child exit. A must
  * not replace try 2's XCom with its own value, and its log must not announce a retry it did not
  * record. Real Postgres, Redis, scheduler, workers and child processes; the order is forced by a
- * gate file, not by timing.
+ * gate file, not by timing. And a push that fails inside the fence (the worker's Redis connection
+ * closed) fails the try instead of leaving it running.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineDag } from '../../src/core/define-dag.js';
 import { makeRunId } from '../../src/core/run-id.js';
@@ -18,6 +20,7 @@ import { ProcessExecutor } from '../../src/executors/process-executor.js';
 import { createBackfill } from '../../src/scheduler/dag-run-service.js';
 import { tryLogPath } from '../../src/worker/log-paths.js';
 import { TaskWorker } from '../../src/worker/task-worker.js';
+import { XComStore } from '../../src/xcom/xcom-store.js';
 import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
 
 /**
@@ -159,4 +162,56 @@ describe('a stale worker after its try was failed as a zombie and retried elsewh
       expect(log).not.toContain('next try at');
     }
   });
+});
+
+describe('a push that fails inside the fence', () => {
+  it('records the try as failed with the Redis error, and stores nothing', async () => {
+    const dag = defineDag({
+      dagId: 'push_dag',
+      schedule: '0 1 * * *',
+      startDate: '2022-01-01',
+      timezone: 'UTC',
+      isPausedUponCreation: true,
+      tasks: [{ taskId: 'produce', command: ['node', '-e', SCRIPT, '/', 'value'], retries: 0 }],
+    });
+    const h = await createTestOrchestrator('xpush', { dags: [dag] });
+    // the worker's XCom store talks to a Redis connection that is closed: every push fails
+    const closed = new Redis(h.config.REDIS_URL, { maxRetriesPerRequest: 0 });
+    await closed.quit();
+    try {
+      await syncDagBag(h.rt.db, h.rt.registry.current(), new Date());
+      const worker = new TaskWorker({
+        db: h.rt.db,
+        redis: h.rt.redis,
+        redisUrl: h.config.REDIS_URL,
+        prefix: h.config.HEATFLOW_REDIS_PREFIX,
+        registry: h.rt.registry,
+        executor: new ProcessExecutor({ dataDir: h.config.HEATFLOW_DATA_DIR }),
+        xcom: new XComStore(closed, { prefix: h.config.HEATFLOW_REDIS_PREFIX }),
+        logger: h.rt.logger,
+        logDir: h.config.HEATFLOW_LOG_DIR,
+        heartbeatMs: 300,
+      });
+      await worker.start();
+      await h.startScheduler();
+      const registered = await h.rt.registry.get('push_dag');
+      if (registered === undefined) throw new Error('push_dag not registered');
+      const { backfill } = await createBackfill(h.rt.deps, registered, {
+        from: parseDagDate('2022-01-01', 'UTC', false),
+        to: parseDagDate('2022-01-01', 'UTC', true),
+      });
+      await waitFor('the run to fail', async () => {
+        const c = await countRunsByState(h.rt.db, { backfillId: backfill?.id ?? '' });
+        return c.failed === 1 ? c : undefined;
+      });
+      await worker.stop(true);
+      const rows = await h.rt.db.selectFrom('heatflow.task_tries').select(['state', 'error']).execute();
+      expect(rows.map((r) => r.state)).toEqual(['failed']);
+      expect(rows[0]?.error).toMatch(/^worker .* failed while running the try: .*(closed|Connection)/i);
+      const runId = makeRunId('backfill', new Date(Date.UTC(2022, 0, 1, 1)));
+      expect(await h.rt.xcom.list({ dagId: 'push_dag', runId, taskId: 'produce' })).toEqual([]);
+    } finally {
+      await h.cleanup();
+    }
+  }, 60_000);
 });
