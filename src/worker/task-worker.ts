@@ -212,10 +212,13 @@ export class TaskWorker {
    * tries (they are then retried).
    */
   private async reap(): Promise<void> {
-    const orphans = [
-      ...(await this.reapProcessGroups()),
-      ...(await this.o.executor.reapOrphans((o) => this.isOwnedByLiveWorker(o))),
-    ];
+    // the groups first, and failed at once: an engine that does not answer must not hold them up
+    await this.failOrphans(await this.reapProcessGroups());
+    await this.failOrphans(await this.o.executor.reapOrphans((o) => this.isOwnedByLiveWorker(o)));
+  }
+
+  /** Fails reaped tries (fenced: a try failed meanwhile as a zombie is left as it is). */
+  private async failOrphans(orphans: readonly OrphanTry[]): Promise<void> {
     for (const o of orphans) {
       const dag = await this.o.registry.get(o.dagId);
       const ti = await this.o.db
