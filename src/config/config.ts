@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowedHostList } from '../core/host-check.js';
 import { parseEnv } from './parse-env.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -23,6 +24,15 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -')
     .default('heatflow'),
+  /**
+   * Id of this deployment, set as a label on its task containers: a worker reaps only containers
+   * of its own deployment. Default: `<database name>.<Redis prefix>` ({@link deploymentIdOf});
+   * set it when two deployments with the same database name and prefix share a Docker engine.
+   */
+  HEATFLOW_DEPLOYMENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@:/-]{1,200}$/, 'letters, digits, _ . @ : / - (at most 200)')
+    .optional(),
   /** Folder of DAG files (`.ts`, `.js`, `.mjs`). */
   HEATFLOW_DAGS_DIR: z.string().min(1).default('dags'),
   /** Shared data folder; each DAG run gets `<dir>/runs/<dag_id>/<run_id>/`. */
@@ -53,6 +63,21 @@ const schema = z.object({
   HEATFLOW_WEB_HOST: z.string().min(1).default('127.0.0.1'),
   /** Web server port. */
   HEATFLOW_WEB_PORT: int(0).max(65535).default(8080),
+  /**
+   * Host names the web server answers besides IP addresses, `localhost` and its bind address
+   * (comma-separated, no port; `*`: any, which turns the DNS-rebinding check off). docs/web.md.
+   */
+  HEATFLOW_WEB_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseAllowedHostList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Bearer token that authorises actions in the web UI and API; unset: actions disabled. */
   HEATFLOW_WEB_TOKEN: z.string().min(8, 'at least 8 characters').optional(),
   /** Docker image of task containers. */
@@ -110,4 +135,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HEATFLOW_DATA_DIR: path.resolve(cwd, c.HEATFLOW_DATA_DIR),
     HEATFLOW_LOG_DIR: path.resolve(cwd, c.HEATFLOW_LOG_DIR),
   };
+}
+
+/**
+ * The deployment id task containers are labelled with: HEATFLOW_DEPLOYMENT_ID, else
+ * `<database name>.<Redis prefix>` (e.g. `heatflow.heatflow`), so two deployments with their own
+ * databases or prefixes never reap each other's containers on a shared engine.
+ */
+export function deploymentIdOf(
+  config: Pick<HeatflowConfig, 'HEATFLOW_DEPLOYMENT_ID' | 'DATABASE_URL' | 'HEATFLOW_REDIS_PREFIX'>,
+): string {
+  if (config.HEATFLOW_DEPLOYMENT_ID !== undefined) return config.HEATFLOW_DEPLOYMENT_ID;
+  const database = decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1)) || 'postgres';
+  return `${database}.${config.HEATFLOW_REDIS_PREFIX}`;
 }

@@ -103,6 +103,8 @@ export interface TaskTriesTable {
   worker_id: string | null;
   hostname: string | null;
   container_id: string | null;
+  /** process group of a try the process executor runs, while its child runs (then null) */
+  process_group: number | null;
   queued_at: Timestamp | null;
   start_date: Timestamp | null;
   end_date: Timestamp | null;

@@ -184,7 +184,16 @@ export type ClaimedTry = TaskInstanceRow &
 export async function claimTry(
   db: Kysely<Database>,
   t: QueuedTry,
-  worker: { workerId: string; hostname: string; logPath: string },
+  worker: {
+    workerId: string;
+    hostname: string;
+    logPath: string;
+    /**
+     * the executor this worker runs the try with (`process`, `docker`): replaces the one the
+     * scheduler queued it under, since the worker's own configuration decides; absent: kept
+     */
+    executor?: string;
+  },
   now: Date,
 ): Promise<ClaimedTry | undefined> {
   // One statement (both rows or neither, plus the run's dates): a claim is on every try's hot path.
@@ -198,7 +207,7 @@ export async function claimTry(
     ), try AS (
       UPDATE heatflow.task_tries
       SET state = 'running', start_date = ${now}, worker_id = ${worker.workerId}, hostname = ${worker.hostname},
-          log_path = ${worker.logPath}
+          log_path = ${worker.logPath}, executor = COALESCE(${worker.executor ?? null}::text, executor)
       WHERE dag_id = ${t.dagId} AND run_id = ${t.runId} AND task_id = ${t.taskId} AND try_number = ${t.tryNumber}
         AND EXISTS (SELECT 1 FROM ti)
     )
@@ -221,6 +230,46 @@ export async function setTryContainer(
     .where('task_id', '=', t.taskId)
     .where('try_number', '=', t.tryNumber)
     .execute();
+}
+
+/**
+ * Records the process group of a try's child (process executor), or clears it (null) once the
+ * child has exited. A group left recorded means its worker died while the child ran.
+ */
+export async function setTryProcessGroup(
+  db: Kysely<Database>,
+  t: QueuedTry,
+  processGroup: number | null,
+): Promise<void> {
+  await db
+    .updateTable('heatflow.task_tries')
+    .set({ process_group: processGroup })
+    .where('dag_id', '=', t.dagId)
+    .where('run_id', '=', t.runId)
+    .where('task_id', '=', t.taskId)
+    .where('try_number', '=', t.tryNumber)
+    .execute();
+}
+
+/** Tries on `hostname` whose process group is still recorded (running, or left by a dead worker). */
+export async function listTriesWithProcessGroup(
+  db: Kysely<Database>,
+  hostname: string,
+): Promise<(QueuedTry & { readonly processGroup: number })[]> {
+  const rows = await db
+    .selectFrom('heatflow.task_tries')
+    .select(['dag_id', 'run_id', 'task_id', 'try_number', 'lease_token', 'process_group'])
+    .where('hostname', '=', hostname)
+    .where('process_group', 'is not', null)
+    .execute();
+  return rows.map((r) => ({
+    dagId: r.dag_id,
+    runId: r.run_id,
+    taskId: r.task_id,
+    tryNumber: r.try_number,
+    leaseToken: r.lease_token,
+    processGroup: r.process_group ?? 0,
+  }));
 }
 
 /** Heartbeat of a running try. @returns false when the lease is lost (the try must be killed) */
@@ -313,6 +362,38 @@ export async function finishTry(
     )${assetEvents}
     SELECT count(*)::int AS n FROM ti`.execute(db);
   return (r.rows[0]?.n ?? 0) > 0;
+}
+
+/**
+ * Records a try's outcome as {@link finishTry} does, and runs `whileFenced` (the worker's XCom
+ * push) first, in one transaction that holds the task instance's row lock under this lease:
+ * nothing that moves the lease (a zombie pass, a clear, a mark) can run in between, so a stale
+ * worker, whose lease is gone, pushes nothing (issue 14 item 8). When `whileFenced` throws, nothing
+ * is recorded and the error is rethrown.
+ * @returns false when the lease was lost (`whileFenced` not run, nothing written)
+ */
+export async function finishTryFenced(
+  db: Kysely<Database>,
+  t: QueuedTry,
+  outcome: TryOutcome,
+  now: Date,
+  whileFenced: () => Promise<void>,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const live = await trx
+      .selectFrom('heatflow.task_instances')
+      .select('state')
+      .where('dag_id', '=', t.dagId)
+      .where('run_id', '=', t.runId)
+      .where('task_id', '=', t.taskId)
+      .where('state', '=', 'running')
+      .where('lease_token', '=', t.leaseToken)
+      .forUpdate()
+      .executeTakeFirst();
+    if (live === undefined) return false;
+    await whileFenced();
+    return finishTry(trx, t, outcome, now);
+  });
 }
 
 /** Running tries whose heartbeat is older than `cutoff` (their worker is gone). */

@@ -12,8 +12,13 @@ import { xcomFileNames } from './executor-files.js';
 
 /** Label keys set on every task container (Docker labels, `docker ps --filter label=…`). */
 export const DOCKER_LABELS = {
-  /** the deployment's namespace (its Redis prefix): reaping never touches another deployment's containers */
+  /** the deployment's namespace (its Redis prefix) */
   namespace: 'heatflow.namespace',
+  /**
+   * the deployment's id (HEATFLOW_DEPLOYMENT_ID, by default its database and Redis prefix):
+   * reaping never touches another deployment's containers, even one with the same prefix
+   */
+  deployment: 'heatflow.deployment',
   dagId: 'heatflow.dag_id',
   runId: 'heatflow.run_id',
   taskId: 'heatflow.task_id',
@@ -29,6 +34,8 @@ export const KEPT_SUFFIX = '.kept';
 export interface ContainerSettings {
   /** namespace label value (the Redis prefix) */
   readonly namespace: string;
+  /** deployment label value (HEATFLOW_DEPLOYMENT_ID or its default) */
+  readonly deploymentId: string;
   /** id of the worker starting the container */
   readonly workerId: string;
   /** image when the request names none */
@@ -56,15 +63,18 @@ export interface ContainerSettings {
 /**
  * Docker container names allow `[a-zA-Z0-9][a-zA-Z0-9_.-]*`. Run ids hold `:` and `+`, so the
  * readable part is sanitised and a hash of the exact identity keeps names of different tries
- * distinct. The name carries the try number: a retry never conflicts with its predecessor.
+ * distinct. The name carries the try number: a retry never conflicts with its predecessor; and
+ * the deployment id (in the hash): the same try of two deployments on one engine never conflicts.
  */
 export function containerName(
   namespace: string,
   req: Pick<ExecutionRequest, 'dagId' | 'runId' | 'taskId' | 'tryNumber'>,
+  deploymentId: string = namespace,
 ): string {
   const clean = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, '_');
+  const identity = [namespace, req.dagId, req.runId, req.taskId, req.tryNumber];
   const hash = createHash('sha256')
-    .update(JSON.stringify([namespace, req.dagId, req.runId, req.taskId, req.tryNumber]))
+    .update(JSON.stringify(deploymentId === namespace ? identity : [...identity, deploymentId]))
     .digest('hex')
     .slice(0, 10);
   const readable = `${clean(namespace)}.${clean(req.dagId)}.${clean(req.taskId)}.${clean(req.runId)}`.slice(
@@ -77,11 +87,12 @@ export function containerName(
 
 /** The labels of a try's container. */
 export function containerLabels(
-  settings: Pick<ContainerSettings, 'namespace' | 'workerId'>,
+  settings: Pick<ContainerSettings, 'namespace' | 'deploymentId' | 'workerId'>,
   req: Pick<ExecutionRequest, 'dagId' | 'runId' | 'taskId' | 'tryNumber' | 'leaseToken'>,
 ): Record<string, string> {
   return {
     [DOCKER_LABELS.namespace]: settings.namespace,
+    [DOCKER_LABELS.deployment]: settings.deploymentId,
     [DOCKER_LABELS.dagId]: req.dagId,
     [DOCKER_LABELS.runId]: req.runId,
     [DOCKER_LABELS.taskId]: req.taskId,
@@ -199,7 +210,7 @@ export function containerCreateOptions(
   };
   const memoryBytes = settings.memoryMb > 0 ? Math.round(settings.memoryMb * 1024 * 1024) : undefined;
   return {
-    name: containerName(settings.namespace, req),
+    name: containerName(settings.namespace, req, settings.deploymentId),
     Image: req.image ?? settings.defaultImage,
     Cmd: [...req.command],
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),

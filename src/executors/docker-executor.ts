@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import Dockerode from 'dockerode';
-import type { HeatflowConfig } from '../config/config.js';
+import { deploymentIdOf, type HeatflowConfig } from '../config/config.js';
 import { HeatflowError } from '../core/errors.js';
 import { packTar, readFirstFileFromTar } from './docker-archive.js';
 import {
@@ -78,8 +78,13 @@ export interface DockerExecutorOptions {
   keepFailed?: boolean;
   /** wait between SIGTERM and SIGKILL when killing, in ms, rounded up to seconds (HEATFLOW_DOCKER_KILL_GRACE_MS); `@defaultValue 5000` */
   killGraceMs?: number;
-  /** label value separating deployments on one engine (the Redis prefix); `@defaultValue 'heatflow'` */
+  /** label value of the Redis prefix (HEATFLOW_REDIS_PREFIX); `@defaultValue 'heatflow'` */
   namespace?: string;
+  /**
+   * label value separating deployments on one engine: only containers with this id and
+   * {@link namespace} are reaped (HEATFLOW_DEPLOYMENT_ID, see `deploymentIdOf`); `@defaultValue` the namespace
+   */
+  deploymentId?: string;
   /** id of this worker, set as the `heatflow.worker_id` label; `@defaultValue '<hostname>:<pid>'` */
   workerId?: string;
   /** worker variables copied into every container, comma-separated, `PREFIX_*` allowed (HEATFLOW_DOCKER_FORWARD_ENV); `@defaultValue 'TZ'` (secrets go in the task's own env, to the tasks that need them) */
@@ -161,6 +166,7 @@ export class DockerExecutor implements Executor {
     this.logDrainMs = options.logDrainMs ?? 5000;
     this.settings = {
       namespace: options.namespace ?? 'heatflow',
+      deploymentId: options.deploymentId ?? options.namespace ?? 'heatflow',
       workerId: options.workerId ?? `${os.hostname()}:${process.pid}`,
       defaultImage: options.image ?? 'heatflow:latest',
       dataVolume: options.dataVolume ?? 'heatflow-data',
@@ -198,6 +204,7 @@ export class DockerExecutor implements Executor {
       killGraceMs: config.HEATFLOW_DOCKER_KILL_GRACE_MS,
       forwardEnv: config.HEATFLOW_DOCKER_FORWARD_ENV,
       namespace: config.HEATFLOW_REDIS_PREFIX,
+      deploymentId: deploymentIdOf(config),
       ...extra,
     });
   }
@@ -575,7 +582,7 @@ export class DockerExecutor implements Executor {
   }
 
   /**
-   * Removes containers of this namespace whose try is no longer owned by a live worker (per
+   * Removes containers of this deployment (namespace and deployment id) whose try is no longer owned by a live worker (per
    * `isLive`), running or exited, and returns their tries so the caller fails them (the scheduler
    * retries). Containers of tries this executor runs now, and kept ones (`*.kept`), are left alone.
    * @throws DockerUnavailableError when the engine does not answer
@@ -584,7 +591,12 @@ export class DockerExecutor implements Executor {
     const list = await this.call('list containers', () =>
       this.docker.listContainers({
         all: true,
-        filters: { label: [`${DOCKER_LABELS.namespace}=${this.settings.namespace}`] },
+        filters: {
+          label: [
+            `${DOCKER_LABELS.namespace}=${this.settings.namespace}`,
+            `${DOCKER_LABELS.deployment}=${this.settings.deploymentId}`,
+          ],
+        },
       }),
     );
     const reaped: OrphanTry[] = [];

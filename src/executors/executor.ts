@@ -118,6 +118,8 @@ export interface OrphanTry {
   readonly tryNumber: number;
   readonly leaseToken: string;
   readonly containerId?: string;
+  /** the process group killed (process executor; see `process-groups.ts`) */
+  readonly processGroup?: number;
 }
 
 /**

@@ -198,7 +198,11 @@ export class ProcessExecutor implements Executor {
     return { outcome: 'failed', exitCode: outcome.code, error: `${cause}${tail.describe()}`, durationMs };
   }
 
-  /** Child processes die with their worker's process group, so there is nothing to reap. */
+  /**
+   * Nothing to list here: each child leads its own process group (spawned detached), which the
+   * worker records per try and, when a dead worker left it running, kills itself
+   * (`process-groups.ts`, `TaskWorker`'s reaping).
+   */
   reapOrphans(_isLive: (orphan: OrphanTry) => Promise<boolean>): Promise<OrphanTry[]> {
     return Promise.resolve([]);
   }

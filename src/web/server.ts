@@ -1,8 +1,9 @@
 /**
  * The web server (fastify): status pages and the REST API. Listens on 127.0.0.1:8080 by default
  * (`HEATFLOW_WEB_HOST`, `HEATFLOW_WEB_PORT`). Read-only pages are open on loopback; actions need
- * `HEATFLOW_WEB_TOKEN` (see web-auth.ts). Charts are SVG drawn on the server (src/web/charts/):
- * the pages load no chart library.
+ * `HEATFLOW_WEB_TOKEN` (see web-auth.ts). Only known `Host` names are answered, against DNS
+ * rebinding (src/core/host-check.ts). Charts are SVG drawn on the server (src/web/charts/): the
+ * pages load no chart library.
  */
 import Fastify, {
   type FastifyError,
@@ -12,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import { isConnectionError } from '../db/pool-errors.js';
 import { createAnalyticsDb } from '../db/analytics-pool.js';
+import { allowedHosts, checkHost } from '../core/host-check.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
@@ -39,6 +41,11 @@ export interface WebServerOptions {
    * false elsewhere when a token is configured
    */
   readonly openReads?: boolean;
+  /**
+   * host names answered besides IP addresses, `localhost` and {@link host} (`*`: any);
+   * `@defaultValue` HEATFLOW_WEB_ALLOWED_HOSTS
+   */
+  readonly allowedHosts?: readonly string[];
   /** lifetime of a browser session, in ms; `@defaultValue 12 h` */
   readonly sessionTtlMs?: number;
 }
@@ -82,6 +89,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
       'web server listens beyond loopback without HEATFLOW_WEB_TOKEN: pages are readable by anyone who can reach it',
     );
   }
+  const hosts = allowedHosts(options.host, options.allowedHosts ?? rt.config.HEATFLOW_WEB_ALLOWED_HOSTS);
   const ctx = new WebContext(rt, auth, openReads);
   const app = Fastify({
     logger: false,
@@ -111,6 +119,9 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   app.addHook('onRequest', async (req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
+    // before anything else, public paths included: a DNS-rebinding page must read nothing
+    const host = checkHost(req.headers.host, hosts);
+    if (!host.ok) throw new HttpProblem(403, host.reason);
     rejectNulInQuery(req.query);
     if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
     if (auth.hasBearer(req) || auth.session(req) !== undefined) return;

@@ -2,15 +2,18 @@
  * The worker: takes task tries from BullMQ, claims each in Postgres (a job whose task instance is
  * no longer `queued` under the same lease token is acknowledged and dropped), renders the task's
  * command and environment (with, for an asset-triggered run, the asset events it consumed), runs
- * it through the executor while heartbeating, stores the return value as an XCom, records the
- * outcome (fenced by the lease token; a success of a task with outlets records its asset events in
- * the same statement; a task's "do not retry" and "reschedule me" exit codes: control-outcome.ts)
- * and wakes the schedulers.
+ * it through the executor while heartbeating, records the outcome fenced by the lease token (a
+ * success stores its return value as an XCom while holding that fence, and a task with outlets
+ * records its asset events in the same statement; a task's "do not retry" and "reschedule me" exit
+ * codes: control-outcome.ts) and wakes the schedulers.
+ *
+ * At start and every 30 s it reaps what dead workers left: containers (Docker executor) and
+ * process groups on this host (process executor), failing those tries.
  *
  * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
  * aborts running tries (their processes or containers are killed, the tries recorded as failed).
  */
-import { mkdir, open } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -31,19 +34,23 @@ import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, RunContext, RunType, Task } from '../core/types.js';
 import { listRunTriggeringEvents } from '../db/asset-repository.js';
 import type { Database } from '../db/database.js';
-import { retryOnConnectionError } from '../db/pool-errors.js';
+import { isConnectionError, retryOnConnectionError } from '../db/pool-errors.js';
 import {
   claimTry,
   type ClaimedTry,
   finishTry,
+  finishTryFenced,
   heartbeatTry,
   isTryLive,
+  listTriesWithProcessGroup,
   setTryContainer,
+  setTryProcessGroup,
   type QueuedTry,
   type TryOutcome,
 } from '../db/task-instance-repository.js';
 import type { DagRegistry } from '../dag-processing/dag-registry.js';
 import type { ExecutionResult, Executor, OrphanTry } from '../executors/executor.js';
+import { killTryProcessGroup } from '../executors/process-groups.js';
 import { publishEvent } from '../queue/events.js';
 import { bullConnection, TASK_QUEUE_NAME, taskJobSchema } from '../queue/task-queue.js';
 import type { XComStore } from '../xcom/xcom-store.js';
@@ -74,6 +81,9 @@ export interface TaskWorkerOptions {
   /** stable id of this worker; `@defaultValue` `<hostname>-<pid>-<random>` */
   readonly workerId?: string;
 }
+
+/** How a try ended, with its return value's JSON (size-checked) still to push, fenced. */
+type FinishedTry = TryOutcome & { readonly returnValueJson?: string };
 
 /** Lifecycle of a worker. */
 export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED';
@@ -168,30 +178,58 @@ export class TaskWorker {
     await this.o.redis.set(this.livenessKey(), String(Date.now()), 'PX', this.heartbeatMs * 3);
   }
 
-  /** Removes containers of tries whose worker is gone, and fails those tries (they are then retried). */
-  private async reap(): Promise<void> {
-    const isLive = async (o: OrphanTry): Promise<boolean> => {
-      const key = {
-        dagId: o.dagId,
-        runId: o.runId,
-        taskId: o.taskId,
-        tryNumber: o.tryNumber,
-        leaseToken: o.leaseToken,
-      };
-      if (this.running.has(o.leaseToken)) return true;
-      if (!(await isTryLive(this.o.db, key))) return false;
-      const row = await this.o.db
-        .selectFrom('heatflow.task_instances')
-        .select('worker_id')
-        .where('dag_id', '=', o.dagId)
-        .where('run_id', '=', o.runId)
-        .where('task_id', '=', o.taskId)
-        .executeTakeFirst();
-      if (row?.worker_id === null || row?.worker_id === undefined) return true; // queued, not yet claimed
-      if (row.worker_id === this.workerId) return this.running.has(o.leaseToken);
-      return (await this.o.redis.exists(this.livenessKey(row.worker_id))) === 1;
+  /** Is the try still owned by a live worker (this one running it, or another that beats)? */
+  private async isOwnedByLiveWorker(o: OrphanTry): Promise<boolean> {
+    const key = {
+      dagId: o.dagId,
+      runId: o.runId,
+      taskId: o.taskId,
+      tryNumber: o.tryNumber,
+      leaseToken: o.leaseToken,
     };
-    const orphans = await this.o.executor.reapOrphans(isLive);
+    if (this.running.has(o.leaseToken)) return true;
+    if (!(await isTryLive(this.o.db, key))) return false;
+    const row = await this.o.db
+      .selectFrom('heatflow.task_instances')
+      .select('worker_id')
+      .where('dag_id', '=', o.dagId)
+      .where('run_id', '=', o.runId)
+      .where('task_id', '=', o.taskId)
+      .executeTakeFirst();
+    if (row?.worker_id === null || row?.worker_id === undefined) return true; // queued, not yet claimed
+    if (row.worker_id === this.workerId) return this.running.has(o.leaseToken);
+    return (await this.o.redis.exists(this.livenessKey(row.worker_id))) === 1;
+  }
+
+  /**
+   * Kills the process groups (process executor) that dead workers on this host left running: the
+   * tries with a group still recorded whose worker is gone or whose lease has moved on.
+   * @returns those tries, to be failed
+   */
+  private async reapProcessGroups(): Promise<OrphanTry[]> {
+    const reaped: OrphanTry[] = [];
+    for (const t of await listTriesWithProcessGroup(this.o.db, os.hostname())) {
+      if (await this.isOwnedByLiveWorker(t)) continue;
+      const killed = await killTryProcessGroup(t.processGroup, t);
+      await setTryProcessGroup(this.o.db, t, null);
+      this.o.logger.warn({ ...t, killed }, 'killed the process group of an orphaned try');
+      reaped.push(t);
+    }
+    return reaped;
+  }
+
+  /**
+   * Removes containers and kills process groups of tries whose worker is gone, and fails those
+   * tries (they are then retried).
+   */
+  private async reap(): Promise<void> {
+    // the groups first, and failed at once: an engine that does not answer must not hold them up
+    await this.failOrphans(await this.reapProcessGroups());
+    await this.failOrphans(await this.o.executor.reapOrphans((o) => this.isOwnedByLiveWorker(o)));
+  }
+
+  /** Fails reaped tries (fenced: a try failed meanwhile as a zombie is left as it is). */
+  private async failOrphans(orphans: readonly OrphanTry[]): Promise<void> {
     for (const o of orphans) {
       const dag = await this.o.registry.get(o.dagId);
       const ti = await this.o.db
@@ -210,7 +248,7 @@ export class TaskWorker {
           tiState: decision.state,
           tryState: 'failed',
           exitCode: null,
-          error: `orphaned: its worker died; container ${o.containerId ?? '?'} removed by worker ${this.workerId}`,
+          error: `orphaned: its worker died; ${o.processGroup === undefined ? `container ${o.containerId ?? '?'} removed` : `process group ${o.processGroup} killed`} by worker ${this.workerId}`,
           ...(decision.state === 'up_for_retry' ? { nextRetryAt: decision.nextRetryAt } : {}),
           durationMs: ti?.start_date == null ? 0 : now.getTime() - ti.start_date.getTime(),
         },
@@ -250,7 +288,13 @@ export class TaskWorker {
     const claimedAt = new Date();
     // fenced by lease and state: repeating it after a lost connection cannot claim twice
     const ti = await retryOnConnectionError(
-      () => claimTry(this.o.db, t, { workerId: this.workerId, hostname: os.hostname(), logPath }, claimedAt),
+      () =>
+        claimTry(
+          this.o.db,
+          t,
+          { workerId: this.workerId, hostname: os.hostname(), logPath, executor: this.o.executor.name },
+          claimedAt,
+        ),
       { attempts: 4 },
     );
     if (ti === undefined) {
@@ -271,20 +315,20 @@ export class TaskWorker {
         .catch((err: unknown) => this.o.logger.warn({ err }, 'heartbeat failed'));
     }, this.heartbeatMs);
     try {
-      const outcome = await this.runTry(t, ti, logPath, ac.signal).catch((err: unknown) =>
+      const finished = await this.runTry(t, ti, logPath, ac.signal).catch((err: unknown): FinishedTry =>
         this.workerErrorOutcome(t, ti, err),
       );
       finishing = true;
       // The write is fenced by the lease, so repeating it after a lost connection is safe; without
       // this the try would wait for the zombie threshold to be retried (issue 14).
-      const finishedAt = new Date();
-      const recorded = await retryOnConnectionError(() => finishTry(this.o.db, t, outcome, finishedAt), {
+      const { outcome, recorded } = await retryOnConnectionError(() => this.record(t, ti, finished), {
         onRetry: (err, attempt, delayMs) =>
           this.o.logger.warn(
             { ...t, err: (err as Error).message, attempt, delayMs },
             'recording the outcome failed; retrying',
           ),
       });
+      await this.noteRecorded(logPath, outcome, recorded);
       if (!recorded)
         this.o.logger.warn(
           { ...t },
@@ -301,6 +345,48 @@ export class TaskWorker {
       clearInterval(hb);
       this.running.delete(t.leaseToken);
     }
+  }
+
+  /**
+   * Records the outcome, fenced by the lease; a return value is pushed inside the same fence, so a
+   * worker whose lease is gone never replaces the XCom of the try that holds it now. A push that
+   * fails (Redis) fails the try instead.
+   */
+  private async record(
+    t: QueuedTry,
+    run: ClaimedTry,
+    finished: FinishedTry,
+  ): Promise<{ outcome: TryOutcome; recorded: boolean }> {
+    const { returnValueJson, ...outcome } = finished;
+    if (returnValueJson === undefined)
+      return { outcome, recorded: await finishTry(this.o.db, t, outcome, new Date()) };
+    try {
+      const recorded = await finishTryFenced(this.o.db, t, outcome, new Date(), () =>
+        this.o.xcom.pushSerialized(t, returnValueJson),
+      );
+      return { outcome, recorded };
+    } catch (err) {
+      // a lost connection is retried by the caller (the fence makes that safe); other errors of
+      // the push fail the try
+      if (isConnectionError(err)) throw err;
+      const failed = this.workerErrorOutcome(t, run, err);
+      return { outcome: failed, recorded: await finishTry(this.o.db, t, failed, new Date()) };
+    }
+  }
+
+  /**
+   * The try log's last line: what was recorded (the next try's time for a retry), or that nothing
+   * was, since the lease had moved on; never a retry this worker did not schedule.
+   */
+  private async noteRecorded(logPath: string, outcome: TryOutcome, recorded: boolean): Promise<void> {
+    const line = !recorded
+      ? `outcome not recorded (${outcome.tiState} seen here): this worker no longer holds the try's lease (failed as a zombie, cleared or marked elsewhere); see the task instance for its state`
+      : outcome.tiState === 'up_for_retry' && outcome.nextRetryAt !== undefined
+        ? `recorded up_for_retry: next try at ${outcome.nextRetryAt.toISOString()}`
+        : `recorded ${outcome.tiState}`;
+    await appendFile(logPath, `[heatflow ${new Date().toISOString()}] ${line}\n`).catch((err: unknown) =>
+      this.o.logger.warn({ err, logPath }, 'could not write the try log'),
+    );
   }
 
   /**
@@ -332,7 +418,7 @@ export class TaskWorker {
     run: ClaimedTry,
     logPath: string,
     signal: AbortSignal,
-  ): Promise<TryOutcome> {
+  ): Promise<FinishedTry> {
     await mkdir(path.dirname(logPath), { recursive: true });
     // One handle for the worker's own lines; the executor appends the task's output (O_APPEND).
     const log = await open(logPath, 'a');
@@ -351,7 +437,7 @@ export class TaskWorker {
     logPath: string,
     signal: AbortSignal,
     note: (line: string) => Promise<void>,
-  ): Promise<TryOutcome> {
+  ): Promise<FinishedTry> {
     const started = Date.now();
     const maxTries = run.max_tries;
     await note(
@@ -369,9 +455,7 @@ export class TaskWorker {
       const decision = noRetry
         ? ({ state: 'failed' } as const)
         : decideAfterFailure(task, t.tryNumber, extraTry ? maxTries + 1 : maxTries, new Date(), jitterKey);
-      await note(
-        `failed: ${error}${decision.state === 'up_for_retry' ? `; next try at ${decision.nextRetryAt.toISOString()}` : ''}`,
-      );
+      await note(`failed: ${error}`);
       return {
         tiState: decision.state,
         tryState: 'failed',
@@ -424,6 +508,7 @@ export class TaskWorker {
     }
 
     let result: ExecutionResult;
+    let recordingGroup: Promise<void> | undefined;
     try {
       result = await this.o.executor.execute(
         {
@@ -449,19 +534,34 @@ export class TaskWorker {
               setTryContainer(this.o.db, t, info.containerId).catch((err: unknown) =>
                 this.o.logger.warn({ err }, 'could not record container id'),
               );
+            } else if (info.pid !== undefined) {
+              // the child leads its own process group (spawned detached): its pid is the group id
+              const pid = info.pid;
+              recordingGroup = setTryProcessGroup(this.o.db, t, pid).catch((err: unknown) =>
+                this.o.logger.warn({ err }, 'could not record the process group'),
+              );
             }
           },
         },
       );
+      if (recordingGroup !== undefined) {
+        await recordingGroup;
+        // the child has exited: nothing left to reap
+        await setTryProcessGroup(this.o.db, t, null).catch((err: unknown) =>
+          this.o.logger.warn({ err }, 'could not clear the process group'),
+        );
+      }
     } catch (err) {
       const retryable = err instanceof HeatflowError && err.retryable;
       return fail(`could not run the try: ${(err as Error).message}`, null, retryable);
     }
 
     if (result.outcome === 'success') {
+      // checked (size, JSON) now; pushed when the outcome is recorded, under the lease (record())
+      let returnValueJson: string | undefined;
       if (result.returnValue !== undefined) {
         try {
-          await this.o.xcom.push(t, result.returnValue);
+          returnValueJson = this.o.xcom.serialize(t, result.returnValue);
         } catch (err) {
           if (err instanceof XComTooLargeError || err instanceof TypeError)
             return fail(err.message, result.exitCode);
@@ -477,6 +577,7 @@ export class TaskWorker {
         exitCode: result.exitCode,
         durationMs: Date.now() - started,
         ...(task.outlets.length > 0 ? { recordAssetEvents: true } : {}),
+        ...(returnValueJson === undefined ? {} : { returnValueJson }),
       };
     }
     const control = controlOutcome(result, t.taskId, new Date(), Date.now() - started);

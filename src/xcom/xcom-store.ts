@@ -73,7 +73,14 @@ export class XComStore {
    * @throws XComTooLargeError when the JSON is over the cap (nothing is stored)
    */
   async push(ti: TiKey, value: unknown, key: string = RETURN_VALUE_KEY): Promise<void> {
-    const json = this.serialize(ti, value);
+    await this.pushSerialized(ti, this.serialize(ti, value), key);
+  }
+
+  /**
+   * Stores JSON that {@link serialize} produced (the worker serialises first, so a value over the
+   * cap fails the try, then pushes while the try's lease is held: `finishTryFenced`).
+   */
+  async pushSerialized(ti: TiKey, json: string, key: string = RETURN_VALUE_KEY): Promise<void> {
     await this.redis.set(this.keyOf(ti, key), json, 'EX', this.ttlSeconds);
   }
 

@@ -312,6 +312,7 @@ describe('DockerExecutor with a bind-mounted data folder', () => {
 function staleSettings(): ContainerSettings {
   return {
     namespace,
+    deploymentId: namespace,
     workerId: 'dead-worker',
     defaultImage: image,
     dataVolume: dataDir,
@@ -441,6 +442,39 @@ describe('DockerExecutor.reapOrphans', () => {
         .remove({ force: true })
         .catch(() => undefined);
     }
+  });
+});
+
+describe('DockerExecutor.reapOrphans with two deployments on one engine', () => {
+  it("reaps only its own deployment's containers, even when both share the Redis prefix", async () => {
+    const mine = executor({ deploymentId: `${namespace}.db_a` });
+    const theirs = executor({ deploymentId: `${namespace}.db_b` });
+    // the same try (dag, run, task, try number) in both deployments, both workers dead
+    const req = request('shared', '0', { command: ['sleep', '120'] });
+    const start = async (deploymentId: string) => {
+      const c = await docker.createContainer(
+        containerCreateOptions({ ...staleSettings(), deploymentId }, req, tryPaths('/data', req)),
+      );
+      await c.start();
+      return c.id;
+    };
+    const ours = await start(`${namespace}.db_a`);
+    const other = await start(`${namespace}.db_b`);
+    const asked: string[] = [];
+    const reaped = await mine.reapOrphans((o) => {
+      asked.push(o.containerId ?? '');
+      return Promise.resolve(false);
+    });
+    expect(reaped.map((o) => o.containerId)).toEqual([ours]);
+    expect(asked).toEqual([ours]);
+    expect(await containerGone(ours)).toBe(true);
+    expect(await containerGone(other)).toBe(false);
+    const info = await docker.getContainer(other).inspect();
+    expect(info.Config.Labels['heatflow.deployment']).toBe(`${namespace}.db_b`);
+    expect((await theirs.reapOrphans(() => Promise.resolve(false))).map((o) => o.containerId)).toEqual([
+      other,
+    ]);
+    expect(await containerGone(other)).toBe(true);
   });
 });
 

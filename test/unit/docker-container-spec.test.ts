@@ -28,6 +28,7 @@ const req: ExecutionRequest = {
 
 const settings: ContainerSettings = {
   namespace: 'heatflow',
+  deploymentId: 'heatflow.heatflow',
   workerId: 'host-a:123',
   defaultImage: 'heatflow:latest',
   dataVolume: 'heatflow-data',
@@ -55,6 +56,13 @@ describe('containerName', () => {
     expect(containerName('heatflow', { ...req, runId: 'scheduled__2022-01-01T01_00_00_00_00' })).not.toBe(a);
     expect(containerName('other', req)).not.toBe(a);
     expect(containerName('heatflow', { ...req })).toBe(a);
+    // two deployments with the same prefix: the same try gets two names
+    expect(containerName('heatflow', req, 'db_a.heatflow')).not.toBe(
+      containerName('heatflow', req, 'db_b.heatflow'),
+    );
+    expect(containerName('heatflow', req, 'db_a.heatflow')).toBe(
+      containerName('heatflow', req, 'db_a.heatflow'),
+    );
   });
 
   it('stays short and starts with a letter or digit', () => {
@@ -75,6 +83,7 @@ describe('labels', () => {
       'heatflow.lease_token': '6f1c2a9e-lease',
       'heatflow.worker_id': 'host-a:123',
       'heatflow.namespace': 'heatflow',
+      'heatflow.deployment': 'heatflow.heatflow',
     });
     expect(orphanFromLabels(labels, 'abc')).toEqual({
       dagId: 'tado_etl',
