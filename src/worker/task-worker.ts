@@ -58,6 +58,7 @@ import { controlOutcome } from './control-outcome.js';
 import { refuseTry } from './refuse-try.js';
 import { renderTask } from './render-task.js';
 import { tryLogPath } from './log-paths.js';
+import { testPause } from './test-pause.js';
 
 /** Options of {@link TaskWorker}. */
 export interface TaskWorkerOptions {
@@ -301,6 +302,7 @@ export class TaskWorker {
       this.o.logger.debug({ ...t }, 'job dropped: task instance no longer queued under this lease');
       return 'dropped';
     }
+    await testPause('claimed', { ...t });
     const ac = new AbortController();
     this.running.set(t.leaseToken, ac);
     let finishing = false;
@@ -319,6 +321,7 @@ export class TaskWorker {
         this.workerErrorOutcome(t, ti, err),
       );
       finishing = true;
+      await testPause('exited', { ...t });
       // The write is fenced by the lease, so repeating it after a lost connection is safe; without
       // this the try would wait for the zombie threshold to be retried (issue 14).
       const { outcome, recorded } = await retryOnConnectionError(() => this.record(t, ti, finished), {
@@ -329,6 +332,7 @@ export class TaskWorker {
           ),
       });
       await this.noteRecorded(logPath, outcome, recorded);
+      await testPause('finished', { ...t, recorded });
       if (!recorded)
         this.o.logger.warn(
           { ...t },
@@ -361,9 +365,10 @@ export class TaskWorker {
     if (returnValueJson === undefined)
       return { outcome, recorded: await finishTry(this.o.db, t, outcome, new Date()) };
     try {
-      const recorded = await finishTryFenced(this.o.db, t, outcome, new Date(), () =>
-        this.o.xcom.pushSerialized(t, returnValueJson),
-      );
+      const recorded = await finishTryFenced(this.o.db, t, outcome, new Date(), async () => {
+        await this.o.xcom.pushSerialized(t, returnValueJson);
+        await testPause('xcom-pushed', { ...t });
+      });
       return { outcome, recorded };
     } catch (err) {
       // a lost connection is retried by the caller (the fence makes that safe); other errors of
