@@ -4,8 +4,7 @@
  * for notebooks, streamed to FILE or stdout. Thin: parses the options, calls `TableExporter`.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -88,7 +87,20 @@ export function registerExportCommand(program: Command): void {
         if (o.output === undefined) target = process.stdout;
         else {
           partial = `${o.output}.partial-${randomBytes(3).toString('hex')}`;
-          target = createWriteStream(partial, { flags: 'wx' });
+          // opened before the export starts, so a folder that does not exist (or is not writable)
+          // is a one-line error naming -o, not an unhandled stream error
+          const output = o.output;
+          const handle = await open(partial, 'wx').catch((err: unknown) => {
+            const code = (err as NodeJS.ErrnoException).code ?? '';
+            const why =
+              code === 'ENOENT'
+                ? `the folder ${path.dirname(path.resolve(output))} does not exist`
+                : code === 'EACCES'
+                  ? `the folder ${path.dirname(path.resolve(output))} is not writable`
+                  : (err as Error).message;
+            throw new CliError(`-o: cannot write ${output}: ${why}`);
+          });
+          target = handle.createWriteStream();
         }
         try {
           const result = await exporter.export(request, target);

@@ -346,10 +346,14 @@ export function parseDagDate(value: string, timezone: string, endOfDay: boolean)
   const trimmed = value.trim();
   const parsed = DateTime.fromISO(trimmed, { zone: timezone });
   if (!parsed.isValid) {
-    throw new TimetableError(
-      `invalid date "${value}": expected YYYY-MM-DD or an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unparsable'})`,
-      value,
-    );
+    // a well-formed day that the calendar does not have (2022-02-30) is said in words, not in
+    // luxon's ("you specified 30 (of type number) as a day")
+    const day = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(trimmed);
+    const why =
+      day !== null && parsed.invalidReason === 'unit out of range'
+        ? `${day[1]}-${day[2]}-${day[3]} is not a calendar date`
+        : `expected YYYY-MM-DD or an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unparsable'})`;
+    throw new TimetableError(`invalid date "${value}": ${why}`, value);
   }
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);
   return (dateOnly && endOfDay ? parsed.endOf('day') : parsed).toJSDate();

@@ -30,6 +30,7 @@ export interface ServiceDeps {
 }
 
 const now = (d: ServiceDeps) => (d.clock ?? (() => new Date()))();
+const DAY_MS = 86_400_000;
 
 async function wake(
   d: ServiceDeps,
@@ -161,11 +162,26 @@ export async function createBackfill(d: ServiceDeps, dag: Dag, o: BackfillOption
       `backfill end ${o.to.toISOString()} is before its start ${o.from.toISOString()}`,
     );
   }
+  // A backfill covers data intervals that are over (Airflow 3 refuses future dates too); an end
+  // date typed as 9999-12-31 would otherwise enumerate millions of logical dates before answering.
+  const today = now(d);
+  if (o.to.getTime() > today.getTime() + DAY_MS) {
+    throw new HeatflowError(
+      'BACKFILL_RANGE',
+      `backfill end ${o.to.toISOString()} is in the future (now ${today.toISOString()}): a backfill covers data intervals that are over; give an end date up to today`,
+    );
+  }
   const infos: DagRunInfo[] = dagRunInfosBetween(dag, o.from, o.to);
   if (infos.length === 0) {
+    const before =
+      o.to.getTime() < dag.startDate.getTime()
+        ? `; the DAG starts on ${dag.startDate.toISOString()} (its start date)`
+        : dag.endDate !== undefined && o.from.getTime() > dag.endDate.getTime()
+          ? `; the DAG ends on ${dag.endDate.toISOString()} (its end date)`
+          : '';
     throw new HeatflowError(
       'BACKFILL_EMPTY',
-      `no logical date of DAG "${dag.dagId}" (schedule ${dag.schedule ?? 'none: manual runs only'}) between ${o.from.toISOString()} and ${o.to.toISOString()}`,
+      `no logical date of DAG "${dag.dagId}" (schedule ${dag.schedule ?? 'none: manual runs only'}) between ${o.from.toISOString()} and ${o.to.toISOString()}${before}`,
     );
   }
   if (o.runBackwards === true) infos.reverse();

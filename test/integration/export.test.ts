@@ -291,7 +291,13 @@ describe('heatflow export (CLI)', () => {
     expect(date.err).toContain('--from: from "2022-02-30" is not a date');
     const noFormat = await run(['export', 'interior']);
     expect(noFormat.err).toContain('--format is required');
-    expect((await readdir(tmp)).filter((f) => f.startsWith('never'))).toEqual([]);
+    const missing = path.join(tmp, 'no-such-folder', 'x.parquet');
+    const folder = await run(['export', 'interior', '--format', 'parquet', '-o', missing]);
+    expect(folder.code).toBe(1);
+    expect(folder.err).toBe(
+      `heatflow: -o: cannot write ${missing}: the folder ${path.dirname(missing)} does not exist\n`,
+    );
+    expect((await readdir(tmp)).filter((f) => f.startsWith('never') || f.startsWith('no-such'))).toEqual([]);
   });
 });
 

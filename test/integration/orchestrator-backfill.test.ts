@@ -130,6 +130,24 @@ describe('a four-task DAG backfilled over 30 days (process executor, real Postgr
       'load try=2',
     ]);
   }, 120_000);
+
+  it('refuses a range ending in the future or before the start date, naming why, and creates nothing', async () => {
+    const before = await countRunsByState(h.rt.db, { dagId: 'four_tasks' });
+    const far = createBackfill(h.rt.deps, etlLike, {
+      from: parseDagDate('2022-01-01', 'Europe/London', false),
+      to: parseDagDate('9999-12-31', 'Europe/London', true),
+      dryRun: true,
+    });
+    await expect(far).rejects.toMatchObject({ code: 'BACKFILL_RANGE' });
+    await expect(far).rejects.toThrow(/backfill end 9999-12-31T23:59:59.999Z is in the future/);
+    const early = createBackfill(h.rt.deps, etlLike, {
+      from: parseDagDate('2021-12-30', 'Europe/London', false),
+      to: parseDagDate('2021-12-31', 'Europe/London', true),
+    });
+    await expect(early).rejects.toMatchObject({ code: 'BACKFILL_EMPTY' });
+    await expect(early).rejects.toThrow(/the DAG starts on 2022-01-01T00:00:00.000Z \(its start date\)/);
+    expect(await countRunsByState(h.rt.db, { dagId: 'four_tasks' })).toEqual(before);
+  });
 });
 
 describe('marking a task instance by hand', () => {

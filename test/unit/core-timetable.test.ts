@@ -282,3 +282,17 @@ describe('parseDagDate and formatDs', () => {
     expect(formatDs(at('2022-01-01T04:00:00Z'), 'America/New_York')).toBe('2021-12-31');
   });
 });
+
+describe('parseDagDate errors', () => {
+  it('names a day the calendar does not have in words, and keeps the format hint for the rest', () => {
+    expect(() => parseDagDate('2022-02-30', 'Europe/London', false)).toThrow(
+      'invalid date "2022-02-30": 2022-02-30 is not a calendar date',
+    );
+    expect(() => parseDagDate('2022-02-30T01:00', 'Europe/London', false)).toThrow(
+      '2022-02-30 is not a calendar date',
+    );
+    expect(() => parseDagDate('abc', 'Europe/London', false)).toThrow(
+      /invalid date "abc": expected YYYY-MM-DD or an ISO 8601 date-time/,
+    );
+  });
+});

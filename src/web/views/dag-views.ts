@@ -39,7 +39,8 @@ export function dagHeader(ctx: PageContext, dag: DagRow, tab: DagTab | undefined
       schedule
       <code>${scheduleText(dag)}</code
       >${dag.schedule_assets.length > 0 ? html` (<a href="/assets">assets</a>)` : ''} (${dag.timezone}) ·
-      tasks: ${dag.task_ids.join(' → ')} ${dag.description === null ? '' : html`· ${dag.description}`}
+      ${dag.task_ids.length} tasks (<a href="${urlPath('dags', dag.dag_id, 'graph')}">graph</a>):
+      ${dag.task_ids.join(', ')} ${dag.description === null ? '' : html`· ${dag.description}`}
     </p>
     ${signInHint(ctx)}
     <div class="actions">
