@@ -66,7 +66,8 @@ export function registerHeatingPageRoutes(
       const p = parseInput(z.object({ zone: zoneParam, date: dateParam }), req.params, 'path');
       const q = parseInput(homeQuery, req.query, 'query');
       const day = await heating.zoneDay(p.zone, p.date, q.home);
-      return dayView(pc, day, await heating.zones(day.homeId));
+      // the tabs list every zone; "same day in" only the zones the analysis saw that day
+      return dayView(pc, day, await heating.zones(day.homeId), await heating.zonesOnDay(day.homeId, p.date));
     }),
   );
 

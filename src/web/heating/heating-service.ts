@@ -171,6 +171,18 @@ export class HeatingService {
     return (await listHeatingZones(this.db, homeId)).map((z) => ({ zoneId: z.zoneId, name: z.name }));
   }
 
+  /** The HEATING zones of a home that the analysis saw on `date` (a zone added later has none). */
+  async zonesOnDay(homeId: number, date: string): Promise<ZoneRef[]> {
+    const seen = await this.db
+      .selectFrom('analytics.zone_days')
+      .select('zone_id')
+      .where('home_id', '=', homeId)
+      .where('date', '=', date)
+      .execute();
+    const ids = new Set(seen.map((r) => r.zone_id));
+    return (await this.zones(homeId)).filter((z) => ids.has(z.zoneId));
+  }
+
   /**
    * One zone-day.
    * @param date - a calendar date (validated by the caller)

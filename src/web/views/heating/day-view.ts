@@ -34,7 +34,16 @@ const METRIC_LABELS: readonly [string, string, number][] = [
 ];
 
 /** The day page. */
-export function dayView(ctx: PageContext, m: ZoneDayModel, zones: readonly ZoneRef[]): SafeHtml {
+/**
+ * @param zones - every heating zone of the home (the tabs)
+ * @param sameDay - the zones with a zone-day on this date (the "same day in" links); `@defaultValue zones`
+ */
+export function dayView(
+  ctx: PageContext,
+  m: ZoneDayModel,
+  zones: readonly ZoneRef[],
+  sameDay: readonly ZoneRef[] = zones,
+): SafeHtml {
   const year = Number(m.date.slice(0, 4));
   const startMs = m.dayStart === null ? Date.parse(`${m.date}T00:00:00Z`) : Date.parse(m.dayStart);
   const minutes = m.minutes ?? m.series.insideC.length;
@@ -42,8 +51,8 @@ export function dayView(ctx: PageContext, m: ZoneDayModel, zones: readonly ZoneR
   const nav = html`<nav class="day-nav">
     <a href="${dayHref(m.zone.zoneId, shiftDay(m.date, -1))}" rel="prev">← ${shiftDay(m.date, -1)}</a>
     <a href="${dayHref(m.zone.zoneId, shiftDay(m.date, 1))}" rel="next">${shiftDay(m.date, 1)} →</a>
-    ${zones.length > 1 ? html`<span class="muted">same day in:</span>` : ''}
-    ${zones.filter((z) => z.zoneId !== m.zone.zoneId).map((z) => html`<a class="zone-link" href="${dayHref(z.zoneId, m.date)}">${z.name}</a>`)}
+    ${sameDay.some((z) => z.zoneId !== m.zone.zoneId) ? html`<span class="muted">same day in:</span>` : ''}
+    ${sameDay.filter((z) => z.zoneId !== m.zone.zoneId).map((z) => html`<a class="zone-link" href="${dayHref(z.zoneId, m.date)}">${z.name}</a>`)}
   </nav>`;
   const runs = html`<section id="runs">
     <h2>Produced by</h2>
