@@ -24,6 +24,29 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h.cleanup());
 
+describe('a DAG folder that does not exist', () => {
+  it('is named with its variable, and no DAG is recorded as gone', async () => {
+    const before = await run(['dags', 'list', '--json']);
+    expect(before.code).toBe(0);
+    const r = await run(['dags', 'list'], { HEATFLOW_DAGS_DIR: '/nonexistent-dags' });
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'heatflow: HEATFLOW_DAGS_DIR: the DAG folder /nonexistent-dags does not exist (or is not a folder)\n',
+    );
+    const after = await run(['dags', 'list', '--json']);
+    const active = (out: string) =>
+      (JSON.parse(out) as { dags: { dag_id: string; is_active: boolean }[] }).dags.map((d) => [
+        d.dag_id,
+        d.is_active,
+      ]);
+    expect(active(before.out)).toEqual([
+      ['heating_analytics', true],
+      ['tado_etl', true],
+    ]);
+    expect(active(after.out)).toEqual(active(before.out));
+  });
+});
+
 describe('a database that is not migrated', () => {
   it('commands say to run heatflow db migrate', async () => {
     const name = `hf_test_unmigrated_${randomBytes(4).toString('hex')}`;
