@@ -644,8 +644,7 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
           nowMs: t,
           placeholderAfterDays: options.placeholderAfterDays,
         });
-        for (const key of [date, `${date}/${zone.id}`])
-          dayRequests.set(key, (dayRequests.get(key) ?? 0) + 1);
+        for (const key of [date, `${date}/${zone.id}`]) dayRequests.set(key, (dayRequests.get(key) ?? 0) + 1);
         const fault = takeDayFault(date, zone.id);
         if (fault?.kind === 'status') {
           if (fault.status === 502 || fault.status === 504)
