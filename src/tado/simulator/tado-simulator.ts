@@ -181,6 +181,9 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
   /** injectDayReportFaults: key `date` or `date/zoneId` → faults still to answer. */
   const dayFaults = new Map<string, { fault: DayReportFault; left: number }[]>();
   const dayRequests = new Map<string, number>();
+  /** Requests held by a `hang` fault; close() lets them go. */
+  const hangs = new Set<() => void>();
+  let hangsSeen = false;
   const takeDayFault = (date: string, zoneId: number): DayReportFault | undefined => {
     for (const key of [`${date}/${zoneId}`, date]) {
       const list = dayFaults.get(key);
@@ -657,16 +660,23 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
         if (fault?.kind === 'throttle')
           return reply.code(429).header('Retry-After', String(fault.retryAfterS)).send('');
         if (fault?.kind === 'hang') {
-          // no answer: wait for the client to give up and close the connection (or 120 s)
+          // no answer: wait for the client to give up and close the connection (or 120 s, or close())
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 120_000);
-            reply.raw.once('close', () => {
+            const done = () => {
               clearTimeout(timer);
+              hangs.delete(done);
               resolve();
-            });
+            };
+            const timer = setTimeout(done, 120_000);
+            hangs.add(done);
+            hangsSeen = true;
+            reply.raw.once('close', done);
+            req.raw.socket.once('close', done);
           });
-          if (reply.raw.destroyed || reply.raw.writableEnded) return reply.hijack();
-          return apiError(reply, 504, 'gatewayTimeout', 'simulated hang');
+          // never an answer: drop the connection (the client has given up already, or we are closing)
+          void reply.hijack();
+          req.raw.socket.destroy();
+          return reply;
         }
         if (!out.ok) return reply.code(out.status).send(out.body);
         stats.dayReports += 1;
@@ -756,7 +766,11 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
     },
     stats: () => structuredClone(stats),
     close: async () => {
-      await app.close();
+      for (const release of [...hangs]) release();
+      const closing = app.close();
+      // connections a hang fault left behind are not idle to the server: drop them too
+      if (hangsSeen) app.server.closeAllConnections();
+      await closing;
     },
   };
 }
