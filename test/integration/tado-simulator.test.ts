@@ -286,6 +286,72 @@ describe('API', () => {
   });
 });
 
+describe('injectDayReportFaults (test-only, inert unless called)', () => {
+  it("answers one day's reports with the faults in order, then normally; other days untouched", async () => {
+    const s = await start();
+    const { access_token: at } = await tokens(s);
+    const homeId = s.home.homeId;
+    const day = (date: string, zone = 1) =>
+      api(s, at, `/homes/${homeId}/zones/${zone}/dayReport?date=${date}`);
+    s.injectDayReportFaults(
+      '2022-02-01',
+      [
+        { kind: 'status', status: 503, times: 2 },
+        { kind: 'status', status: 502 },
+        { kind: 'throttle', retryAfterS: 7 },
+        { kind: 'malformed' },
+        { kind: 'truncated' },
+      ],
+      1,
+    );
+    expect((await day('2022-02-01')).status).toBe(503);
+    expect((await day('2022-02-01', 2)).status).toBe(200); // zone 2 untouched
+    expect((await day('2022-02-01')).status).toBe(503);
+    const gw = await day('2022-02-01');
+    expect([gw.status, await gw.text()]).toEqual([502, '<html><body>502 Bad Gateway</body></html>']);
+    const throttled = await day('2022-02-01');
+    expect([throttled.status, throttled.headers.get('retry-after')]).toEqual([429, '7']);
+    const bad = await day('2022-02-01');
+    expect(bad.status).toBe(200);
+    const parsed = dayReportSchema.safeParse(await bad.json());
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual([
+      'measuredData',
+      'insideTemperature',
+      'dataPoints',
+      10,
+      'value',
+      'celsius',
+    ]);
+    const cut = await day('2022-02-01');
+    expect(cut.status).toBe(200);
+    const text = await cut.text();
+    expect(text.startsWith('{')).toBe(true);
+    expect(() => JSON.parse(text) as unknown).toThrow();
+    const ok = await day('2022-02-01');
+    expect(dayReportSchema.safeParse(await ok.json()).success).toBe(true);
+    expect((await day('2022-02-02')).status).toBe(200);
+    expect(s.dayReportRequests('2022-02-01', 1)).toBe(7);
+    expect(s.dayReportRequests('2022-02-01')).toBe(8);
+    // a hang never answers: the client's own timeout ends it; 'always' repeats for good
+    s.injectDayReportFaults('2022-02-03', [{ kind: 'hang', times: 'always' }]);
+    const t0 = Date.now();
+    await expect(
+      fetch(`${s.apiUrl}/homes/${homeId}/zones/1/dayReport?date=2022-02-03`, {
+        headers: { Authorization: `Bearer ${at}` },
+        signal: AbortSignal.timeout(300),
+      }),
+    ).rejects.toThrow();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    await expect(
+      fetch(`${s.apiUrl}/homes/${homeId}/zones/1/dayReport?date=2022-02-03`, {
+        headers: { Authorization: `Bearer ${at}` },
+        signal: AbortSignal.timeout(300),
+      }),
+    ).rejects.toThrow();
+  });
+});
+
 describe('ground truth (not a tado path)', () => {
   it('GET /sim/ground-truth?year=2022 answers without a token, off the quota, with what the generator holds', async () => {
     const s = await start({ seed: 1, errorRate: 1 });

@@ -102,6 +102,15 @@ export interface TadoSimulator {
    * anything else; the daily quota is not touched.
    */
   throttleNext(count: number, retryAfterS: number): void;
+  /**
+   * Test-only fault injection on the day reports of one local day (`YYYY-MM-DD`), inert until
+   * called: each `GET …/dayReport?date=<date>` (of `zoneId` only, when given) takes the next fault
+   * of the list, in order, and is answered normally once the list is spent; a fault with
+   * `times: 'always'` stays at the head of the list for good. See {@link DayReportFault}.
+   */
+  injectDayReportFaults(date: string, faults: readonly DayReportFault[], zoneId?: number): void;
+  /** Day report requests received for `date` (all zones, or `zoneId`), faulted ones included. */
+  dayReportRequests(date: string, zoneId?: number): number;
   /** Sets the requests left in the current window (0 makes the next request a 429). */
   setRemaining(remaining: number): void;
   /** Starts a fresh quota window. */
@@ -111,6 +120,24 @@ export interface TadoSimulator {
   /** Stops the server. */
   close(): Promise<void>;
 }
+
+/**
+ * One injected day report fault ({@link TadoSimulator.injectDayReportFaults}); each is answered
+ * once (`times`, default 1; `'always'` for every request from then on):
+ * - `status`: that HTTP status with tado's error body (502/504: a proxy's HTML page), as `failNext`;
+ * - `throttle`: a spurious 429 with `Retry-After: retryAfterS`, empty body, as `throttleNext`;
+ * - `hang`: no answer at all until the client gives up (closes the connection; at most 120 s);
+ * - `malformed`: a 200 with the real report, `measuredData.insideTemperature.dataPoints[10].value.celsius`
+ *   turned into a string (a field of the wrong type);
+ * - `truncated`: a 200 whose JSON body stops half-way (a transfer cut short behind a proxy).
+ */
+export type DayReportFault = (
+  | { kind: 'status'; status: number }
+  | { kind: 'throttle'; retryAfterS: number }
+  | { kind: 'hang' }
+  | { kind: 'malformed' }
+  | { kind: 'truncated' }
+) & { times?: number | 'always' };
 
 interface DeviceCode {
   readonly deviceCode: string;
@@ -151,6 +178,23 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
   /** Retry-After seconds of the spurious 429s still to answer (throttleNext). */
   const throttleQueue: number[] = [];
   const authFailQueue: number[] = [];
+  /** injectDayReportFaults: key `date` or `date/zoneId` → faults still to answer. */
+  const dayFaults = new Map<string, { fault: DayReportFault; left: number }[]>();
+  const dayRequests = new Map<string, number>();
+  /** Requests held by a `hang` fault; close() lets them go. */
+  const hangs = new Set<() => void>();
+  let hangsSeen = false;
+  const takeDayFault = (date: string, zoneId: number): DayReportFault | undefined => {
+    for (const key of [`${date}/${zoneId}`, date]) {
+      const list = dayFaults.get(key);
+      const head = list?.[0];
+      if (list === undefined || head === undefined) continue;
+      head.left -= 1;
+      if (head.left <= 0) list.shift();
+      return head.fault;
+    }
+    return undefined;
+  };
   let windowStartMs: number | undefined;
   let remaining = quota;
   const stats: TadoSimulatorStats = {
@@ -603,8 +647,50 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
           nowMs: t,
           placeholderAfterDays: options.placeholderAfterDays,
         });
+        for (const key of [date, `${date}/${zone.id}`]) dayRequests.set(key, (dayRequests.get(key) ?? 0) + 1);
+        const fault = takeDayFault(date, zone.id);
+        if (fault?.kind === 'status') {
+          if (fault.status === 502 || fault.status === 504)
+            return reply
+              .code(fault.status)
+              .type('text/html')
+              .send(`<html><body>${fault.status} Bad Gateway</body></html>`);
+          return apiError(reply, fault.status, 'internalServerError', 'simulated server failure');
+        }
+        if (fault?.kind === 'throttle')
+          return reply.code(429).header('Retry-After', String(fault.retryAfterS)).send('');
+        if (fault?.kind === 'hang') {
+          // no answer: wait for the client to give up and close the connection (or 120 s, or close())
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              hangs.delete(done);
+              resolve();
+            };
+            const timer = setTimeout(done, 120_000);
+            hangs.add(done);
+            hangsSeen = true;
+            reply.raw.once('close', done);
+            req.raw.socket.once('close', done);
+          });
+          // never an answer: drop the connection (the client has given up already, or we are closing)
+          void reply.hijack();
+          req.raw.socket.destroy();
+          return reply;
+        }
         if (!out.ok) return reply.code(out.status).send(out.body);
         stats.dayReports += 1;
+        if (fault?.kind === 'malformed') {
+          const bad = structuredClone(out.report) as unknown as LiveReport;
+          const point = bad.measuredData.insideTemperature.dataPoints[10];
+          if (point !== undefined)
+            (point.value as unknown as { celsius: string }).celsius = String(point.value.celsius);
+          return bad;
+        }
+        if (fault?.kind === 'truncated') {
+          const text = JSON.stringify(out.report);
+          return reply.type('application/json').send(text.slice(0, Math.floor(text.length / 2)));
+        }
         return out.report;
       });
       done();
@@ -661,6 +747,15 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
     throttleNext: (count, retryAfterS) => {
       for (let i = 0; i < count; i++) throttleQueue.push(retryAfterS);
     },
+    injectDayReportFaults: (date, faults, zoneId) => {
+      const key = zoneId === undefined ? date : `${date}/${zoneId}`;
+      const list = dayFaults.get(key) ?? [];
+      for (const fault of faults)
+        list.push({ fault, left: fault.times === 'always' ? Infinity : (fault.times ?? 1) });
+      dayFaults.set(key, list);
+    },
+    dayReportRequests: (date, zoneId) =>
+      dayRequests.get(zoneId === undefined ? date : `${date}/${zoneId}`) ?? 0,
     setRemaining: (n) => {
       if (windowStartMs === undefined) windowStartMs = now().getTime();
       remaining = n;
@@ -671,7 +766,11 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
     },
     stats: () => structuredClone(stats),
     close: async () => {
-      await app.close();
+      for (const release of [...hangs]) release();
+      const closing = app.close();
+      // connections a hang fault left behind are not idle to the server: drop them too
+      if (hangsSeen) app.server.closeAllConnections();
+      await closing;
     },
   };
 }
