@@ -20,6 +20,7 @@ import {
   stateLegend,
   type PageContext,
 } from './layout.js';
+import { MONTH_NAMES } from './month-names.js';
 
 /** Tabs of a DAG's pages. */
 export type DagTab = 'grid' | 'graph' | 'calendar' | 'durations' | 'runs';
@@ -142,21 +143,6 @@ export function dayState(counts: Readonly<Record<string, number>>): string {
   return 'none';
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
 /**
  * The calendar: one square per day of a year, coloured by the day's run state.
  * `years` are the years with runs (the shown year is added to the pager if it has none).
@@ -169,7 +155,7 @@ export function calendarView(
   years: readonly number[],
 ): SafeHtml {
   const byDay = new Map(days.map((d) => [d.day, d.counts]));
-  const months = MONTHS.map((name, m) => {
+  const months = MONTH_NAMES.map((name, m) => {
     const first = new Date(Date.UTC(year, m, 1));
     const lead = (first.getUTCDay() + 6) % 7; // Monday first
     const length = new Date(Date.UTC(year, m + 1, 0)).getUTCDate();

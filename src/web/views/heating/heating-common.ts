@@ -8,6 +8,7 @@ import { exportHref, type ExportSelection } from '../../export-href.js';
 import { fmtNumber } from '../../charts/chart-figure.js';
 import type { DayFigures, PeriodFigures, UnusualDayItem, ZoneRef } from '../../heating/heating-models.js';
 import { html, query, urlPath, type SafeHtml } from '../../html.js';
+import { MONTH_NAMES } from '../month-names.js';
 
 /** Path of the overview of a year. */
 export const overviewHref = (year: number): string => `/heating${query({ year })}`;
@@ -137,21 +138,6 @@ export function heatColour(hours: number, maxHours: number): string {
   const mix = (a: number, b: number) => Math.round(a + (b - a) * t);
   return `rgb(${mix(238, 178)}, ${mix(241, 24)}, ${mix(245, 43)})`;
 }
-
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /**
  * The calendar heat map: one square per day with metrics, coloured by heating hours, unusual
