@@ -181,6 +181,27 @@ export interface DagRunAssetEventsTable {
   event_id: string;
 }
 
+/** One action in the event log (audit): src/audit/event-log.ts. */
+export interface EventLogTable {
+  id: Generated<string>;
+  dttm: Generated<Date>;
+  /** what was done, e.g. `trigger`, `clear`, `variable.set`, `login.failed` */
+  event: string;
+  dag_id: string | null;
+  task_id: string | null;
+  run_id: string | null;
+  try_number: number | null;
+  logical_date: Timestamp | null;
+  /** who: a user name, `token` for the bearer token, the OS user for the CLI, `anonymous` */
+  owner: string;
+  /** through what: `web`, `api` or `cli` */
+  source: string;
+  /** from where: the client address for web and API, the host name for the CLI */
+  remote_addr: string | null;
+  /** further details (secrets never: values of connections and secret variables are left out) */
+  extra: Json<Record<string, unknown>>;
+}
+
 /** Every table heatflow's own code reads or writes. */
 export interface Database {
   'heatflow.dags': DagsTable;
@@ -197,6 +218,7 @@ export interface Database {
   'heatflow.asset_events': AssetEventsTable;
   'heatflow.asset_dag_run_queue': AssetDagRunQueueTable;
   'heatflow.dag_run_asset_events': DagRunAssetEventsTable;
+  'heatflow.log': EventLogTable;
 }
 
 export type DagRow = Selectable<DagsTable>;
@@ -209,3 +231,4 @@ export type BackfillRow = Selectable<BackfillsTable>;
 export type PoolRow = Selectable<PoolsTable>;
 export type AssetRow = Selectable<AssetsTable>;
 export type AssetEventRow = Selectable<AssetEventsTable>;
+export type EventLogRow = Selectable<EventLogTable>;
