@@ -132,7 +132,7 @@ ENV NODE_VERSION=$node_version NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificate
 CMD ["node"]
 EOF
   log "building $LOCAL_BASE from $DEBIAN_IMAGE + $node_bin ($("$node_bin" -v), from the npm registry) + npm $(npm -v)"
-  DOCKER_BUILDKIT=0 docker build -q -t "$LOCAL_BASE" "$ctx" >/dev/null
+  DOCKER_BUILDKIT=0 docker build -q --network host -t "$LOCAL_BASE" "$ctx" >/dev/null
   log "built $LOCAL_BASE"
 }
 
@@ -154,7 +154,7 @@ else
 fi
 
 # --- the task image --------------------------------------------------------------------------
-log "building $TAG on $base (Node.js: $(docker run --rm --entrypoint node "$base" --version))"
+log "building $TAG on $base (Node.js: $(docker run --rm --network none --entrypoint node "$base" --version))"
 start=$(date +%s)
 build_log=$(mktemp /tmp/heatflow-image-build.XXXXXX.log)
 if ! DOCKER_BUILDKIT=0 docker build --force-rm --network host --build-arg "NODE_IMAGE=$base" -t "$TAG" . >"$build_log" 2>&1; then

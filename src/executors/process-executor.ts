@@ -81,7 +81,12 @@ export class ProcessExecutor implements Executor {
     const mismatch = await this.snapshots.check(program, args, this.cwd, env);
     if (mismatch !== undefined) {
       await new Promise<void>((resolve) => log.end(`[heatflow] ${mismatch}\n`, resolve));
-      return { outcome: 'failed_no_retry', exitCode: null, error: mismatch, durationMs: Date.now() - startedAt };
+      return {
+        outcome: 'failed_no_retry',
+        exitCode: null,
+        error: mismatch,
+        durationMs: Date.now() - startedAt,
+      };
     }
 
     const outcome = await new Promise<{
@@ -204,7 +209,7 @@ export class ProcessExecutor implements Executor {
     const refused = explainSnapshotRefusal(
       outcome.code,
       tail.text(),
-      'run `npm run build` with the Node.js that runs the tasks (the `node` on the worker\'s PATH)',
+      "run `npm run build` with the Node.js that runs the tasks (the `node` on the worker's PATH)",
     );
     if (refused !== undefined) {
       return { outcome: 'failed_no_retry', exitCode: outcome.code, error: refused, durationMs };

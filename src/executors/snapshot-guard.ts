@@ -51,7 +51,8 @@ export function explainSnapshotRefusal(
   stderr: string,
   fix: string,
 ): string | undefined {
-  if (exitCode !== NODE_SNAPSHOT_REFUSAL_EXIT_CODE || !stderr.includes(NODE_SNAPSHOT_REFUSAL)) return undefined;
+  if (exitCode !== NODE_SNAPSHOT_REFUSAL_EXIT_CODE || !stderr.includes(NODE_SNAPSHOT_REFUSAL))
+    return undefined;
   const said = stderr
     .slice(stderr.indexOf(NODE_SNAPSHOT_REFUSAL))
     .split('\n')[0]
@@ -62,10 +63,17 @@ export function explainSnapshotRefusal(
 }
 
 /** Finds `program` as `spawn` would: a path as is (against `cwd`), a bare name on `PATH`. */
-async function resolveProgram(program: string, cwd: string, envPath: string | undefined): Promise<string | undefined> {
+async function resolveProgram(
+  program: string,
+  cwd: string,
+  envPath: string | undefined,
+): Promise<string | undefined> {
   const candidates = program.includes('/')
     ? [path.resolve(cwd, program)]
-    : (envPath ?? '').split(path.delimiter).filter((d) => d !== '').map((d) => path.resolve(cwd, d, program));
+    : (envPath ?? '')
+        .split(path.delimiter)
+        .filter((d) => d !== '')
+        .map((d) => path.resolve(cwd, d, program));
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);
@@ -98,7 +106,12 @@ export class SnapshotGuard {
    * Why `program args` cannot start its snapshot here, or undefined when it can (or is no snapshot
    * start, or its blob has no manifest folder to read: Node.js then reports the missing file).
    */
-  async check(program: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  async check(
+    program: string,
+    args: readonly string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+  ): Promise<string | undefined> {
     const blob = snapshotBlobOf(args);
     if (blob === undefined) return undefined;
     const dir = path.dirname(path.resolve(cwd, blob));
@@ -108,7 +121,8 @@ export class SnapshotGuard {
     try {
       manifest = await this.manifest(manifestPath);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err instanceof Error ? err.message : String(err);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        return err instanceof Error ? err.message : String(err);
       try {
         await stat(path.resolve(cwd, blob));
       } catch {

@@ -119,7 +119,8 @@ export function parseSnapshotManifest(text: string, file: string): SnapshotManif
     );
   }
   const m = raw as Partial<Record<keyof SnapshotManifest, unknown>> | null;
-  const b = (m?.builtFor ?? null) as Partial<Record<keyof NodeBuild, unknown>> | null;
+  const builtFor: unknown = m?.builtFor ?? null;
+  const b = builtFor as Partial<Record<keyof NodeBuild, unknown>> | null;
   const bad =
     m?.format !== 1
       ? 'format'

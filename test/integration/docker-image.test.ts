@@ -106,7 +106,11 @@ describe('the task image', () => {
          running: s.currentNodeBuild(), builtFor: m.builtFor, mismatch: s.snapshotMismatch(m.builtFor, s.currentNodeBuild(), 'dist/snapshots') ?? null,
        })));`,
     );
-    const r = JSON.parse(out) as { running: { node: string }; builtFor: { node: string }; mismatch: string | null };
+    const r = JSON.parse(out) as {
+      running: { node: string };
+      builtFor: { node: string };
+      mismatch: string | null;
+    };
     expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
     // a base given by HEATFLOW_NODE_IMAGE may hold another Node.js; the snapshots must still match it
     if (process.env.HEATFLOW_NODE_IMAGE === undefined) expect(r.running.node).toBe(`v${pinned}`);

@@ -25,20 +25,28 @@ afterAll(async () => {
 });
 
 /** A project folder with validate's real blob and `manifest` (the real one, or edited) next to it. */
-async function project(manifest: ((m: Record<string, unknown>) => unknown) | 'none', blob?: Buffer): Promise<string> {
+async function project(
+  manifest: ((m: Record<string, unknown>) => unknown) | 'none',
+  blob?: Buffer,
+): Promise<string> {
   const dir = path.join(tmp, `project-${++n}`);
   await mkdir(path.join(dir, 'dist', 'snapshots'), { recursive: true });
   const target = path.join(dir, 'dist', 'snapshots', 'validate.blob');
   if (blob === undefined) await copyFile(path.join(BUILT, 'validate.blob'), target);
   else await writeFile(target, blob);
   if (manifest !== 'none') {
-    const real = JSON.parse(await readFile(path.join(BUILT, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const real = JSON.parse(await readFile(path.join(BUILT, 'manifest.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     await writeFile(path.join(dir, 'dist', 'snapshots', 'manifest.json'), JSON.stringify(manifest(real)));
   }
   return dir;
 }
 
-async function runValidate(cwd: string): Promise<Awaited<ReturnType<ProcessExecutor['execute']>> & { log: string }> {
+async function runValidate(
+  cwd: string,
+): Promise<Awaited<ReturnType<ProcessExecutor['execute']>> & { log: string }> {
   const dataDir = path.join(cwd, 'data');
   const logPath = path.join(dataDir, 'logs', 'validate.log');
   const req: ExecutionRequest = {
@@ -53,7 +61,9 @@ async function runValidate(cwd: string): Promise<Awaited<ReturnType<ProcessExecu
     xcomInput: {},
     logPath,
   };
-  const r = await new ProcessExecutor({ dataDir, cwd, baseEnv: { PATH: process.env.PATH ?? '' } }).execute(req);
+  const r = await new ProcessExecutor({ dataDir, cwd, baseEnv: { PATH: process.env.PATH ?? '' } }).execute(
+    req,
+  );
   return { ...r, log: await readFile(logPath, 'utf8').catch(() => '') };
 }
 
@@ -90,14 +100,19 @@ describe('which Node.js the task program snapshots are for', () => {
     const r = await runValidate(cwd);
     expect(r.outcome).toBe('failed_no_retry');
     expect(r.exitCode).toBeNull();
-    expect(r.error).toContain(`the task program snapshots in dist/snapshots were built for Node.js ${otherNode}`);
+    expect(r.error).toContain(
+      `the task program snapshots in dist/snapshots were built for Node.js ${otherNode}`,
+    );
     expect(r.error).toContain(`this is Node.js ${process.version} (V8 ${process.versions.v8}`);
     expect(r.error).toContain('run `npm run build` with this Node.js');
     expect(r.log).toContain(`built for Node.js ${otherNode}`);
   });
 
   it('another build of the same version is told apart by its build id', async () => {
-    const cwd = await project((m) => ({ ...m, builtFor: { ...(m.builtFor as object), buildId: '0123456789abcdef' } }));
+    const cwd = await project((m) => ({
+      ...m,
+      builtFor: { ...(m.builtFor as object), buildId: '0123456789abcdef' },
+    }));
     const r = await runValidate(cwd);
     expect(r.outcome).toBe('failed_no_retry');
     expect(r.error).toContain(`built by another build of Node.js ${process.version}`);
@@ -107,10 +122,14 @@ describe('which Node.js the task program snapshots are for', () => {
   it('a blob without a manifest, or with a broken one, is not started', async () => {
     const missing = await runValidate(await project('none'));
     expect(missing.outcome).toBe('failed_no_retry');
-    expect(missing.error).toContain('dist/snapshots/manifest.json is missing next to dist/snapshots/validate.blob');
+    expect(missing.error).toContain(
+      'dist/snapshots/manifest.json is missing next to dist/snapshots/validate.blob',
+    );
     const broken = await runValidate(await project((m) => ({ ...m, builtFor: { node: process.version } })));
     expect(broken.outcome).toBe('failed_no_retry');
-    expect(broken.error).toMatch(/manifest\.json is not a snapshot manifest of this heatflow \(builtFor\.v8 is missing/);
+    expect(broken.error).toMatch(
+      /manifest\.json is not a snapshot manifest of this heatflow \(builtFor\.v8 is missing/,
+    );
   });
 
   it("Node.js's own refusal of a blob (exit 14) is reported as such, not retried", async () => {
