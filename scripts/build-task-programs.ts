@@ -44,6 +44,7 @@ import {
   SNAPSHOT_MANIFEST_FILE,
   type SnapshotManifest,
 } from '../src/task-sdk/snapshot-manifest.js';
+import { preloadInSnapshot, SNAPSHOT_PRELOAD_ENV } from '../src/task-sdk/snapshot-preload.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -121,8 +122,13 @@ const danfojsShims: Plugin = {
   },
 };
 
+/** Whether this Node.js snapshots the programs' preloads (not Node.js 22: `preloadInSnapshot`). */
+const preload = preloadInSnapshot(Number(process.versions.node.split('.')[0]));
 /** The environment of `node --build-snapshot`: no NODE_OPTIONS (V8 flags), no secrets. */
-const snapshotEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+const snapshotEnv: Record<string, string> = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  ...(preload ? {} : { [SNAPSHOT_PRELOAD_ENV]: 'false' }),
+};
 
 for (const name of programs) {
   // 1. the bundle
@@ -204,11 +210,12 @@ const manifest: SnapshotManifest = {
   format: 1,
   builtFor: currentNodeBuild(),
   flags: TASK_PROGRAM_NODE_FLAGS,
+  preload,
   programs,
   builtAt: new Date().toISOString(),
 };
 const manifestPath = path.join(OUT_SNAPSHOTS, SNAPSHOT_MANIFEST_FILE);
 await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(
-  `${path.relative(ROOT, OUT_SNAPSHOTS)}: ${programs.length} snapshots for ${describeNodeBuild(manifest.builtFor)}, build ${manifest.builtFor.buildId} (${process.execPath}); recorded in ${path.relative(ROOT, manifestPath)}`,
+  `${path.relative(ROOT, OUT_SNAPSHOTS)}: ${programs.length} snapshots for ${describeNodeBuild(manifest.builtFor)}, build ${manifest.builtFor.buildId} (${process.execPath}); recorded in ${path.relative(ROOT, manifestPath)}${preload ? '' : `; preloads left to run time (${process.version} cannot snapshot them)`}`,
 );

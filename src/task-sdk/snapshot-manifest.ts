@@ -42,6 +42,11 @@ export interface SnapshotManifest {
   readonly builtFor: NodeBuild;
   /** Node.js flags they were built with, and must run with (`TASK_PROGRAM_NODE_FLAGS`) */
   readonly flags: readonly string[];
+  /**
+   * whether the programs' `preload` ran at build time (in the snapshot), or is left to run time
+   * (`preloadInSnapshot`, snapshot-preload.ts)
+   */
+  readonly preload: boolean;
   /** the programs, one `<name>.blob` each */
   readonly programs: readonly string[];
   /** when they were built, ISO 8601 */
