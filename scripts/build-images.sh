@@ -2,34 +2,41 @@
 # Builds heatflow's task image (the Dockerfile at the repository root), also on a machine that
 # reaches no image registry.
 #
-#   scripts/build-images.sh [--local-base | --official-base] [--tag IMAGE] [--rebuild-base]
+#   scripts/build-images.sh [--local-base | --official-base] [--node VERSION] [--tag IMAGE] [--rebuild-base]
 #
-# Which Node.js 20 base image the Dockerfile builds on:
-#   --official-base  node:20-bookworm-slim, pulled from Docker Hub if not present (what users get).
+# The image runs Node.js HEATFLOW_IMAGE_NODE of scripts/node-versions.sh (24 LTS), or --node
+# VERSION (22, 24 or an exact version), whatever this machine's own Node.js is. Its base:
+#   --official-base  node:<version>-bookworm-slim, pulled from Docker Hub if not present (what users get).
 #   --local-base     a local stand-in built without any registry: a Debian bookworm root file
 #                    system made by debootstrap from the Debian mirror apt already uses, imported
-#                    as localhost/debian:bookworm, plus this machine's own Node.js (and npm, and
-#                    its CA bundle so npm reaches the registry through the same TLS setup),
-#                    tagged localhost/node:20-bookworm-local.
+#                    as localhost/debian:bookworm, plus the official Node.js build of that version
+#                    from the npm registry (scripts/fetch-node.sh, package node-linux-<arch>), this
+#                    machine's npm, and its CA bundle so npm reaches the registry through the same
+#                    TLS setup; tagged localhost/node:<version>-bookworm-local.
 #   (default)        the official image if it is present or can be pulled within 30 s, else the
 #                    local stand-in.
-# HEATFLOW_NODE_IMAGE=<image> skips all of that and uses the given base.
+# HEATFLOW_NODE_IMAGE=<image> skips all of that and uses the given base (its Node.js, whichever).
+#
+# The task programs' startup snapshots are built inside the image by its own Node.js, which the
+# image build checks against their manifest (dist/snapshots/manifest.json); the image is labelled
+# heatflow.node.version=<its Node.js>.
 #
 # Idempotent and cached: the Debian and Node.js base images are built only when missing (or with
 # --rebuild-base); the task image is rebuilt by `docker build`, whose layer cache makes an
 # unchanged tree cost a few seconds. Uses the legacy builder (DOCKER_BUILDKIT=0), which accepts a
 # local base image, and `--network host` so `npm ci` inside the build reaches the npm registry.
 #
-# Needs: a running Docker engine, and for --local-base: root (debootstrap), apt, node on PATH.
+# Needs: a running Docker engine, and for --local-base: root (debootstrap), apt, npm on PATH.
 # Output: the image tag on the last line of stdout; progress on stderr.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=node-versions.sh
+. scripts/node-versions.sh
 
-OFFICIAL_BASE=node:20-bookworm-slim
 DEBIAN_IMAGE=localhost/debian:bookworm
-LOCAL_BASE=localhost/node:20-bookworm-local
 TAG=${HEATFLOW_TASK_IMAGE:-heatflow:latest}
+node_version=$HEATFLOW_IMAGE_NODE
 mode=auto
 rebuild_base=0
 
@@ -38,15 +45,25 @@ while [ $# -gt 0 ]; do
     --local-base) mode=local ;;
     --official-base) mode=official ;;
     --rebuild-base) rebuild_base=1 ;;
+    --node) node_version=$2; shift ;;
+    --node=*) node_version=${1#--node=} ;;
     --tag) TAG=$2; shift ;;
     --tag=*) TAG=${1#--tag=} ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-images: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
 log() { echo "build-images: $*" >&2; }
+case "$node_version" in
+  22) node_version=$HEATFLOW_NODE_22 ;;
+  24) node_version=$HEATFLOW_NODE_24 ;;
+  [0-9]*.[0-9]*.[0-9]*) ;;
+  *) log "--node must be 22, 24 or an exact version such as $HEATFLOW_NODE_24, got \"$node_version\""; exit 2 ;;
+esac
+OFFICIAL_BASE=node:$node_version-bookworm-slim
+LOCAL_BASE=localhost/node:$node_version-bookworm-local
 tmpdirs=()
 cleanup() { for d in "${tmpdirs[@]}"; do rm -rf "$d"; done; }
 trap cleanup EXIT
@@ -57,7 +74,7 @@ if ! docker info >/dev/null 2>&1; then
   exit 1
 fi
 
-# --- the local stand-in for node:20-bookworm-slim --------------------------------------------
+# --- the local stand-in for node:<version>-bookworm-slim --------------------------------------------
 build_debian_base() {
   if have_image "$DEBIAN_IMAGE" && [ "$rebuild_base" = 0 ]; then
     log "$DEBIAN_IMAGE present (cached)"
@@ -90,11 +107,11 @@ build_node_base() {
     return
   fi
   build_debian_base
-  local node_bin npm_dir ctx major
-  node_bin=$(command -v node) || { log "node is not on PATH; the local base copies this machine's Node.js 20"; exit 1; }
-  node_bin=$(readlink -f "$node_bin")
-  major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
-  [ "$major" = 20 ] || { log "this machine's Node.js is $("$node_bin" -v), the image needs 20"; exit 1; }
+  local node_bin npm_dir ctx
+  # the official build of that version, from the npm registry: never this machine's Node.js,
+  # whose version (and build) the image would otherwise silently follow
+  node_bin=$(scripts/fetch-node.sh "$node_version" | tail -1) || { log "could not fetch Node.js $node_version (scripts/fetch-node.sh)"; exit 1; }
+  command -v npm >/dev/null 2>&1 || { log "npm is not on PATH; the local base copies this machine's npm"; exit 1; }
   npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
   ctx=$(mktemp -d /tmp/heatflow-nodebase.XXXXXX)
   tmpdirs+=("$ctx")
@@ -111,11 +128,11 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
  && (id -u node >/dev/null 2>&1 || useradd --uid 1000 --user-group --create-home --shell /bin/bash node) \\
  && node -e 'process.exit(0)'
-ENV NODE_VERSION=$("$node_bin" -p 'process.versions.node') NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+ENV NODE_VERSION=$node_version NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 CMD ["node"]
 EOF
-  log "building $LOCAL_BASE from $DEBIAN_IMAGE + $node_bin ($("$node_bin" -v))"
-  DOCKER_BUILDKIT=0 docker build -q -t "$LOCAL_BASE" "$ctx" >/dev/null
+  log "building $LOCAL_BASE from $DEBIAN_IMAGE + $node_bin ($("$node_bin" -v), from the npm registry) + npm $(npm -v)"
+  DOCKER_BUILDKIT=0 docker build -q --network host -t "$LOCAL_BASE" "$ctx" >/dev/null
   log "built $LOCAL_BASE"
 }
 
@@ -137,7 +154,7 @@ else
 fi
 
 # --- the task image --------------------------------------------------------------------------
-log "building $TAG on $base"
+log "building $TAG on $base (Node.js: $(docker run --rm --network none --entrypoint node "$base" --version))"
 start=$(date +%s)
 build_log=$(mktemp /tmp/heatflow-image-build.XXXXXX.log)
 if ! DOCKER_BUILDKIT=0 docker build --force-rm --network host --build-arg "NODE_IMAGE=$base" -t "$TAG" . >"$build_log" 2>&1; then

@@ -3,7 +3,7 @@
 # image registry, and the heatflow image on the local Node.js base:
 #
 #   official image            local stand-in                        built from
-#   node:20-bookworm-slim     localhost/node:20-bookworm-local      Debian (debootstrap) + this machine's Node.js 20
+#   node:24.x-bookworm-slim   localhost/node:24.x-bookworm-local    Debian (debootstrap) + Node.js 24 from the npm registry
 #   heatflow:latest           heatflow:latest (or --tag)            the Dockerfile on the stand-in above
 #   postgres:16               localhost/postgres:bookworm-standin   docker/postgres/ (Debian's PostgreSQL 15)
 #   redis:7                   localhost/redis:bookworm-standin      docker/redis/ (Debian's redis-server 7.0)

@@ -19,9 +19,12 @@
  * - each blob is started once: it must run the task's main function (which, without the task
  *   container contract's environment, fails naming `HEATFLOW_DAG_ID`).
  *
- * A snapshot loads only into the Node.js binary and V8 flags it was built with: it is built with
- * {@link TASK_PROGRAM_NODE_FLAGS} and `NODE_OPTIONS` cleared, the DAG runs the programs the same
- * way, and the Docker image builds its own in its build stage (Dockerfile).
+ * A snapshot loads only into the Node.js build and V8 flags it was built with: it is built with
+ * {@link TASK_PROGRAM_NODE_FLAGS} and `NODE_OPTIONS` cleared, by the Node.js running this script
+ * (`process.execPath`: the `node` on PATH under `npm run build`), the DAG runs the programs the
+ * same way, and the Docker image builds its own in its build stage (Dockerfile). Which Node.js
+ * build made them goes into `<out-dir>/snapshots/manifest.json` (`src/task-sdk/snapshot-manifest.ts`),
+ * which the executor compares with the `node` it is about to start.
  *
  * Run: `tsx scripts/build-task-programs.ts [--tasks-dir tasks] [--out-dir dist]` (the folder of
  * task programs, and the folder receiving `tasks/` and `snapshots/`). Prints one line per program
@@ -29,12 +32,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { TASK_PROGRAM_NODE_FLAGS } from '../src/task-sdk/program-flags.js';
+import {
+  currentNodeBuild,
+  describeNodeBuild,
+  SNAPSHOT_MANIFEST_FILE,
+  type SnapshotManifest,
+} from '../src/task-sdk/snapshot-manifest.js';
+import { preloadInSnapshot, SNAPSHOT_PRELOAD_ENV } from '../src/task-sdk/snapshot-preload.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -112,8 +122,13 @@ const danfojsShims: Plugin = {
   },
 };
 
+/** Whether this Node.js snapshots the programs' preloads (not Node.js 22: `preloadInSnapshot`). */
+const preload = preloadInSnapshot(Number(process.versions.node.split('.')[0]));
 /** The environment of `node --build-snapshot`: no NODE_OPTIONS (V8 flags), no secrets. */
-const snapshotEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+const snapshotEnv: Record<string, string> = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  ...(preload ? {} : { [SNAPSHOT_PRELOAD_ENV]: 'false' }),
+};
 
 for (const name of programs) {
   // 1. the bundle
@@ -189,3 +204,18 @@ for (const name of programs) {
     `${path.relative(ROOT, bundle)} (${mb(bundle)}), ${path.relative(ROOT, blob)} (${mb(blob)}, built in ${buildMs} ms)`,
   );
 }
+
+// 4. the manifest: which Node.js build made the snapshots (the only one that can load them)
+const manifest: SnapshotManifest = {
+  format: 1,
+  builtFor: currentNodeBuild(),
+  flags: TASK_PROGRAM_NODE_FLAGS,
+  preload,
+  programs,
+  builtAt: new Date().toISOString(),
+};
+const manifestPath = path.join(OUT_SNAPSHOTS, SNAPSHOT_MANIFEST_FILE);
+await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(
+  `${path.relative(ROOT, OUT_SNAPSHOTS)}: ${programs.length} snapshots for ${describeNodeBuild(manifest.builtFor)}, build ${manifest.builtFor.buildId} (${process.execPath}); recorded in ${path.relative(ROOT, manifestPath)}${preload ? '' : `; preloads left to run time (${process.version} cannot snapshot them)`}`,
+);

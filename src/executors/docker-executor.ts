@@ -32,6 +32,7 @@ import {
 import { resolveDockerEndpoint, type DockerEndpoint } from './docker-endpoint.js';
 import { DockerImageMissingError, DockerOperationError, DockerUnavailableError } from './docker-errors.js';
 import { readReturnValue, StderrTail } from './executor-files.js';
+import { explainSnapshotRefusal } from './snapshot-guard.js';
 import {
   NO_RETRY_EXIT_CODE,
   RESCHEDULE_EXIT_CODE,
@@ -448,6 +449,16 @@ export class DockerExecutor implements Executor {
           error: `container exited with code ${exitCode} (failed, not to be retried)${tail.describe()}`,
           durationMs: durationMs(),
         };
+      }
+      const refused = explainSnapshotRefusal(
+        exitCode,
+        tail.text(),
+        `the snapshots in image ${image} were not built by its own Node.js: rebuild it (scripts/build-images.sh, whose build stage makes them)`,
+      );
+      if (refused !== undefined) {
+        outcome = 'failed_no_retry';
+        note(refused);
+        return { ...base, outcome, error: refused, durationMs: durationMs() };
       }
       outcome = 'failed';
       return {

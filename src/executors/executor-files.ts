@@ -73,6 +73,10 @@ export class StderrTail {
   push(chunk: Buffer | string): void {
     this.buf = (this.buf + chunk.toString()).slice(-this.maxBytes);
   }
+  /** the last bytes written, as text */
+  text(): string {
+    return this.buf;
+  }
   /** `": <last lines>"`, or empty when nothing was written */
   describe(maxChars = 500): string {
     const t = this.buf.trim();

@@ -19,6 +19,7 @@ import {
   type OrphanTry,
 } from './executor.js';
 import { readReturnValue, StderrTail, xcomFileNames } from './executor-files.js';
+import { explainSnapshotRefusal, SnapshotGuard } from './snapshot-guard.js';
 
 /** Options of {@link ProcessExecutor}. */
 export interface ProcessExecutorOptions {
@@ -38,6 +39,7 @@ export class ProcessExecutor implements Executor {
   private readonly cwd: string;
   private readonly baseEnv: NodeJS.ProcessEnv;
   private readonly killGraceMs: number;
+  private readonly snapshots = new SnapshotGuard();
 
   constructor(private readonly options: ProcessExecutorOptions) {
     this.cwd = options.cwd ?? process.cwd();
@@ -73,6 +75,19 @@ export class ProcessExecutor implements Executor {
       HEATFLOW_XCOM_INPUT_PATH: inputPath,
       HEATFLOW_XCOM_RETURN_PATH: returnPath,
     };
+
+    // a program started from a startup snapshot needs the Node.js build that made it: say so
+    // instead of letting Node.js refuse it at every try (docs/task-programs.md)
+    const mismatch = await this.snapshots.check(program, args, this.cwd, env);
+    if (mismatch !== undefined) {
+      await new Promise<void>((resolve) => log.end(`[heatflow] ${mismatch}\n`, resolve));
+      return {
+        outcome: 'failed_no_retry',
+        exitCode: null,
+        error: mismatch,
+        durationMs: Date.now() - startedAt,
+      };
+    }
 
     const outcome = await new Promise<{
       code: number | null;
@@ -190,6 +205,14 @@ export class ProcessExecutor implements Executor {
         error: `exited with code ${outcome.code} (failed, not to be retried)${tail.describe()}`,
         durationMs,
       };
+    }
+    const refused = explainSnapshotRefusal(
+      outcome.code,
+      tail.text(),
+      "run `npm run build` with the Node.js that runs the tasks (the `node` on the worker's PATH)",
+    );
+    if (refused !== undefined) {
+      return { outcome: 'failed_no_retry', exitCode: outcome.code, error: refused, durationMs };
     }
     const cause =
       outcome.code === null

@@ -15,6 +15,7 @@ import v8 from 'node:v8';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { z } from 'zod';
 import { HeatflowError } from '../core/errors.js';
+import { SNAPSHOT_PRELOAD_ENV } from './snapshot-preload.js';
 import {
   NO_RETRY_EXIT_CODE,
   RESCHEDULE_EXIT_CODE,
@@ -134,7 +135,8 @@ export async function runTask(
     // is evaluated now and kept, with what `preload` loads (the snapshot is taken once the event
     // loop is empty); the task itself runs when a process starts from the snapshot.
     v8.startupSnapshot.setDeserializeMainFunction(() => void runTask(fn, options));
-    await options.preload?.();
+    // the build turns preloads off for a Node.js that cannot snapshot them (snapshot-manifest.ts)
+    if (process.env[SNAPSHOT_PRELOAD_ENV] !== 'false') await options.preload?.();
     return SNAPSHOT_DEFERRED;
   }
   const env = options.env ?? process.env;

@@ -5,7 +5,7 @@
  * environment, XCom input file, return value file. Needs `npm run build` first.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,19 @@ import type { Dag } from '../../src/core/types.js';
 import { renderTask } from '../../src/worker/render-task.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Where transform's danfojs comes from when it starts from its snapshot: the snapshot, unless the
+ * build left preloads to run time (Node.js 22: `preload: false` in dist/snapshots/manifest.json).
+ */
+export function snapshotDanfoSource(): 'snapshot' | 'import' {
+  const m = JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'dist', 'snapshots', 'manifest.json'), 'utf8'),
+  ) as {
+    preload?: boolean;
+  };
+  return m.preload === false ? 'import' : 'snapshot';
+}
 
 /** One try of a task program. */
 export interface TaskProgramRun {

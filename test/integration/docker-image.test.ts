@@ -2,7 +2,7 @@
  * The task image (Dockerfile, built by scripts/build-images.sh): what task containers rely on.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -73,7 +73,7 @@ describe('the task image', () => {
     };
     expect(PROGRAMS).toEqual(expect.arrayContaining(['extract', 'load', 'clean', 'quality-check']));
     expect(r.tasks).toEqual(PROGRAMS.map((p) => `${p}.cjs`));
-    expect(r.snapshots).toEqual(PROGRAMS.map((p) => `${p}.blob`));
+    expect(r.snapshots).toEqual([...PROGRAMS.map((p) => `${p}.blob`), 'manifest.json'].sort());
     expect(r).toMatchObject({
       danfo: true,
       dockerode: true,
@@ -94,6 +94,30 @@ describe('the task image', () => {
       expect(out, task).toContain('HEATFLOW_DAG_ID is not set');
       expect(out.trim().split('\n').at(-1)).toBe('exit=1');
     }
+  });
+
+  it('runs the pinned Node.js (scripts/node-versions.sh), and its snapshots record that build', async () => {
+    const pinned = /^HEATFLOW_IMAGE_NODE=(\S+)$/m.exec(readFileSync('scripts/node-versions.sh', 'utf8'))?.[1];
+    const out = await inImage(
+      'node',
+      '-e',
+      `const m = JSON.parse(require('fs').readFileSync('dist/snapshots/manifest.json', 'utf8'));
+       import('/app/dist/src/task-sdk/snapshot-manifest.js').then((s) => console.log(JSON.stringify({
+         running: s.currentNodeBuild(), builtFor: m.builtFor, mismatch: s.snapshotMismatch(m.builtFor, s.currentNodeBuild(), 'dist/snapshots') ?? null,
+       })));`,
+    );
+    const r = JSON.parse(out) as {
+      running: { node: string };
+      builtFor: { node: string };
+      mismatch: string | null;
+    };
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    // a base given by HEATFLOW_NODE_IMAGE may hold another Node.js; the snapshots must still match it
+    if (process.env.HEATFLOW_NODE_IMAGE === undefined) expect(r.running.node).toBe(`v${pinned}`);
+    expect(r.builtFor).toEqual(r.running);
+    expect(r.mismatch).toBeNull();
+    const info = await docker.getImage(image).inspect();
+    expect(info.Config.Labels?.['heatflow.node.version']).toBe(r.running.node);
   });
 
   it('parses the project DAG folder inside the image: both DAGs, no import error', async () => {

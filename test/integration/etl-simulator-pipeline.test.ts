@@ -12,7 +12,7 @@ import type {
 } from '../../src/etl/task-results.js';
 import { startTadoSimulator, type TadoSimulator } from '../../src/tado/simulator/tado-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { runTaskProgram, type TaskProgramRun } from '../helpers/run-task-program.js';
+import { runTaskProgram, snapshotDanfoSource, type TaskProgramRun } from '../helpers/run-task-program.js';
 
 let tdb: TestDatabase;
 let sim: TadoSimulator;
@@ -122,7 +122,7 @@ describe('the four compiled task programs against the tado simulator', () => {
     );
     expect(run.load.upserted.days).toBe(3);
     expect(run.load.upserted.zones).toBe(5);
-    expect(run.transform.danfoSource).toBe('snapshot');
+    expect(run.transform.danfoSource).toBe(snapshotDanfoSource());
   });
 
   it('loads the 23-hour clock-change day and the next day, storing each overlapping point once', async () => {

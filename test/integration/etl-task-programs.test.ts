@@ -6,7 +6,7 @@ import { Warehouse, type WarehouseDatabase } from '../../src/db/warehouse.js';
 import type { ExtractResult, TransformResult } from '../../src/etl/task-results.js';
 import type { Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { runTaskProgram } from '../helpers/run-task-program.js';
+import { runTaskProgram, snapshotDanfoSource } from '../helpers/run-task-program.js';
 import { FIXTURES_DIR, SUMMER, WINTER } from '../helpers/tado-fixtures.js';
 import { fileURLToPath } from 'node:url';
 
@@ -98,9 +98,10 @@ describe('validate, transform, load as child processes on the real fixtures', ()
     };
     const t = transform.returnValue as TransformResult;
     expect(t.rows).toEqual(rows);
-    // the DAG starts transform from the danfojs snapshot: nothing left to import
-    expect(t.danfoSource).toBe('snapshot');
-    expect(t.danfoImportMs).toBe(0);
+    // the DAG starts transform from the danfojs snapshot: nothing left to import (unless this
+    // Node.js cannot snapshot danfojs: 22, docs/task-programs.md)
+    expect(t.danfoSource).toBe(snapshotDanfoSource());
+    expect(t.danfoImportMs === 0).toBe(t.danfoSource === 'snapshot');
     expect(t.startupMs).toBeGreaterThan(0);
     expect(transform.stdout).toContain('"msg":"transform done"');
 
