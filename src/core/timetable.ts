@@ -347,12 +347,15 @@ export function parseDagDate(value: string, timezone: string, endOfDay: boolean)
   const parsed = DateTime.fromISO(trimmed, { zone: timezone });
   if (!parsed.isValid) {
     // a well-formed day that the calendar does not have (2022-02-30) is said in words, not in
-    // luxon's ("you specified 30 (of type number) as a day")
-    const day = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(trimmed);
-    const why =
-      day !== null && parsed.invalidReason === 'unit out of range'
+    // luxon's ("you specified 30 (of type number) as a day"); so is a time of day the clock does
+    // not have (T25:00)
+    const day = /^(\d{4})-(\d{2})-(\d{2})(?:$|T(.*))/.exec(trimmed);
+    const outOfRange = day !== null && parsed.invalidReason === 'unit out of range';
+    const why = !outOfRange
+      ? `expected YYYY-MM-DD or an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unparsable'})`
+      : !DateTime.fromISO(`${day[1]}-${day[2]}-${day[3]}`, { zone: 'UTC' }).isValid
         ? `${day[1]}-${day[2]}-${day[3]} is not a calendar date`
-        : `expected YYYY-MM-DD or an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unparsable'})`;
+        : `${day[4] ?? ''} is not a time of day`;
     throw new TimetableError(`invalid date "${value}": ${why}`, value);
   }
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);

@@ -347,7 +347,8 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       const form = parseInput(
         z
           .object({
-            logical_date: z.union([z.literal(''), instantSchema]).optional(),
+            // an empty field is "now"; anything else is checked as the API checks it
+            logical_date: z.preprocess((v) => (v === '' ? undefined : v), instantSchema.optional()),
             conf: z.string().max(10_000).optional(),
           })
           .loose(),
