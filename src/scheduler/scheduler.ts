@@ -19,7 +19,11 @@ import { makeRunId } from '../core/run-id.js';
 import { evaluateTriggerRule } from '../core/trigger-rules.js';
 import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, TaskInstanceState } from '../core/types.js';
-import { completeFinishedBackfills, runningBackfillLimits } from '../db/backfill-repository.js';
+import {
+  completeBackfillIfFinished,
+  completeFinishedBackfills,
+  runningBackfillLimits,
+} from '../db/backfill-repository.js';
 import { advisoryXactLock, getDagRow, lockDagRow, setScheduleCursor } from '../db/dag-repository.js';
 import { dagIdsWithPendingAssetEvents } from '../db/asset-repository.js';
 import { syncDagBag } from '../dag-processing/sync-dag-bag.js';
@@ -430,6 +434,8 @@ export class Scheduler {
       if (final !== null) {
         await setRunState(trx, dagId, runId, final, now);
         this.o.logger.info({ dagId, runId, state: final }, 'DAG run finished');
+        // whoever finishes a backfill's last run completes it
+        if (run.backfill_id !== null) await completeBackfillIfFinished(trx, run.backfill_id, now);
       }
       return { jobs, finished: final !== null };
     });
@@ -576,6 +582,7 @@ export class Scheduler {
           now,
           `dagrun_timeout of ${dag.dagrunTimeoutMs} ms reached`,
         );
+        if (locked.backfill_id !== null) await completeBackfillIfFinished(trx, locked.backfill_id, now);
       });
       n++;
       this.o.logger.warn({ dagId: run.dag_id, runId: run.run_id }, 'DAG run failed: dagrun_timeout reached');
