@@ -145,14 +145,24 @@ class CronClock {
     throw new TimetableError(`no cron point before ${new Date(currentMs).toISOString()}`, this.expression);
   }
 
-  /** The cron point after/before a naive wall-clock time, evaluated by cron-parser in UTC. */
+  /**
+   * The cron point after/before a naive wall-clock time, evaluated by cron-parser in UTC.
+   * Remembered (a step costs about a millisecond, and the schedule's "next run" and catch-up step
+   * over a year of days again and again); at most {@link STEP_MEMO_SIZE} answers are kept.
+   */
   private cronStep(naiveMs: number, direction: 'next' | 'prev'): number {
-    const expression = CronExpressionParser.parse(this.expression, {
-      currentDate: new Date(naiveMs),
-      tz: 'UTC',
-    });
-    return (direction === 'next' ? expression.next() : expression.prev()).getTime();
+    const memo = direction === 'next' ? this.nextMemo : this.prevMemo;
+    const known = memo.get(naiveMs);
+    if (known !== undefined) return known;
+    this.cron.reset(new Date(naiveMs));
+    const at = (direction === 'next' ? this.cron.next() : this.cron.prev()).getTime();
+    if (memo.size >= STEP_MEMO_SIZE) memo.clear();
+    memo.set(naiveMs, at);
+    return at;
   }
+
+  private readonly nextMemo = new Map<number, number>();
+  private readonly prevMemo = new Map<number, number>();
 
   /** `currentMs` when it is a cron point, else the next one. */
   alignToNext(currentMs: number): number {
@@ -183,6 +193,9 @@ class CronClock {
     return naiveMs - offsetAfter * 60_000;
   }
 }
+
+/** Cron steps remembered per clock and direction. */
+const STEP_MEMO_SIZE = 100_000;
 
 const clocks = new Map<string, CronClock>();
 

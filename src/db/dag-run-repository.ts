@@ -231,3 +231,38 @@ export async function latestRun(db: Kysely<Database>, dagId: string): Promise<Da
     .limit(1)
     .executeTakeFirst();
 }
+
+/**
+ * The logical dates (epoch ms) of a DAG's runs after `after` (all of them when `null`), of every
+ * run type: the schedule steps over them (`src/core/schedule-ahead.ts`).
+ */
+export async function runLogicalDatesAfter(
+  db: Kysely<Database>,
+  dagId: string,
+  after: Date | null,
+): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('heatflow.dag_runs')
+    .select('logical_date')
+    .where('dag_id', '=', dagId)
+    .$if(after !== null, (q) => q.where('logical_date', '>', after as Date))
+    .execute();
+  return new Set(rows.map((r) => r.logical_date.getTime()));
+}
+
+/**
+ * A DAG's active runs (queued or running) that count against its `max_active_runs`: scheduled,
+ * manual and asset-triggered runs, and runs of backfills that are no longer running (a running
+ * backfill's runs count against its own limit), as `Scheduler.startQueuedRuns` counts them.
+ */
+export async function countActiveDagRuns(db: Kysely<Database>, dagId: string): Promise<number> {
+  const r = await db
+    .selectFrom('heatflow.dag_runs as r')
+    .leftJoin('heatflow.backfills as b', 'b.id', 'r.backfill_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('r.dag_id', '=', dagId)
+    .where('r.state', 'in', ['queued', 'running'])
+    .where((eb) => eb.or([eb('r.backfill_id', 'is', null), eb('b.state', '!=', 'running')]))
+    .executeTakeFirstOrThrow();
+  return r.n;
+}

@@ -73,7 +73,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       reply,
       dagListView(
         pc,
-        summaries.map((s) => ({ summary: s, nextRun: ctx.nextRun(s.dag) })),
+        await Promise.all(summaries.map(async (s) => ({ summary: s, nextRun: await ctx.nextRun(s.dag) }))),
         errors,
       ),
     );

@@ -10,7 +10,8 @@ import { getDagRow } from '../db/dag-repository.js';
 import type { DagRow } from '../db/database.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { HttpProblem } from './http-problem.js';
-import { nextRunOf, type NextRun } from './next-run.js';
+import { loadNextRun } from '../scheduler/next-run-service.js';
+import type { NextRun } from './next-run.js';
 import type { WebAuth } from './web-auth.js';
 
 /** An id checked by `core/ids.ts`, the message naming what is wrong (`may contain only …`). */
@@ -128,8 +129,11 @@ export class WebContext {
     return dag;
   }
 
-  /** The next scheduled run of a DAG (cached for a few seconds: the DAG list asks on every view). */
-  nextRun(row: DagRow, now = new Date()): NextRun | null {
+  /**
+   * The run the scheduler would create next (cached for a few seconds: the DAG list asks on every
+   * view); the same function as `dags list --json` (`loadNextRun`).
+   */
+  async nextRun(row: DagRow, now = new Date()): Promise<NextRun | null> {
     const dag = this.rt.registry.peek(row.dag_id);
     if (dag === undefined) return null;
     const key = `${row.dag_id}|${row.next_dagrun_logical_date?.getTime() ?? ''}|${row.is_paused}`;
@@ -137,7 +141,7 @@ export class WebContext {
     if (hit !== undefined && now.getTime() - hit.at < 5000) return hit.value;
     let value: NextRun | null;
     try {
-      value = nextRunOf(dag, row.next_dagrun_logical_date, now);
+      value = await loadNextRun(this.rt.db, dag, row, now);
     } catch {
       value = null;
     }
