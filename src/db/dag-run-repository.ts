@@ -266,3 +266,17 @@ export async function countActiveDagRuns(db: Kysely<Database>, dagId: string): P
     .executeTakeFirstOrThrow();
   return r.n;
 }
+
+/** The run of a DAG with this logical date (at most one: `(dag_id, logical_date)` is unique). */
+export async function getRunByLogicalDate(
+  db: Kysely<Database>,
+  dagId: string,
+  logicalDate: Date,
+): Promise<DagRunRow | undefined> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('logical_date', '=', logicalDate)
+    .executeTakeFirst();
+}
