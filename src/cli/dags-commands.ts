@@ -23,11 +23,13 @@ import {
   withConfOption,
   withRuntime,
 } from './context.js';
+import { registerDagsStateCommand } from './dags-state-command.js';
 import { catchupLine, nextDagrunFields, nextRunOfRow } from './next-run-output.js';
 import { waitForBackfill } from './wait-backfill.js';
 
 export function registerDagsCommands(program: Command): void {
   const dags = program.command('dags').description('DAGs and their runs');
+  registerDagsStateCommand(dags);
 
   dags
     .command('list')

@@ -280,3 +280,17 @@ export async function getRunByLogicalDate(
     .where('logical_date', '=', logicalDate)
     .executeTakeFirst();
 }
+
+/** The queued and running runs a filter matches (for saying why they are not moving). */
+export async function listOpenRuns(db: Kysely<Database>, filter: RunFilter): Promise<DagRunRow[]> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('state', 'in', ['queued', 'running'])
+    .$if(filter.dagId !== undefined, (q) => q.where('dag_id', '=', filter.dagId as string))
+    .$if(filter.backfillId !== undefined, (q) => q.where('backfill_id', '=', filter.backfillId as string))
+    .$if(filter.from !== undefined, (q) => q.where('logical_date', '>=', filter.from as Date))
+    .$if(filter.to !== undefined, (q) => q.where('logical_date', '<=', filter.to as Date))
+    .orderBy('logical_date')
+    .execute();
+}
