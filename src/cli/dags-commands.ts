@@ -23,10 +23,13 @@ import {
   withConfOption,
   withRuntime,
 } from './context.js';
+import { registerDagsStateCommand } from './dags-state-command.js';
+import { catchupLine, nextDagrunFields, nextRunOfRow } from './next-run-output.js';
 import { waitForBackfill } from './wait-backfill.js';
 
 export function registerDagsCommands(program: Command): void {
   const dags = program.command('dags').description('DAGs and their runs');
+  registerDagsStateCommand(dags);
 
   dags
     .command('list')
@@ -41,10 +44,14 @@ export function registerDagsCommands(program: Command): void {
           r.schedule_assets.length > 0 ? assetScheduleLabel(r.schedule_assets) : (r.schedule ?? 'None');
         if (o.json === true) {
           // an asset-scheduled DAG's schedule is its assets (as the text says), not null
-          const dags = rows.map((r) => ({
-            ...r,
-            schedule: r.schedule_assets.length > 0 ? scheduleOf(r) : r.schedule,
-          }));
+          // next_dagrun*: the run the scheduler would create next, as the web page and the API say
+          const dags = await Promise.all(
+            rows.map(async (r) => ({
+              ...r,
+              schedule: r.schedule_assets.length > 0 ? scheduleOf(r) : r.schedule,
+              ...nextDagrunFields(r, await nextRunOfRow(rt, r)),
+            })),
+          );
           process.stdout.write(`${JSON.stringify({ dags, import_errors: errors }, null, 2)}\n`);
           return;
         }
@@ -130,6 +137,7 @@ export function registerDagsCommands(program: Command): void {
           await syncDagFolder(rt);
           await setDagPaused(rt.db, dagId, paused);
           process.stdout.write(`${dagId}: ${paused ? 'paused' : 'unpaused'}\n`);
+          if (!paused) process.stdout.write(`${await catchupLine(rt, dagId)}\n`);
         });
       });
   }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { makeRunId } from '../core/run-id.js';
+import type { RunType } from '../core/types.js';
+import { getRunByLogicalDate } from '../db/dag-run-repository.js';
 import { dagRunInfosBetween, formatDs, inferManualDataInterval, parseDagDate } from '../core/timetable.js';
 import { ProcessExecutor } from '../executors/process-executor.js';
 import { renderTask } from '../worker/render-task.js';
@@ -35,13 +37,26 @@ export function registerTasksCommands(program: Command): void {
         } catch (err) {
           throw new CliError(`<date>: ${(err as Error).message}`);
         }
-        const info = dagRunInfosBetween(dag, logical, logical)[0] ?? inferManualDataInterval(dag, logical);
-        const runId = makeRunId('manual', logical);
+        // As Airflow's `tasks test`: the DAG run of that logical date when there is one (its
+        // upstream XComs and run folder); otherwise a manual run id that exists nowhere.
+        const existing = await getRunByLogicalDate(rt.db, dagId, logical);
+        const info =
+          existing === undefined
+            ? (dagRunInfosBetween(dag, logical, logical)[0] ?? inferManualDataInterval(dag, logical))
+            : {
+                logicalDate: existing.logical_date,
+                dataInterval: { start: existing.data_interval_start, end: existing.data_interval_end },
+              };
+        const runId = existing?.run_id ?? makeRunId('manual', logical);
         const upstream = await rt.xcom.pullReturnValues(dagId, runId, task.upstream);
+        if (existing !== undefined)
+          process.stderr.write(
+            `using the XComs of the existing DAG run ${runId} (${existing.state}); nothing is recorded\n`,
+          );
         const ctx = {
           dagId,
           runId,
-          runType: 'manual' as const,
+          runType: (existing?.run_type ?? 'manual') as RunType,
           taskId,
           tryNumber: 1,
           logicalDate: info.logicalDate,

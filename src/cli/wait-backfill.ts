@@ -4,8 +4,15 @@
  */
 import cliProgress from 'cli-progress';
 import { getBackfill } from '../db/backfill-repository.js';
-import { countRunsByState, countTisUpForRetry, type RunFilter } from '../db/dag-run-repository.js';
+import {
+  countRunsByState,
+  countTisUpForRetry,
+  listOpenRuns,
+  type RunFilter,
+} from '../db/dag-run-repository.js';
+import { summariseBlockers } from '../core/run-blocker.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { runBlockers } from '../scheduler/run-blocker-service.js';
 
 /** How a backfill ended. */
 export interface BackfillSummary {
@@ -59,8 +66,9 @@ export async function waitForBackfill(
         bar.update(done, { success, failed, retrying });
         lastLine = 1;
       } else if (showLine) {
+        const held = await heldRuns(rt, filter);
         process.stderr.write(
-          `${backfillId === '' ? 'runs' : `backfill ${backfillId}`}: ${done}/${total} finished (${success} ok, ${failed} failed${retrying})\n`,
+          `${backfillId === '' ? 'runs' : `backfill ${backfillId}`}: ${done}/${total} finished (${success} ok, ${failed} failed${retrying})${held === undefined ? '' : `; ${held}`}\n`,
         );
         lastLine = Date.now();
       }
@@ -82,4 +90,22 @@ export async function waitForBackfill(
   } finally {
     bar?.stop();
   }
+}
+
+/**
+ * Why the unfinished runs a filter matches are not moving, as one phrase (`2 not moving: DAG
+ * tado_etl is paused: …`), or `undefined` when none is held.
+ */
+export async function heldRuns(rt: Runtime, filter: RunFilter): Promise<string | undefined> {
+  const open = await listOpenRuns(rt.db, filter);
+  const reasons: string[] = [];
+  for (const dagId of new Set(open.map((r) => r.dag_id))) {
+    const why = await runBlockers(
+      rt.deps,
+      dagId,
+      open.filter((r) => r.dag_id === dagId),
+    );
+    reasons.push(...why.values());
+  }
+  return summariseBlockers(reasons);
 }

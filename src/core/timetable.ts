@@ -145,14 +145,24 @@ class CronClock {
     throw new TimetableError(`no cron point before ${new Date(currentMs).toISOString()}`, this.expression);
   }
 
-  /** The cron point after/before a naive wall-clock time, evaluated by cron-parser in UTC. */
+  /**
+   * The cron point after/before a naive wall-clock time, evaluated by cron-parser in UTC.
+   * Remembered (a step costs about a millisecond, and the schedule's "next run" and catch-up step
+   * over a year of days again and again); at most {@link STEP_MEMO_SIZE} answers are kept.
+   */
   private cronStep(naiveMs: number, direction: 'next' | 'prev'): number {
-    const expression = CronExpressionParser.parse(this.expression, {
-      currentDate: new Date(naiveMs),
-      tz: 'UTC',
-    });
-    return (direction === 'next' ? expression.next() : expression.prev()).getTime();
+    const memo = direction === 'next' ? this.nextMemo : this.prevMemo;
+    const known = memo.get(naiveMs);
+    if (known !== undefined) return known;
+    this.cron.reset(new Date(naiveMs));
+    const at = (direction === 'next' ? this.cron.next() : this.cron.prev()).getTime();
+    if (memo.size >= STEP_MEMO_SIZE) memo.clear();
+    memo.set(naiveMs, at);
+    return at;
   }
+
+  private readonly nextMemo = new Map<number, number>();
+  private readonly prevMemo = new Map<number, number>();
 
   /** `currentMs` when it is a cron point, else the next one. */
   alignToNext(currentMs: number): number {
@@ -183,6 +193,9 @@ class CronClock {
     return naiveMs - offsetAfter * 60_000;
   }
 }
+
+/** Cron steps remembered per clock and direction. */
+const STEP_MEMO_SIZE = 100_000;
 
 const clocks = new Map<string, CronClock>();
 
@@ -347,12 +360,15 @@ export function parseDagDate(value: string, timezone: string, endOfDay: boolean)
   const parsed = DateTime.fromISO(trimmed, { zone: timezone });
   if (!parsed.isValid) {
     // a well-formed day that the calendar does not have (2022-02-30) is said in words, not in
-    // luxon's ("you specified 30 (of type number) as a day")
-    const day = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(trimmed);
-    const why =
-      day !== null && parsed.invalidReason === 'unit out of range'
+    // luxon's ("you specified 30 (of type number) as a day"); so is a time of day the clock does
+    // not have (T25:00)
+    const day = /^(\d{4})-(\d{2})-(\d{2})(?:$|T(.*))/.exec(trimmed);
+    const outOfRange = day !== null && parsed.invalidReason === 'unit out of range';
+    const why = !outOfRange
+      ? `expected YYYY-MM-DD or an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unparsable'})`
+      : !DateTime.fromISO(`${day[1]}-${day[2]}-${day[3]}`, { zone: 'UTC' }).isValid
         ? `${day[1]}-${day[2]}-${day[3]} is not a calendar date`
-        : `expected YYYY-MM-DD or an ISO 8601 date-time (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unparsable'})`;
+        : `${day[4] ?? ''} is not a time of day`;
     throw new TimetableError(`invalid date "${value}": ${why}`, value);
   }
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);

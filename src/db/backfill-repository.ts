@@ -88,3 +88,39 @@ export async function completeFinishedBackfills(db: Kysely<Database>, now: Date)
     .execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Completes one backfill when none of its runs is queued or running any more: called, in its
+ * transaction, by whoever just finished one of its runs, so the last run's finisher completes it
+ * (not a later reconciling pass). The backfill's row is locked first; a caller that finished its
+ * run before taking the lock and a concurrent finisher of the other last run are serialised by
+ * it, and the second to take it sees the first's run finished (read committed).
+ * @returns true when this call completed it
+ */
+export async function completeBackfillIfFinished(
+  trx: Kysely<Database>,
+  backfillId: string,
+  now: Date,
+): Promise<boolean> {
+  const locked = await trx
+    .selectFrom('heatflow.backfills')
+    .select('state')
+    .where('id', '=', backfillId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (locked?.state !== 'running') return false;
+  const open = await trx
+    .selectFrom('heatflow.dag_runs')
+    .select(sql`1`.as('one'))
+    .where('backfill_id', '=', backfillId)
+    .where('state', 'in', ['queued', 'running'])
+    .limit(1)
+    .executeTakeFirst();
+  if (open !== undefined) return false;
+  await trx
+    .updateTable('heatflow.backfills')
+    .set({ state: 'completed', completed_at: now })
+    .where('id', '=', backfillId)
+    .execute();
+  return true;
+}

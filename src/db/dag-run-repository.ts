@@ -231,3 +231,66 @@ export async function latestRun(db: Kysely<Database>, dagId: string): Promise<Da
     .limit(1)
     .executeTakeFirst();
 }
+
+/**
+ * The logical dates (epoch ms) of a DAG's runs after `after` (all of them when `null`), of every
+ * run type: the schedule steps over them (`src/core/schedule-ahead.ts`).
+ */
+export async function runLogicalDatesAfter(
+  db: Kysely<Database>,
+  dagId: string,
+  after: Date | null,
+): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('heatflow.dag_runs')
+    .select('logical_date')
+    .where('dag_id', '=', dagId)
+    .$if(after !== null, (q) => q.where('logical_date', '>', after as Date))
+    .execute();
+  return new Set(rows.map((r) => r.logical_date.getTime()));
+}
+
+/**
+ * A DAG's active runs (queued or running) that count against its `max_active_runs`: scheduled,
+ * manual and asset-triggered runs, and runs of backfills that are no longer running (a running
+ * backfill's runs count against its own limit), as `Scheduler.startQueuedRuns` counts them.
+ */
+export async function countActiveDagRuns(db: Kysely<Database>, dagId: string): Promise<number> {
+  const r = await db
+    .selectFrom('heatflow.dag_runs as r')
+    .leftJoin('heatflow.backfills as b', 'b.id', 'r.backfill_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('r.dag_id', '=', dagId)
+    .where('r.state', 'in', ['queued', 'running'])
+    .where((eb) => eb.or([eb('r.backfill_id', 'is', null), eb('b.state', '!=', 'running')]))
+    .executeTakeFirstOrThrow();
+  return r.n;
+}
+
+/** The run of a DAG with this logical date (at most one: `(dag_id, logical_date)` is unique). */
+export async function getRunByLogicalDate(
+  db: Kysely<Database>,
+  dagId: string,
+  logicalDate: Date,
+): Promise<DagRunRow | undefined> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('dag_id', '=', dagId)
+    .where('logical_date', '=', logicalDate)
+    .executeTakeFirst();
+}
+
+/** The queued and running runs a filter matches (for saying why they are not moving). */
+export async function listOpenRuns(db: Kysely<Database>, filter: RunFilter): Promise<DagRunRow[]> {
+  return db
+    .selectFrom('heatflow.dag_runs')
+    .selectAll()
+    .where('state', 'in', ['queued', 'running'])
+    .$if(filter.dagId !== undefined, (q) => q.where('dag_id', '=', filter.dagId as string))
+    .$if(filter.backfillId !== undefined, (q) => q.where('backfill_id', '=', filter.backfillId as string))
+    .$if(filter.from !== undefined, (q) => q.where('logical_date', '>=', filter.from as Date))
+    .$if(filter.to !== undefined, (q) => q.where('logical_date', '<=', filter.to as Date))
+    .orderBy('logical_date')
+    .execute();
+}

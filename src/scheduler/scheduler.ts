@@ -14,19 +14,20 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { dagRunFinalState } from '../core/state-machine.js';
-import { nextDagRunInfo } from '../core/timetable.js';
-import { makeRunId } from '../core/run-id.js';
 import { evaluateTriggerRule } from '../core/trigger-rules.js';
 import { decideAfterFailure } from '../core/try-outcome.js';
 import type { Dag, TaskInstanceState } from '../core/types.js';
-import { completeFinishedBackfills, runningBackfillLimits } from '../db/backfill-repository.js';
-import { advisoryXactLock, getDagRow, lockDagRow, setScheduleCursor } from '../db/dag-repository.js';
+import {
+  completeBackfillIfFinished,
+  completeFinishedBackfills,
+  runningBackfillLimits,
+} from '../db/backfill-repository.js';
+import { advisoryXactLock, getDagRow, lockDagRow } from '../db/dag-repository.js';
 import { dagIdsWithPendingAssetEvents } from '../db/asset-repository.js';
 import { syncDagBag } from '../dag-processing/sync-dag-bag.js';
 import {
   countRunningByBackfill,
   dagIdsWithQueuedRuns,
-  insertQueuedRuns,
   listQueuedRuns,
   listRunsByState,
   lockRun,
@@ -48,6 +49,7 @@ import {
 import type { DagRegistry } from '../dag-processing/dag-registry.js';
 import type { TaskQueue, TaskJob } from '../queue/task-queue.js';
 import { createAssetTriggeredRun } from './asset-triggered-run.js';
+import { createScheduledRunsWithinLimit } from './scheduled-runs.js';
 
 /** Advisory lock key serialising capacity checks (pools, max_active_tasks) across schedulers. */
 const QUEUE_LOCK_KEY = 0x68667131; // "hfq1"
@@ -201,34 +203,17 @@ export class Scheduler {
     await syncDagBag(this.o.db, this.o.registry.current(), this.clock());
   }
 
-  /** Creates the runs the schedule says are due (not paused; catchup; end date). */
+  /**
+   * Creates the runs the schedule says are due (not paused; catchup; end date) while the DAG's
+   * `max_active_runs` leaves room (scheduled-runs.ts).
+   */
   async createScheduledRuns(dag: Dag): Promise<number> {
-    if (dag.schedule === null) return 0;
-    const created = await this.o.db.transaction().execute(async (trx) => {
-      const row = await lockDagRow(trx, dag.dagId, true);
-      if (row === undefined || row.is_paused || !row.is_active) return 0;
-      let last = row.next_dagrun_logical_date;
-      const now = this.clock();
-      const runs = [];
-      for (let i = 0; i < (this.o.maxRunsPerPass ?? 1000); i++) {
-        const info = nextDagRunInfo(dag, last, now);
-        if (info === null) break;
-        runs.push({
-          dagId: dag.dagId,
-          runId: makeRunId('scheduled', info.logicalDate),
-          runType: 'scheduled' as const,
-          logicalDate: info.logicalDate,
-          dataIntervalStart: info.dataInterval.start,
-          dataIntervalEnd: info.dataInterval.end,
-          conf: {},
-        });
-        last = info.logicalDate;
-      }
-      if (runs.length === 0 || last === null) return 0;
-      const inserted = await insertQueuedRuns(trx, runs, now);
-      await setScheduleCursor(trx, dag.dagId, last, null);
-      return inserted.length;
-    });
+    const created = await createScheduledRunsWithinLimit(
+      this.o.db,
+      dag,
+      this.clock(),
+      this.o.maxRunsPerPass ?? 1000,
+    );
     if (created > 0) this.o.logger.info({ dagId: dag.dagId, created }, 'created scheduled DAG runs');
     return created;
   }
@@ -334,6 +319,11 @@ export class Scheduler {
     });
     const freed = [...finishedDags].some((d) => (registry.peek(d)?.scheduleAssets.length ?? 0) > 0);
     const toStart = new Set(finishedDags);
+    // a finished run leaves room under max_active_runs: the schedule's next run is created now
+    for (const d of finishedDags) {
+      const dag = registry.peek(d);
+      if (dag !== undefined) await this.createScheduledRuns(dag);
+    }
     if (producing || freed) for (const d of await this.createAssetTriggeredRuns()) toStart.add(d);
     for (const dagId of toStart) {
       const started = await this.startQueuedRuns(dagId);
@@ -430,6 +420,8 @@ export class Scheduler {
       if (final !== null) {
         await setRunState(trx, dagId, runId, final, now);
         this.o.logger.info({ dagId, runId, state: final }, 'DAG run finished');
+        // whoever finishes a backfill's last run completes it
+        if (run.backfill_id !== null) await completeBackfillIfFinished(trx, run.backfill_id, now);
       }
       return { jobs, finished: final !== null };
     });
@@ -576,6 +568,7 @@ export class Scheduler {
           now,
           `dagrun_timeout of ${dag.dagrunTimeoutMs} ms reached`,
         );
+        if (locked.backfill_id !== null) await completeBackfillIfFinished(trx, locked.backfill_id, now);
       });
       n++;
       this.o.logger.warn({ dagId: run.dag_id, runId: run.run_id }, 'DAG run failed: dagrun_timeout reached');

@@ -275,11 +275,13 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
         (q.tags === undefined || q.tags.some((t) => s.dag.tags.includes(t))),
     );
     const errorFiles = new Set(errors.map((e) => e.filename));
+    const page = matching.slice(q.offset, q.offset + q.limit);
+    const nextRuns = await Promise.all(page.map((s) => ctx.nextRun(s.dag)));
     return {
-      dags: matching.slice(q.offset, q.offset + q.limit).map((s) =>
+      dags: page.map((s, i) =>
         dagSummaryJson(s, {
           hasImportErrors: s.dag.fileloc !== null && errorFiles.has(s.dag.fileloc),
-          nextRun: ctx.nextRun(s.dag),
+          nextRun: nextRuns[i] ?? null,
         }),
       ),
       total_entries: matching.length,
@@ -289,7 +291,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get('/api/v1/dags/:dagId', async (req) => {
     const p = parseInput(dagParams, req.params, 'path');
     const row = await ctx.dagRow(p.dagId);
-    return dagJson(row, { nextRun: ctx.nextRun(row) });
+    return dagJson(row, { nextRun: await ctx.nextRun(row) });
   });
 
   app.patch('/api/v1/dags/:dagId', async (req) => {
@@ -308,7 +310,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     await ctx.dagRow(p.dagId);
     await setDagPaused(rt.db, p.dagId, body.is_paused);
     const row = await ctx.dagRow(p.dagId);
-    return dagJson(row, { nextRun: ctx.nextRun(row) });
+    return dagJson(row, { nextRun: await ctx.nextRun(row) });
   });
 
   app.get('/api/v1/dags/:dagId/dagRuns', async (req, reply) => {

@@ -40,6 +40,7 @@ import type { PageContext } from './views/layout.js';
 import { backfillsView, loginView } from './views/misc-views.js';
 import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js';
 import { isSameOrigin, SESSION_COOKIE } from './web-auth.js';
+import { runBlockers } from '../scheduler/run-blocker-service.js';
 import { confSchema, idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
 
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
@@ -73,7 +74,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       reply,
       dagListView(
         pc,
-        summaries.map((s) => ({ summary: s, nextRun: ctx.nextRun(s.dag) })),
+        await Promise.all(summaries.map(async (s) => ({ summary: s, nextRun: await ctx.nextRun(s.dag) }))),
         errors,
       ),
     );
@@ -171,8 +172,11 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
     const run = await getRun(rt.db, p.dagId, p.runId);
     if (run === undefined)
       throw new HttpProblem(404, `DAG run "${p.runId}" of DAG "${p.dagId}" not found`, 'DAG run not found');
-    const tis = await listTisOfRuns(rt.db, p.dagId, [p.runId]);
-    return send(reply, runView(pc, dag, run, tis));
+    const [tis, blockers] = await Promise.all([
+      listTisOfRuns(rt.db, p.dagId, [p.runId]),
+      runBlockers(rt.deps, p.dagId, [run]),
+    ]);
+    return send(reply, runView(pc, dag, run, tis, blockers.get(run.run_id)));
   });
 
   app.get('/dags/:dagId/runs/:runId/tasks/:taskId', async (req, reply) => {
@@ -347,7 +351,8 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       const form = parseInput(
         z
           .object({
-            logical_date: z.union([z.literal(''), instantSchema]).optional(),
+            // an empty field is "now"; anything else is checked as the API checks it
+            logical_date: z.preprocess((v) => (v === '' ? undefined : v), instantSchema.optional()),
             conf: z.string().max(10_000).optional(),
           })
           .loose(),

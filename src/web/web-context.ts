@@ -4,12 +4,14 @@
  */
 import { z } from 'zod';
 import { idProblem, type IdKind } from '../core/ids.js';
+import { parseDagDate } from '../core/timetable.js';
 import type { Dag } from '../core/types.js';
 import { getDagRow } from '../db/dag-repository.js';
 import type { DagRow } from '../db/database.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { HttpProblem } from './http-problem.js';
-import { nextRunOf, type NextRun } from './next-run.js';
+import { loadNextRun } from '../scheduler/next-run-service.js';
+import type { NextRun } from './next-run.js';
 import type { WebAuth } from './web-auth.js';
 
 /** An id checked by `core/ids.ts`, the message naming what is wrong (`may contain only …`). */
@@ -27,7 +29,8 @@ export const runIdSchema = idOf('run_id');
 
 /**
  * An instant: ISO 8601 date-time with an offset (`2022-01-01T00:00:00Z`, `…+01:00`) or a date
- * (`2022-01-01`, read as midnight UTC).
+ * (`2022-01-01`, read as midnight UTC), checked against the calendar and the clock by
+ * `parseDagDate` (the CLI's parser): `2022-02-30` and `T25:00` are 400s naming the parameter.
  */
 export const instantSchema = z
   .string()
@@ -36,12 +39,14 @@ export const instantSchema = z
     'expected an ISO 8601 date or date-time with offset, e.g. 2022-01-01T00:00:00Z',
   )
   .transform((s, ctx) => {
-    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s.replace(' ', 'T'));
-    if (Number.isNaN(d.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'not a valid date' });
+    // the CLI's parser (a date is midnight UTC here): 2022-02-30 or T25:00 is an error, never
+    // rolled over to another day as `new Date` does
+    try {
+      return parseDagDate(s.replace(' ', 'T'), 'UTC', false);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
     }
-    return d;
   });
 
 /** The JSON path of the first key or string holding a NUL character, or `undefined`. */
@@ -124,8 +129,11 @@ export class WebContext {
     return dag;
   }
 
-  /** The next scheduled run of a DAG (cached for a few seconds: the DAG list asks on every view). */
-  nextRun(row: DagRow, now = new Date()): NextRun | null {
+  /**
+   * The run the scheduler would create next (cached for a few seconds: the DAG list asks on every
+   * view); the same function as `dags list --json` (`loadNextRun`).
+   */
+  async nextRun(row: DagRow, now = new Date()): Promise<NextRun | null> {
     const dag = this.rt.registry.peek(row.dag_id);
     if (dag === undefined) return null;
     const key = `${row.dag_id}|${row.next_dagrun_logical_date?.getTime() ?? ''}|${row.is_paused}`;
@@ -133,7 +141,7 @@ export class WebContext {
     if (hit !== undefined && now.getTime() - hit.at < 5000) return hit.value;
     let value: NextRun | null;
     try {
-      value = nextRunOf(dag, row.next_dagrun_logical_date, now);
+      value = await loadNextRun(this.rt.db, dag, row, now);
     } catch {
       value = null;
     }

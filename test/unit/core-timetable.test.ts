@@ -295,4 +295,13 @@ describe('parseDagDate errors', () => {
       /invalid date "abc": expected YYYY-MM-DD or an ISO 8601 date-time/,
     );
   });
+
+  it('names a time of day the clock does not have, not the (good) day', () => {
+    expect(() => parseDagDate('2022-06-15T25:00:00Z', 'UTC', false)).toThrow(
+      'invalid date "2022-06-15T25:00:00Z": 25:00:00Z is not a time of day',
+    );
+    expect(() => parseDagDate('2022-04-31T10:00:00Z', 'UTC', false)).toThrow(
+      '2022-04-31 is not a calendar date',
+    );
+  });
 });

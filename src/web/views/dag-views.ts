@@ -258,7 +258,14 @@ export function durationsView(
 }
 
 /** One run: its details, its task instances, a Gantt chart, and the actions on them. */
-export function runView(ctx: PageContext, dag: DagRow, run: DagRunRow, tis: readonly TiWithTry[]): SafeHtml {
+export function runView(
+  ctx: PageContext,
+  dag: DagRow,
+  run: DagRunRow,
+  tis: readonly TiWithTry[],
+  /** why the run is not moving (run-blocker-service.ts), when it is held */
+  blocker?: string,
+): SafeHtml {
   const t0 = Math.min(
     ...tis.map((t) => t.start_date?.getTime() ?? Infinity),
     run.start_date?.getTime() ?? Infinity,
@@ -296,6 +303,12 @@ export function runView(ctx: PageContext, dag: DagRow, run: DagRunRow, tis: read
             ? ''
             : html`<dt>reason</dt>
                 <dd>${run.state_reason}</dd>`
+        }
+        ${
+          blocker === undefined
+            ? ''
+            : html`<dt>not moving</dt>
+                <dd id="run-blocker">${blocker}</dd>`
         }
       </dl>
     </div>
