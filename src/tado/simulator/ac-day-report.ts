@@ -204,6 +204,7 @@ export function acDayReport(input: AcDayReportInput): Record<string, unknown> {
   }
   const simStart = localMs(shiftDate(date, -WARMUP_DAYS), '00:00', tz);
   const settingAt = (t: number): AcSetting => runs.find((r) => t >= r.start && t < r.end)?.setting ?? OFF;
+  const boundaries = runs.flatMap((r) => [r.start, r.end]);
 
   // settings: OFF between the runs
   const settingPieces: { start: number; end: number; value: AcSetting }[] = [];
@@ -232,17 +233,27 @@ export function acDayReport(input: AcDayReportInput): Record<string, unknown> {
   const humPoints: number[] = [];
   let weather = outdoorWeather(seed, simStart);
   let gridIdx = 0;
+  let prevSetting = OFF;
   for (let t = simStart; gridIdx < gridTimes.length && t <= cutMs + MINUTE_MS; t += MINUTE_MS) {
     const setting = settingAt(t);
-    if ((t - simStart) % CONTROL_MS === 0) {
-      weather = outdoorWeather(seed, t);
+    // the unit follows a switch of its setting at once, and its thermostat every 5 minutes
+    const switched = setting !== prevSetting;
+    prevSetting = setting;
+    const tick = (t - simStart) % CONTROL_MS === 0;
+    if (tick) weather = outdoorWeather(seed, t);
+    if (switched || tick) {
       const next = unitCalls(setting, insideC, running);
       if (next !== running || activity.length === 0) {
-        // switched at an odd second of the minute, as tado's boundaries are
+        // at the setting's switch (within the last minute), else at an odd second of the minute
+        // (as tado's boundaries are), never past the setting's next switch
+        const switchAt = boundaries.find((b) => b <= t && b > t - MINUTE_MS);
+        const nextSwitch = boundaries.find((b) => b > t) ?? Infinity;
         const at =
           activity.length === 0
             ? simStart
-            : t + Math.floor(hashUnit(seed, zone.id, t / MINUTE_MS, 62) * 55_000);
+            : switched && switchAt !== undefined
+              ? switchAt
+              : Math.min(nextSwitch - 1, t + Math.floor(hashUnit(seed, zone.id, t / MINUTE_MS, 62) * 55_000));
         const last = activity[activity.length - 1];
         if (last !== undefined) last.end = at;
         activity.push({ start: at, end: Infinity, value: next ? 'ON' : 'OFF' });
