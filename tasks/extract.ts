@@ -1,5 +1,6 @@
 /**
- * tado_etl › extract: fetches the zone list and one day report per HEATING zone for `ds` (the
+ * tado_etl › extract: fetches the zone list and one day report per HEATING and AIR_CONDITIONING
+ * zone (HOT_WATER zones are skipped: tado has no day report for them) for `ds` (the
  * local day in the home's time zone) and writes them, raw, under `<run dir>/extract/`. Zones that
  * did not exist yet that day are recorded as skipped, not failed. A run started before the day's
  * report window closed (+5 min) waits for it, up to 30 min; a day further from over fails the try
@@ -57,7 +58,8 @@ async function extract(ctx: TaskRuntimeContext): Promise<ExtractResult> {
   const skipped: ExtractResult['skipped'] = [];
   for (const zone of zones) {
     const base = { zoneId: zone.id, zoneName: zone.name };
-    if (zone.type !== 'HEATING') {
+    // HOT_WATER (and any other type): tado answers its day report with 422 unsupportedForZoneType
+    if (zone.type !== 'HEATING' && zone.type !== 'AIR_CONDITIONING') {
       skipped.push({ ...base, reason: 'not_heating', detail: `zone type ${zone.type}` });
       continue;
     }

@@ -33,6 +33,8 @@ async function load(ctx: TaskRuntimeContext): Promise<LoadResult> {
     callForHeat: await readJson(f.callForHeat),
     settings: await readJson(f.settings),
     deviceConnected: await readJson(f.deviceConnected),
+    // absent in the XComs of runs transformed before AC zones were loaded
+    acActivity: f.acActivity === undefined ? [] : await readJson(f.acActivity),
   };
   // Imported when the task runs: the Postgres client (pg: sockets, and defaults read from the
   // environment when it loads) must not be evaluated into the program's startup snapshot.

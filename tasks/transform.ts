@@ -48,6 +48,7 @@ async function transform(ctx: TaskRuntimeContext): Promise<TransformResult> {
     callForHeat: [] as unknown[],
     settings: [] as unknown[],
     deviceConnected: [] as unknown[],
+    acActivity: [] as unknown[],
   };
   for (const r of validated.reports) {
     const report = parseWithPath(dayReportSchema, await readJson(r.file), `${r.file} (zone ${r.zoneId})`);
@@ -68,6 +69,7 @@ async function transform(ctx: TaskRuntimeContext): Promise<TransformResult> {
     tables.callForHeat.push(...rows.callForHeat);
     tables.settings.push(...rows.settings);
     tables.deviceConnected.push(...rows.deviceConnected);
+    tables.acActivity.push(...rows.acActivity);
   }
   await mkdir(ctx.runPath(TRANSFORM_DIR), { recursive: true });
   const files = {} as TransformResult['files'];

@@ -1,6 +1,6 @@
 /**
  * The tado_etl data path in one process, for benchmarks that need a loaded warehouse: every HEATING
- * zone's day report of a range fetched from the simulator over HTTP, checked (`checkDayReport`),
+ * and AIR_CONDITIONING zone's day report of a range fetched from the simulator over HTTP, checked (`checkDayReport`),
  * flattened (`flattenDayReport`, danfojs join) and loaded (`Warehouse.load`, one transaction per
  * day) — what the DAG's runs store, without the orchestrator.
  */
@@ -57,7 +57,8 @@ export async function loadSimulatedRange(
     for (let d = DateTime.fromISO(first, { zone: timeZone }); d <= end; d = d.plus({ days: 1 })) {
       const date = d.toISODate() ?? '';
       const reports: FlattenedReport[] = [];
-      for (const z of zones.filter((zone) => zone.type === 'HEATING')) {
+      // the zones extract fetches (HOT_WATER has no day report)
+      for (const z of zones.filter((zone) => zone.type === 'HEATING' || zone.type === 'AIR_CONDITIONING')) {
         let report;
         try {
           report = await client.getDayReport(homeId, z.id, date);

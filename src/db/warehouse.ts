@@ -13,6 +13,7 @@ import { Kysely, PostgresDialect, sql, type ColumnType, type Transaction } from 
 import pg from 'pg';
 import { guardPool } from './pool-errors.js';
 import type {
+  AcActivityRow,
   CallForHeatRow,
   DayRowWithReport,
   DeviceConnectedRow,
@@ -97,6 +98,20 @@ export interface TadoSettingsTable extends IntervalColumns {
   power: string;
   /** target °C */
   temperature_c: number | null;
+  /** AC zones: `COOL`, `HEAT`, `DRY`, `FAN`, `AUTO`; null for heating settings */
+  mode: string | null;
+  /** AC zones: `fanLevel` (or an older unit's `fanSpeed`) */
+  fan_level: string | null;
+  /** AC zones: `verticalSwing` (or an older unit's `swing`) */
+  vertical_swing: string | null;
+  /** AC zones: `horizontalSwing` */
+  horizontal_swing: string | null;
+}
+
+/** `tado.ac_activity`: when an AIR_CONDITIONING zone's unit ran (`acActivity`). */
+export interface TadoAcActivityTable extends IntervalColumns {
+  /** `ON` / `OFF` */
+  power: string;
 }
 
 /** `tado.device_connected`: whether the measuring device was connected. */
@@ -113,6 +128,7 @@ export interface WarehouseDatabase {
   'tado.call_for_heat': TadoCallForHeatTable;
   'tado.settings': TadoSettingsTable;
   'tado.device_connected': TadoDeviceConnectedTable;
+  'tado.ac_activity': TadoAcActivityTable;
 }
 
 /** Interval tables and the key of each in {@link WarehouseRowCounts}. */
@@ -121,6 +137,7 @@ const INTERVAL_TABLES = [
   ['tado.call_for_heat', 'callForHeat'],
   ['tado.settings', 'settings'],
   ['tado.device_connected', 'deviceConnected'],
+  ['tado.ac_activity', 'acActivity'],
 ] as const;
 
 /** Table of each key of {@link WarehouseRowCounts}. */
@@ -132,6 +149,7 @@ export const WAREHOUSE_TABLES: Readonly<Record<keyof WarehouseRowCounts, keyof W
   callForHeat: 'tado.call_for_heat',
   settings: 'tado.settings',
   deviceConnected: 'tado.device_connected',
+  acActivity: 'tado.ac_activity',
 };
 
 /** Rows per INSERT statement (Postgres caps a statement at 65 535 parameters). */
@@ -178,7 +196,16 @@ export interface WarehouseLoadResult {
 }
 
 function zeroCounts(): WarehouseRowCounts {
-  return { zones: 0, days: 0, interior: 0, weather: 0, callForHeat: 0, settings: 0, deviceConnected: 0 };
+  return {
+    zones: 0,
+    days: 0,
+    interior: 0,
+    weather: 0,
+    callForHeat: 0,
+    settings: 0,
+    deviceConnected: 0,
+    acActivity: 0,
+  };
 }
 
 /**
@@ -215,6 +242,7 @@ export class Warehouse {
       upserted.callForHeat = await this.upsertCallForHeat(trx, batch.callForHeat);
       upserted.settings = await this.upsertSettings(trx, batch.settings);
       upserted.deviceConnected = await this.upsertDeviceConnected(trx, batch.deviceConnected);
+      upserted.acActivity = await this.upsertAcActivity(trx, batch.acActivity);
       return { upserted, deleted };
     });
   }
@@ -504,6 +532,10 @@ export class Warehouse {
             setting_type: s.settingType,
             power: s.power,
             temperature_c: s.temperatureC,
+            mode: s.mode ?? null,
+            fan_level: s.fanLevel ?? null,
+            vertical_swing: s.verticalSwing ?? null,
+            horizontal_swing: s.horizontalSwing ?? null,
           })),
         )
         .onConflict((oc) =>
@@ -513,6 +545,41 @@ export class Warehouse {
             setting_type: eb.ref('excluded.setting_type'),
             power: eb.ref('excluded.power'),
             temperature_c: eb.ref('excluded.temperature_c'),
+            mode: eb.ref('excluded.mode'),
+            fan_level: eb.ref('excluded.fan_level'),
+            vertical_swing: eb.ref('excluded.vertical_swing'),
+            horizontal_swing: eb.ref('excluded.horizontal_swing'),
+          })),
+        )
+        .executeTakeFirst();
+      n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return n;
+  }
+
+  private async upsertAcActivity(
+    trx: Transaction<WarehouseDatabase>,
+    rows: readonly AcActivityRow[],
+  ): Promise<number> {
+    let n = 0;
+    for (const chunk of chunks(uniqueBy(rows, intervalKey).sort(byZoneThen((r) => r.intervalStart)))) {
+      const r = await trx
+        .insertInto('tado.ac_activity')
+        .values(
+          chunk.map((a) => ({
+            home_id: a.homeId,
+            zone_id: a.zoneId,
+            interval_start: a.intervalStart,
+            interval_end: a.intervalEnd,
+            report_date: a.reportDate,
+            power: a.power,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['home_id', 'zone_id', 'interval_start']).doUpdateSet((eb) => ({
+            interval_end: eb.ref('excluded.interval_end'),
+            report_date: eb.ref('excluded.report_date'),
+            power: eb.ref('excluded.power'),
           })),
         )
         .executeTakeFirst();

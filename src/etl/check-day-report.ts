@@ -9,6 +9,7 @@
  * for days about a year back) and spans when the measuring device was disconnected.
  */
 import type { DayReport } from '../tado/schemas.js';
+import { checkAcDayReport } from './check-ac-day-report.js';
 import { DayReportInvalidError, type DayReportIssue } from './errors.js';
 import { dayWindowOf, POINT_GRID_MS, type LocalDayWindow } from './local-day-window.js';
 
@@ -309,6 +310,7 @@ export function checkDayReport(report: DayReport, input: DayReportCheckInput): D
     ['stripes.dataIntervals', report.stripes.dataIntervals],
     ['settings.dataIntervals', report.settings?.dataIntervals],
     ['callForHeat.dataIntervals', report.callForHeat?.dataIntervals],
+    ['acActivity.dataIntervals', report.acActivity?.dataIntervals],
     ['weather.condition.dataIntervals', report.weather.condition.dataIntervals],
     ['weather.sunny.dataIntervals', report.weather.sunny.dataIntervals],
   ];
@@ -316,6 +318,7 @@ export function checkDayReport(report: DayReport, input: DayReportCheckInput): D
     if (intervals !== undefined)
       checkIntervals(path, intervals, report.interval.from, report.interval.to, issues);
   }
+  issues.push(...checkAcDayReport(report));
 
   const flags: DayReportFlag[] = [];
   const placeholder = isPlaceholderReport(report);

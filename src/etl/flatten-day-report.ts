@@ -8,6 +8,7 @@
  * load keys them on (home, zone, timestamp), and the report whose day holds a point wins.
  */
 import type { DayReport, Zone } from '../tado/schemas.js';
+import { acActivityRows, acSettingColumns } from './ac-rows.js';
 import { deviceOfflineSpans, isPlaceholderReport } from './check-day-report.js';
 import type { InteriorJoin } from './join-interior.js';
 import { dayWindowOf, type LocalDayWindow } from './local-day-window.js';
@@ -108,6 +109,7 @@ export function flattenDayReport(report: DayReport, input: FlattenInput, join: I
     settingType: i.value.type,
     power: i.value.power,
     temperatureC: i.value.temperature?.celsius ?? null,
+    ...acSettingColumns(i.value),
   }));
 
   const deviceConnected: DeviceConnectedRow[] = clipToDay(
@@ -134,6 +136,7 @@ export function flattenDayReport(report: DayReport, input: FlattenInput, join: I
     callForHeat,
     settings,
     deviceConnected,
+    acActivity: acActivityRows(clipToDay(report.acActivity?.dataIntervals ?? [], window), key),
   };
 }
 

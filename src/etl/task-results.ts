@@ -96,6 +96,8 @@ export const rowCountsSchema = z.object({
   callForHeat: z.number().int(),
   settings: z.number().int(),
   deviceConnected: z.number().int(),
+  /** AIR_CONDITIONING zones' `tado.ac_activity` (0 in the XComs of runs from before it existed) */
+  acActivity: z.number().int().default(0),
 });
 
 /** transform's return value. */
@@ -109,6 +111,8 @@ export const transformResultSchema = z.object({
     callForHeat: z.string(),
     settings: z.string(),
     deviceConnected: z.string(),
+    /** absent in the XComs of runs from before AC zones were loaded */
+    acActivity: z.string().optional(),
   }),
   rows: rowCountsSchema,
   /** time this try spent importing danfojs-node, in ms (0 when it started from the danfojs snapshot) */

@@ -23,5 +23,6 @@ export function buildWarehouseBatch(
     callForHeat: reports.flatMap((r) => r.rows.callForHeat),
     settings: reports.flatMap((r) => r.rows.settings),
     deviceConnected: reports.flatMap((r) => r.rows.deviceConnected),
+    acActivity: reports.flatMap((r) => r.rows.acActivity),
   };
 }

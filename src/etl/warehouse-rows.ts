@@ -104,8 +104,22 @@ export interface SettingRow extends IntervalRow {
   readonly settingType: string;
   /** `ON` or `OFF` */
   readonly power: string;
-  /** target temperature in °C; null when power is OFF */
+  /** target temperature in °C; null when power is OFF (and for AC modes without a setpoint) */
   readonly temperatureC: number | null;
+  /** AIR_CONDITIONING only (null otherwise): `COOL`, `HEAT`, `DRY`, `FAN`, `AUTO`; see `ac-rows.ts` */
+  readonly mode?: string | null;
+  /** AIR_CONDITIONING only: `fanLevel` (`AUTO`, `LEVEL1`…`LEVEL5`, `SILENT`), or an older unit's `fanSpeed` */
+  readonly fanLevel?: string | null;
+  /** AIR_CONDITIONING only: `verticalSwing` (`OFF`, `ON`, `UP`, `MID`, …), or an older unit's `swing` */
+  readonly verticalSwing?: string | null;
+  /** AIR_CONDITIONING only: `horizontalSwing` (`OFF`, `ON`, `LEFT`, `RIGHT`, …) */
+  readonly horizontalSwing?: string | null;
+}
+
+/** `tado.ac_activity`: when an AC unit ran (`acActivity`). Key: (homeId, zoneId, intervalStart). */
+export interface AcActivityRow extends IntervalRow {
+  /** `ON` or `OFF` (open set) */
+  readonly power: string;
 }
 
 /** `tado.device_connected`: whether the measuring device was connected. Key: (homeId, zoneId, intervalStart). */
@@ -121,6 +135,8 @@ export interface DayReportRows {
   readonly callForHeat: readonly CallForHeatRow[];
   readonly settings: readonly SettingRow[];
   readonly deviceConnected: readonly DeviceConnectedRow[];
+  /** AIR_CONDITIONING zones only (empty otherwise) */
+  readonly acActivity: readonly AcActivityRow[];
 }
 
 /** Everything one load writes, in one transaction. */
@@ -132,6 +148,7 @@ export interface WarehouseBatch {
   readonly callForHeat: readonly CallForHeatRow[];
   readonly settings: readonly SettingRow[];
   readonly deviceConnected: readonly DeviceConnectedRow[];
+  readonly acActivity: readonly AcActivityRow[];
 }
 
 /** Rows per table (written by a load, or stored). */
@@ -143,4 +160,5 @@ export interface WarehouseRowCounts {
   callForHeat: number;
   settings: number;
   deviceConnected: number;
+  acActivity: number;
 }

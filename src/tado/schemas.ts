@@ -93,14 +93,30 @@ export const WEATHER_STATES = [
   'THUNDERSTORM',
 ] as const;
 
+/** AC modes (`settings[].value.mode` of an AIR_CONDITIONING zone; tado's OpenAPI `AirConditioningMode`). */
+export const AC_MODES = ['COOL', 'HEAT', 'DRY', 'FAN', 'AUTO'] as const;
+
 /**
  * A zone setting (`settings` values, `stripes[].value.setting`). `temperature` is null when
- * `power` is `OFF`; AC settings add `mode`, `fanLevel`, swings (kept as unknown keys).
+ * `power` is `OFF`. AIR_CONDITIONING settings (`valueType: airConditioningSetting`) add `mode`
+ * (`COOL`/`HEAT`/`DRY`/`FAN`/`AUTO`), `fanLevel` (`AUTO`, `LEVEL1`…`LEVEL5`, `SILENT`; older
+ * units send `fanSpeed`: `AUTO`/`LOW`/`MIDDLE`/`HIGH`), `verticalSwing` / `horizontalSwing`
+ * (`OFF`, `ON`, `UP`, `MID`, …; older units one `swing`) and `light`; `temperature` is absent
+ * in the modes without a setpoint (FAN, DRY, often AUTO). Source: tado's community OpenAPI
+ * description (kritsel/tado-openapispec-v2: `ZoneSetting`, `AirConditioningZoneSettingsBase`,
+ * `FanLevel`, `VerticalSwing`, `HorizontalSwing`) and the Home Assistant tado integration
+ * (`fanSpeed` legacy, `fanLevel`, `TADO_MODES_WITH_NO_TEMP_SETTING`). All open enums, optional.
  */
 export const zoneSettingSchema = z.looseObject({
   type: zoneTypeSchema,
   power: openEnum(['ON', 'OFF'] as const),
   temperature: temperatureSchema.nullable().optional(),
+  mode: openEnum(AC_MODES).nullable().optional(),
+  fanLevel: z.string().nullable().optional(),
+  fanSpeed: z.string().nullable().optional(),
+  verticalSwing: z.string().nullable().optional(),
+  horizontalSwing: z.string().nullable().optional(),
+  swing: z.string().nullable().optional(),
 });
 /** A zone setting. */
 export type ZoneSetting = z.infer<typeof zoneSettingSchema>;
@@ -195,7 +211,10 @@ export const dayReportSchema = z.looseObject({
   settings: intervalSeries(zoneSettingSchema).optional(),
   /** Call-for-heat levels (HEATING zones; absent on AC). */
   callForHeat: intervalSeries(openEnum(CALL_FOR_HEAT_VALUES)).optional(),
-  /** AC power `ON`/`OFF` (AIR_CONDITIONING zones only). */
+  /**
+   * AC activity (AIR_CONDITIONING zones only): `valueType: "power"`, intervals of `ON`/`OFF`, when
+   * the unit was running (OpenAPI `PowerTimeSeries`; tado-api.md §5.1).
+   */
   acActivity: intervalSeries(openEnum(['ON', 'OFF'] as const)).optional(),
   /** Hot-water production (some homes only). */
   hotWaterProduction: intervalSeries(z.boolean()).optional(),

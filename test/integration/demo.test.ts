@@ -93,8 +93,11 @@ it('demo -s 2022-12-06 -e 2022-12-08 --json prints runs, rows per table and wall
   expect(home?.yearly?.days).toBe(3);
   expect(report?.homes[0]?.scopes.map((s) => s.zoneId)).toEqual([null, 1, 2, 3, 4]);
   expect(summary.executor).toBe('process');
-  expect(summary.rows.days).toBe(12); // four heating zones (one created mid-2022) x 3 days
-  expect(summary.rows.interior).toBe(4 * (72 * 4 + 3));
+  // four heating zones (one created mid-2022) and the air-conditioning zone x 3 days; the AC
+  // zone is not analysed (the home's 12 zone-days above)
+  expect(summary.rows.days).toBe(15);
+  expect(summary.rows.interior).toBe(5 * (72 * 4 + 3));
+  expect(summary.rows.ac_activity).toBeGreaterThanOrEqual(3); // at least one interval per AC zone-day
   expect(summary.wall_time_s).toBeGreaterThan(0);
 }, 180_000);
 

@@ -24,6 +24,7 @@ const TABLES = [
   'call_for_heat',
   'settings',
   'device_connected',
+  'ac_activity',
 ] as const;
 let h: TestOrchestrator;
 let sim: TadoSimulator;
@@ -100,14 +101,18 @@ describe('tado_etl through scheduler and worker', () => {
   it('backfills 2022-03-25..2022-03-29 (DST on the 27th) with the row counts the reports imply', async () => {
     expect(await backfill('2022-03-25', '2022-03-29')).toEqual({ success: 5 });
     const c = await counts();
-    // The simulated home has its heating zones created before 2022 except one (mid-2022), so the
-    // days table holds heating zones x 5 days; interior holds each zone's distinct 15-minute
-    // points: the five local days (24+24+23+24+24 = 119 h) plus the 15-minute margins = 476 + 3.
-    const heatingZones = sim.home.zones.filter(
-      (z) => z.type === 'HEATING' && new Date(z.dateCreated) < new Date('2022-03-25'),
+    // The simulated home has its heating zones created before 2022 except one (mid-2022), and an
+    // air-conditioning zone, so the days table holds those zones x 5 days; interior holds each
+    // zone's distinct 15-minute points: the five local days (24+24+23+24+24 = 119 h) plus the
+    // 15-minute margins = 476 + 3. Hot water has no day report.
+    const reportZones = sim.home.zones.filter(
+      (z) =>
+        (z.type === 'HEATING' || z.type === 'AIR_CONDITIONING') &&
+        new Date(z.dateCreated) < new Date('2022-03-25'),
     );
-    expect(c.days).toBe(heatingZones.length * 5);
-    expect(c.interior).toBe(heatingZones.length * (119 * 4 + 3));
+    expect(reportZones.map((z) => z.id)).toEqual([1, 2, 3, 5]);
+    expect(c.days).toBe(reportZones.length * 5);
+    expect(c.interior).toBe(reportZones.length * (119 * 4 + 3));
     for (const t of TABLES) expect(c[t], t).toBeGreaterThan(0);
   }, 300_000);
 

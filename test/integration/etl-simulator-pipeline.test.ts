@@ -113,15 +113,24 @@ describe('the four compiled task programs against the tado simulator', () => {
   it('skips a zone not created yet that day and the hot-water zone, and loads the others', async () => {
     const run = await runDay('2022-06-13');
     expect(run.extract.timeZone).toBe('Europe/London');
-    expect(run.extract.reports.map((r) => r.zoneId)).toEqual([1, 2, 3]);
+    // three heating zones and the air-conditioning zone (5, Loft office)
+    expect(run.extract.reports.map((r) => r.zoneId)).toEqual([1, 2, 3, 5]);
     expect(run.extract.skipped.map((s) => [s.zoneName, s.reason])).toEqual(
       expect.arrayContaining([
         ['Study', 'before_zone_creation'],
         ['Hot Water', 'not_heating'],
       ]),
     );
-    expect(run.load.upserted.days).toBe(3);
-    expect(run.load.upserted.zones).toBe(5);
+    expect(run.load.upserted.days).toBe(4);
+    expect(run.load.upserted.zones).toBe(6);
+    // the AC zone's unit activity has a table of its own; the heating zones have none
+    expect(run.load.upserted.acActivity).toBeGreaterThan(0);
+    const ac = await db
+      .selectFrom('tado.ac_activity')
+      .select(['zone_id', sql<string>`report_date::text`.as('day')])
+      .distinct()
+      .execute();
+    expect(ac).toEqual([{ zone_id: 5, day: '2022-06-13' }]);
     expect(run.transform.danfoSource).toBe(snapshotDanfoSource());
   });
 
@@ -140,11 +149,12 @@ describe('the four compiled task programs against the tado simulator', () => {
     };
     expect(spring.extract.window).toEqual(springWindow);
     expect(spring.validate.window).toEqual(springWindow);
-    expect(spring.transform.rows.days).toBe(3);
-    expect(spring.transform.rows.interior).toBe(3 * 95); // 23 h × 4 + 3 points per zone
-    expect(next.transform.rows.interior).toBe(3 * 99);
+    // three heating zones and the AC zone
+    expect(spring.transform.rows.days).toBe(4);
+    expect(spring.transform.rows.interior).toBe(4 * 95); // 23 h × 4 + 3 points per zone
+    expect(next.transform.rows.interior).toBe(4 * 99);
     const distinct = new Set([...(await interiorKeys(spring)), ...(await interiorKeys(next))]);
-    expect(distinct.size).toBe(3 * 95 + 3 * 99 - 3 * 3); // 3 shared timestamps per zone
+    expect(distinct.size).toBe(4 * 95 + 4 * 99 - 4 * 3); // 3 shared timestamps per zone
     const { n } = await db
       .selectFrom('tado.interior')
       .select(sql<number>`count(*)::int`.as('n'))
@@ -168,6 +178,7 @@ describe('the four compiled task programs against the tado simulator', () => {
       callForHeat: 0,
       settings: 0,
       deviceConnected: 0,
+      acActivity: 0,
     });
     expect(await snapshot()).toEqual(before);
     expect(await new Warehouse(db).countRows()).toEqual(counts);

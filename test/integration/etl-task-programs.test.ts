@@ -95,6 +95,7 @@ describe('validate, transform, load as child processes on the real fixtures', ()
       callForHeat: 1,
       settings: 1,
       deviceConnected: 1,
+      acActivity: 0,
     };
     const t = transform.returnValue as TransformResult;
     expect(t.rows).toEqual(rows);

@@ -49,7 +49,7 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
 }
 
 async function truncate(): Promise<void> {
-  await sql`TRUNCATE tado.zones, tado.days, tado.interior, tado.weather, tado.call_for_heat, tado.settings, tado.device_connected`.execute(
+  await sql`TRUNCATE tado.zones, tado.days, tado.interior, tado.weather, tado.call_for_heat, tado.settings, tado.device_connected, tado.ac_activity`.execute(
     db,
   );
 }
@@ -78,6 +78,7 @@ describe('Warehouse.load with the real fixtures', () => {
       callForHeat: 18,
       settings: 18,
       deviceConnected: 2,
+      acActivity: 0,
     };
     expect(result.upserted).toEqual(counts);
     expect(await warehouse.countRows()).toEqual(counts);
@@ -107,6 +108,7 @@ describe('Warehouse.load with the real fixtures', () => {
       callForHeat: 0,
       settings: 0,
       deviceConnected: 0,
+      acActivity: 0,
     });
     expect(await snapshot()).toEqual(first);
     expect(await warehouse.countRows()).toEqual({
@@ -117,6 +119,7 @@ describe('Warehouse.load with the real fixtures', () => {
       callForHeat: 1,
       settings: 1,
       deviceConnected: 1,
+      acActivity: 0,
     });
   });
 });
@@ -133,6 +136,7 @@ describe('Warehouse.load with overlapping days', () => {
     callForHeat: 2,
     settings: 2,
     deviceConnected: 2,
+    acActivity: 0,
   };
 
   it('gives the same rows in either order, in one batch or two, and on a reload', async () => {

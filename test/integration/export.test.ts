@@ -282,7 +282,8 @@ describe('heatflow export (CLI)', () => {
     const zoneIds = (await pgRows('SELECT DISTINCT zone_id FROM tado.zones ORDER BY 1')).map(
       (z) => z.zone_id,
     );
-    expect(zoneIds.length).toBe(5);
+    // the simulated home's zones: four heating, one air-conditioning (5), hot water
+    expect(zoneIds).toEqual([0, 1, 2, 3, 4, 5]);
     expect(zone.err).toBe(
       `heatflow: --zone: zone 9 does not exist (zones in tado.zones: ${zoneIds.join(', ')})\n`,
     );
@@ -368,7 +369,7 @@ describe('GET /api/v1/export/{table}.{format}', () => {
       expect(body.parameter, href).toBe(parameter);
       expect(body.detail, href).toMatch(detail);
     }
-    expect((await pgRows('SELECT count(*)::int AS n FROM tado.zones'))[0]?.n).toBe(5);
+    expect((await pgRows('SELECT count(*)::int AS n FROM tado.zones'))[0]?.n).toBe(6);
   });
 
   it('lists the exportable tables with their day and zone columns', async () => {
@@ -388,7 +389,9 @@ describe('GET /api/v1/export/{table}.{format}', () => {
     });
     expect(byName.get('tado.interior')).toMatchObject({ days_on: 'report_date', zone_column: 'zone_id' });
     expect(byName.get('tado.zones')).toMatchObject({ days_on: null });
-    expect(byName.size).toBe(15);
+    // the AC zones' unit activity (issue 15) is exportable like every interval table
+    expect(byName.get('tado.ac_activity')).toMatchObject({ days_on: 'report_date', zone_column: 'zone_id' });
+    expect(byName.size).toBe(16);
   });
 
   it('stops the COPY and frees its connection when the client goes away mid-download', async () => {

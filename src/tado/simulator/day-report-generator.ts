@@ -17,6 +17,7 @@
  * pressure plus occupants' moisture over the indoor saturation pressure. The simulation starts
  * three days before the report so that adjacent reports agree on their 30-minute overlap.
  */
+import { acDayReport } from './ac-day-report.js';
 import { planDay, paint, disconnected, temp, type Piece, type Setting } from './day-plan.js';
 import { injectedEventsOn } from './injected-events.js';
 import { hashUnit, tagId } from './seeded-random.js';
@@ -120,11 +121,13 @@ function errorOutcome(status: number, code: string, title: string, zoneType?: st
 /**
  * Generates the report (or tado's error for it): 422 `unsupportedForZoneType` for HOT_WATER,
  * 422 `beforeZoneCreation` before the zone's local creation date, 422 `dateInFuture` after today.
+ * An AIR_CONDITIONING zone gets its AC report (`ac-day-report.ts`; placeholder mode is for
+ * heating zones only).
  */
 export function generateDayReport(req: DayReportRequest): DayReportOutcome {
   const { seed, home, zone, date } = req;
   const tz = home.timeZone;
-  if (zone.type !== 'HEATING') {
+  if (zone.type === 'HOT_WATER') {
     return errorOutcome(
       422,
       'unsupportedForZoneType',
@@ -139,6 +142,14 @@ export function generateDayReport(req: DayReportRequest): DayReportOutcome {
   const win = reportWindow(date, tz);
   if (win.dayStartMs > req.nowMs) {
     return errorOutcome(422, 'dateInFuture', `requested date ${date} is in the future`);
+  }
+  if (zone.type === 'AIR_CONDITIONING') {
+    const acCutMs = Math.min(req.nowMs, win.toMs);
+    const weather = weatherBlock(seed, date, tz, win.fromMs, acCutMs);
+    return {
+      ok: true,
+      report: acDayReport({ seed, zone, date, timeZone: tz, win, cutMs: acCutMs, weather }),
+    };
   }
   if (req.placeholderAfterDays !== undefined && req.nowMs - win.dayStartMs > req.placeholderAfterDays * DAY) {
     return { ok: true, report: placeholderReport(win) };

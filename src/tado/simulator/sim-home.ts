@@ -1,6 +1,7 @@
 /**
  * The simulated account: one user, one home in `Europe/London` with four HEATING zones (one of
- * them created in mid-2022) and a HOT_WATER zone, with per-zone physics and habits.
+ * them created in mid-2022), an AIR_CONDITIONING zone (`ac-day-report.ts`) and a HOT_WATER zone,
+ * with per-zone physics and habits.
  */
 
 /** A local-time schedule block: from `start` (HH:MM) to the next block, this setting. */
@@ -15,14 +16,14 @@ export interface ScheduleBlock {
 export interface SimZone {
   readonly id: number;
   readonly name: string;
-  readonly type: 'HEATING' | 'HOT_WATER';
+  readonly type: 'HEATING' | 'HOT_WATER' | 'AIR_CONDITIONING';
   /** ISO instant of creation (no day report before its local date). */
   readonly dateCreated: string;
   readonly deviceType: string;
   readonly serialNo: string;
   /** Heat-loss time constant, hours (indoor drifts to outdoor with it). */
   readonly lossTimeConstantH: number;
-  /** Heating rate at full call for heat, K/h. */
+  /** Heating rate at full call for heat, K/h (AIR_CONDITIONING: the unit's capacity, cooling or heating). */
   readonly heatRateKPerH: number;
   /** Internal gains (people, appliances), K/h. */
   readonly gainsKPerH: number;
@@ -30,7 +31,7 @@ export interface SimZone {
   readonly solarGainKPerH: number;
   /** Extra indoor vapour pressure from occupants, hPa. */
   readonly moistureHpa: number;
-  /** Weekday schedule. */
+  /** Weekday schedule (HEATING zones; an AIR_CONDITIONING zone's runs come from the weather). */
   readonly weekday: readonly ScheduleBlock[];
   /** Weekend schedule. */
   readonly weekend: readonly ScheduleBlock[];
@@ -174,6 +175,23 @@ export const DEFAULT_SIM_HOME: SimHome = {
         { start: '16:30', setpointC: 17 },
       ],
       boostC: 24,
+    },
+    {
+      // a loft office with a split AC unit (WR02: tado° Smart AC Control), under the roof: sunny, quick to warm
+      id: 5,
+      name: 'Loft office',
+      type: 'AIR_CONDITIONING',
+      dateCreated: '2021-11-15T12:52:33.610Z',
+      deviceType: 'WR02',
+      serialNo: 'WR1000000005',
+      lossTimeConstantH: 26,
+      heatRateKPerH: 4,
+      gainsKPerH: 0.08,
+      solarGainKPerH: 0.45,
+      moistureHpa: 3,
+      weekday: [],
+      weekend: [],
+      boostC: 0,
     },
     {
       id: 0,
