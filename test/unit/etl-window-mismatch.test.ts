@@ -108,11 +108,8 @@ describe('a report from a home whose real time zone differs from the configured 
     expect(check.windowMismatch).toMatchObject({ kind: 'hours_in_day', shiftMs: 0 });
     expect(check.windowMismatch?.message).toContain('hoursInDay 23 disagrees with 2022-03-27');
     expect(check.windowMismatch?.message).toContain('Africa/Abidjan');
-    expect(check.issues[0]).toMatchObject({
-      code: 'WINDOW_MISMATCH',
-      path: 'hoursInDay',
-      expected: expect.stringContaining('24'),
-    });
+    expect(check.issues[0]).toMatchObject({ code: 'WINDOW_MISMATCH', path: 'hoursInDay' });
+    expect(check.issues[0]?.expected).toContain('24');
     expect(check.cutShort).toBe(false);
     expect(thrown(check).retryable).toBe(false);
   });
