@@ -7,6 +7,7 @@
  * Returns {@link LoadResult}: rows written per table, and the throughput.
  */
 import { etlTaskSignal } from '../src/etl/etl-task-signal.js';
+import { loadFlagsSummary } from '../src/etl/load-flags-summary.js';
 import { readTaskJson } from '../src/etl/task-json-file.js';
 import { transformResultSchema, type LoadResult } from '../src/etl/task-results.js';
 import type { DayFileRow, WarehouseBatch } from '../src/etl/warehouse-rows.js';
@@ -68,8 +69,14 @@ async function load(ctx: TaskRuntimeContext): Promise<LoadResult> {
     const loadMs = Math.round(performance.now() - start);
     const totalRows = (Object.values(upserted) as number[]).reduce((a, b) => a + b, 0);
     const rowsPerSecond = loadMs > 0 ? Math.round((totalRows / loadMs) * 1000) : totalRows;
-    ctx.log.info({ upserted, deleted, loadMs, rowsPerSecond }, 'load done');
-    return { upserted, deleted, totalRows, loadMs, rowsPerSecond };
+    const flags = loadFlagsSummary(batch);
+    if (flags.placeholderZoneDays > 0)
+      ctx.log.warn(
+        { placeholderZoneDays: flags.placeholderZoneDays, days: flags.placeholderDays },
+        `${flags.placeholderZoneDays} zone-day(s) are tado's placeholder history: stored as days (tado.days.placeholder), no measurement`,
+      );
+    ctx.log.info({ upserted, deleted, loadMs, rowsPerSecond, ...flags }, 'load done');
+    return { upserted, deleted, totalRows, loadMs, rowsPerSecond, ...flags };
   } finally {
     await close();
   }
