@@ -10,7 +10,7 @@ export interface LoadFlagsSummary {
   /** zone-days of the batch that are tado's placeholder history (`tado.days.placeholder`) */
   readonly placeholderZoneDays: number;
   /** the zones of those days, with their dates, e.g. `zone 2 2021-01-10` (empty when none) */
-  readonly placeholderDays: readonly string[];
+  readonly placeholderDays: string[];
   /** readings stored with values nulled because the device was disconnected (`flag = 'device_offline'`) */
   readonly deviceOfflineReadings: number;
 }
