@@ -109,7 +109,7 @@ beforeAll(async () => {
     }),
   );
   reports.set(DATES[2], buildReport(DATES[2], LONDON));
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await tdb.drop();
 });
