@@ -175,8 +175,8 @@ describe('re-running days stored before the flags existed', () => {
       placeholderDays: ['zone 1 2021-01-09'],
       deviceOfflineReadings: 0,
     });
+    // the 10th's batch holds 7: the six stored and its margin copy of the 11th's 00:00 point (the 11th owns it)
     expect(loadFlagsSummary(batchNow(DATES[1]))).toMatchObject({
-    // the 10th's batch holds 7: the six stored, and its margin copy of the 11th's 00:00 point (the 11th owns it)
       placeholderZoneDays: 0,
       deviceOfflineReadings: 7,
     });
