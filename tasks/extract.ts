@@ -4,7 +4,8 @@
  * local day in the home's time zone) and writes them, raw, under `<run dir>/extract/`. Zones that
  * did not exist yet that day are recorded as skipped, not failed. A run started before the day's
  * report window closed (+5 min) waits for it, up to 30 min; a day further from over fails the try
- * (`DAY_NOT_OVER`). A report cut short anyway fails the try, so the retry fetches it again. The
+ * (`DAY_NOT_OVER`). A report cut short anyway fails the try, so the retry fetches it again; a
+ * report whose window is that of another time zone fails it without retries. The
  * client's rate limit and pacing apply (TADO_* variables, `src/tado/tado-config.ts`): a spent
  * quota reschedules the try until its refill (no retry spent), a dead sign-in fails it without
  * retries (`src/etl/tado-task-signal.ts`).
@@ -15,6 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { assertDayReportValid, checkDayReport } from '../src/etl/check-day-report.js';
+import { etlTaskSignal } from '../src/etl/etl-task-signal.js';
 import { dayWindowToJson, localDayWindow, reportWaitMs } from '../src/etl/local-day-window.js';
 import { EXTRACT_DIR, type ExtractResult } from '../src/etl/task-results.js';
 import { tadoTaskSignal } from '../src/etl/tado-task-signal.js';
@@ -24,7 +26,7 @@ import { loadTadoConfig } from '../src/tado/tado-config.js';
 
 void runTask((ctx) =>
   extract(ctx).catch((err: unknown) => {
-    throw tadoTaskSignal(err, new Date());
+    throw tadoTaskSignal(etlTaskSignal(err), new Date());
   }),
 );
 
@@ -82,9 +84,10 @@ async function extract(ctx: TaskRuntimeContext): Promise<ExtractResult> {
     }
     const file = path.posix.join(EXTRACT_DIR, `dayreport-zone-${zone.id}-${date}.json`);
     await writeFile(ctx.runPath(file), JSON.stringify(report));
-    // Only "cut short" fails here: fetching again is what fixes it. validate checks the rest.
+    // Only "cut short" (retried: fetching again fixes it) and a time zone/window mismatch (failed
+    // without retries: every fetch returns the same window) fail here. validate checks the rest.
     const check = checkDayReport(report, { file, zoneId: zone.id, date, timeZone, window });
-    if (check.cutShort) assertDayReportValid(check);
+    if (check.cutShort || check.windowMismatch !== null) assertDayReportValid(check);
     reports.push({ ...base, file });
     ctx.log.info(
       { zoneId: zone.id, file, points: report.measuredData.insideTemperature.dataPoints.length },

@@ -6,7 +6,9 @@
  *
  * Returns {@link LoadResult}: rows written per table, and the throughput.
  */
-import { readFile } from 'node:fs/promises';
+import { etlTaskSignal } from '../src/etl/etl-task-signal.js';
+import { loadFlagsSummary } from '../src/etl/load-flags-summary.js';
+import { readTaskJson } from '../src/etl/task-json-file.js';
 import { transformResultSchema, type LoadResult } from '../src/etl/task-results.js';
 import type { DayFileRow, WarehouseBatch } from '../src/etl/warehouse-rows.js';
 import { runTask, type TaskRuntimeContext } from '../src/task-sdk/index.js';
@@ -15,26 +17,46 @@ const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/heatflow';
 
 // Query building (kysely, no I/O) is loaded into the program's startup snapshot; the Postgres
 // client (pg) loads when the task runs.
-void runTask(load, { preload: () => import('kysely') });
+void runTask(
+  (ctx) =>
+    load(ctx).catch((err: unknown) => {
+      throw etlTaskSignal(err);
+    }),
+  { preload: () => import('kysely') },
+);
 
 async function load(ctx: TaskRuntimeContext): Promise<LoadResult> {
   const transform = ctx.xcom('transform', transformResultSchema);
-  const readJson = async <T>(file: string): Promise<T> =>
-    JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as T;
+  // transform's tables (all zones of the day) and extract's raw reports (one zone each)
+  const table = async <T>(file: string, name: string): Promise<T> =>
+    (await readTaskJson(ctx.runPath(file), {
+      file,
+      subject: `table ${name}, all zones`,
+      date: ctx.ds,
+      writtenBy: 'transform',
+    })) as T;
   const f = transform.files;
-  const days = await readJson<DayFileRow[]>(f.days);
+  const days = await table<DayFileRow[]>(f.days, 'days');
   const batch: WarehouseBatch = {
-    zones: await readJson(f.zones),
+    zones: await table(f.zones, 'zones'),
     days: await Promise.all(
-      days.map(async ({ reportFile, ...d }) => ({ ...d, report: await readJson(reportFile) })),
+      days.map(async ({ reportFile, ...d }) => ({
+        ...d,
+        report: await readTaskJson(ctx.runPath(reportFile), {
+          file: reportFile,
+          subject: `zone ${d.zoneId}`,
+          date: d.date,
+          writtenBy: 'extract',
+        }),
+      })),
     ),
-    interior: await readJson(f.interior),
-    weather: await readJson(f.weather),
-    callForHeat: await readJson(f.callForHeat),
-    settings: await readJson(f.settings),
-    deviceConnected: await readJson(f.deviceConnected),
+    interior: await table(f.interior, 'interior'),
+    weather: await table(f.weather, 'weather'),
+    callForHeat: await table(f.callForHeat, 'callForHeat'),
+    settings: await table(f.settings, 'settings'),
+    deviceConnected: await table(f.deviceConnected, 'deviceConnected'),
     // absent in the XComs of runs transformed before AC zones were loaded
-    acActivity: f.acActivity === undefined ? [] : await readJson(f.acActivity),
+    acActivity: f.acActivity === undefined ? [] : await table(f.acActivity, 'acActivity'),
   };
   // Imported when the task runs: the Postgres client (pg: sockets, and defaults read from the
   // environment when it loads) must not be evaluated into the program's startup snapshot.
@@ -49,8 +71,14 @@ async function load(ctx: TaskRuntimeContext): Promise<LoadResult> {
     const loadMs = Math.round(performance.now() - start);
     const totalRows = (Object.values(upserted) as number[]).reduce((a, b) => a + b, 0);
     const rowsPerSecond = loadMs > 0 ? Math.round((totalRows / loadMs) * 1000) : totalRows;
-    ctx.log.info({ upserted, deleted, loadMs, rowsPerSecond }, 'load done');
-    return { upserted, deleted, totalRows, loadMs, rowsPerSecond };
+    const flags = loadFlagsSummary(batch);
+    if (flags.placeholderZoneDays > 0)
+      ctx.log.warn(
+        { placeholderZoneDays: flags.placeholderZoneDays, days: flags.placeholderDays },
+        `${flags.placeholderZoneDays} zone-day(s) are tado's placeholder history: stored as days (tado.days.placeholder), no measurement`,
+      );
+    ctx.log.info({ upserted, deleted, loadMs, rowsPerSecond, ...flags }, 'load done');
+    return { upserted, deleted, totalRows, loadMs, rowsPerSecond, ...flags };
   } finally {
     await close();
   }

@@ -8,17 +8,25 @@
  *
  * Returns {@link TransformResult}.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { etlTaskSignal } from '../src/etl/etl-task-signal.js';
 import { flattenDayReport, zoneRow } from '../src/etl/flatten-day-report.js';
 import { danfoInteriorJoin, loadDanfo } from '../src/etl/join-interior.js';
 import { dayWindowFromJson } from '../src/etl/local-day-window.js';
+import { readTaskJson } from '../src/etl/task-json-file.js';
 import { TRANSFORM_DIR, validateResultSchema, type TransformResult } from '../src/etl/task-results.js';
 import type { DayFileRow } from '../src/etl/warehouse-rows.js';
 import { runTask, type TaskRuntimeContext } from '../src/task-sdk/index.js';
 import { dayReportSchema, parseWithPath, zonesSchema } from '../src/tado/schemas.js';
 
-void runTask(transform, { preload: loadDanfo });
+void runTask(
+  (ctx) =>
+    transform(ctx).catch((err: unknown) => {
+      throw etlTaskSignal(err);
+    }),
+  { preload: loadDanfo },
+);
 
 async function transform(ctx: TaskRuntimeContext): Promise<TransformResult> {
   // validate passes on extract's home, day and zone list, so transform needs only its direct upstream
@@ -35,11 +43,13 @@ async function transform(ctx: TaskRuntimeContext): Promise<TransformResult> {
 
   const workStart = performance.now();
   const join = danfoInteriorJoin(dfd);
-  const readJson = async (file: string): Promise<unknown> =>
-    JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as unknown;
-  const zones = parseWithPath(zonesSchema, await readJson(extract.zonesFile), extract.zonesFile).map((z) =>
-    zoneRow(extract.homeId, z),
-  );
+  const readJson = (file: string, subject: string): Promise<unknown> =>
+    readTaskJson(ctx.runPath(file), { file, subject, date: extract.date, writtenBy: 'extract' });
+  const zones = parseWithPath(
+    zonesSchema,
+    await readJson(extract.zonesFile, 'zone list'),
+    extract.zonesFile,
+  ).map((z) => zoneRow(extract.homeId, z));
   const tables = {
     zones,
     days: [] as DayFileRow[],
@@ -51,7 +61,11 @@ async function transform(ctx: TaskRuntimeContext): Promise<TransformResult> {
     acActivity: [] as unknown[],
   };
   for (const r of validated.reports) {
-    const report = parseWithPath(dayReportSchema, await readJson(r.file), `${r.file} (zone ${r.zoneId})`);
+    const report = parseWithPath(
+      dayReportSchema,
+      await readJson(r.file, `zone ${r.zoneId}`),
+      `${r.file} (zone ${r.zoneId})`,
+    );
     const rows = flattenDayReport(
       report,
       {

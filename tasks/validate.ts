@@ -8,9 +8,10 @@
  *
  * Returns {@link ValidateResult}.
  */
-import { readFile } from 'node:fs/promises';
 import { checkDayReport, assertDayReportValid } from '../src/etl/check-day-report.js';
 import { formatDayReportIssue } from '../src/etl/errors.js';
+import { etlTaskSignal } from '../src/etl/etl-task-signal.js';
+import { readTaskJson } from '../src/etl/task-json-file.js';
 import { dayWindowFromJson } from '../src/etl/local-day-window.js';
 import { extractResultSchema, type ValidateResult } from '../src/etl/task-results.js';
 import { runTask } from '../src/task-sdk/index.js';
@@ -20,15 +21,23 @@ void runTask(async (ctx): Promise<ValidateResult> => {
   const extract = ctx.xcom('extract', extractResultSchema);
   // extract's window of the day (none in XComs of runs from before it passed one: computed then)
   const window = extract.window === undefined ? undefined : dayWindowFromJson(extract.window);
-  const readJson = async (file: string): Promise<unknown> =>
-    JSON.parse(await readFile(ctx.runPath(file), 'utf8')) as unknown;
-  parseWithPath(zonesSchema, await readJson(extract.zonesFile), extract.zonesFile);
+  const readJson = (file: string, subject: string): Promise<unknown> =>
+    readTaskJson(ctx.runPath(file), { file, subject, date: extract.date, writtenBy: 'extract' });
+  try {
+    parseWithPath(zonesSchema, await readJson(extract.zonesFile, 'zone list'), extract.zonesFile);
+  } catch (err) {
+    throw etlTaskSignal(err);
+  }
 
   const reports: ValidateResult['reports'] = [];
   const failures: Error[] = [];
   for (const r of extract.reports) {
     try {
-      const report = parseWithPath(dayReportSchema, await readJson(r.file), `${r.file} (zone ${r.zoneId})`);
+      const report = parseWithPath(
+        dayReportSchema,
+        await readJson(r.file, `zone ${r.zoneId}`),
+        `${r.file} (zone ${r.zoneId})`,
+      );
       const check = checkDayReport(report, {
         file: r.file,
         zoneId: r.zoneId,
@@ -56,7 +65,8 @@ void runTask(async (ctx): Promise<ValidateResult> => {
   if (first !== undefined) {
     if (failures.length > 1)
       ctx.log.error({ failed: failures.length, of: extract.reports.length }, 'reports failed validation');
-    throw first;
+    // a window mismatch or an unreadable file fails without retries (a retry reads the same file)
+    throw etlTaskSignal(first);
   }
   const flagged = reports.filter((r) => r.flags.length > 0).length;
   ctx.log.info({ reports: reports.length, flagged }, 'validate done');

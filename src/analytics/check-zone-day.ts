@@ -8,7 +8,10 @@
  *   day, leave no gap and do not overlap (weather values may be null: tado sends null conditions);
  * - `tado.interior` holds at least one reading per 15-minute grid point of the day (96; 92 / 100
  *   on clock-change days), less the grid points inside spans in which the measuring device was
- *   disconnected (tado omits or repeats points there; tado-api.md §7.3).
+ *   disconnected (tado omits or repeats points there; tado-api.md §7.3);
+ * - a day that is tado's placeholder history (`tado.days.placeholder`) holds no measurement: the
+ *   ETL stores its readings nulled and no step series (docs/pipeline.md "Flags"), so it is set
+ *   aside as such, not analysed as a day without heating.
  */
 import { ZoneDayError, zoneDayLabel } from './errors.js';
 import type { StepInterval, ZoneDayInput } from './types.js';
@@ -102,6 +105,9 @@ function readingsProblem(input: ZoneDayInput): string | null {
 export function findIncompleteness(input: ZoneDayInput): string | null {
   const lo = input.dayStartMs;
   const hi = input.dayEndMs;
+  if (input.placeholder) {
+    return `${zoneDayLabel(input)}: tado's placeholder history (tado.days.placeholder: tado no longer keeps this day; no measurement stored)`;
+  }
   const problems: string[] = [];
   if (!(hi > lo) || (hi - lo) % MINUTE_MS !== 0) {
     problems.push(`the day's bounds [${iso(lo)}, ${iso(hi)}) are not a positive whole number of minutes`);

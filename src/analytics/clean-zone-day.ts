@@ -81,7 +81,9 @@ function firstRules(
   disconnected: boolean,
   [lo, hi]: readonly [number, number],
 ): CleanRule | null {
-  if (value === null) return null;
+  // the ETL stores the values of placeholder days and offline spans nulled (tado.interior.flag):
+  // they count under their rule as before, a value tado never sent under none
+  if (value === null) return placeholder ? 'placeholder' : disconnected ? 'disconnected' : null;
   if (placeholder) return 'placeholder';
   if (disconnected) return 'disconnected';
   if (!(value >= lo && value <= hi)) return 'out_of_range';

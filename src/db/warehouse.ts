@@ -69,6 +69,8 @@ export interface TadoInteriorTable {
   humidity_fraction: number | null;
   report_date: DateColumn;
   in_report_day: boolean;
+  /** why both values are null although tado sent some: `placeholder`, `device_offline`; null: as measured */
+  flag: string | null;
 }
 
 /** Key and provenance columns of every interval table: `[interval_start, interval_end)`. */
@@ -429,6 +431,7 @@ export class Warehouse {
             humidity_fraction: p.humidityFraction,
             report_date: p.reportDate,
             in_report_day: p.inReportDay,
+            flag: p.flag ?? null,
           })),
         )
         .onConflict((oc) =>
@@ -439,6 +442,7 @@ export class Warehouse {
               humidity_fraction: eb.ref('excluded.humidity_fraction'),
               report_date: eb.ref('excluded.report_date'),
               in_report_day: eb.ref('excluded.in_report_day'),
+              flag: eb.ref('excluded.flag'),
             }))
             // The report whose local day holds the point wins; a neighbour's margin copy only
             // fills a gap or replaces another margin copy.

@@ -3,7 +3,9 @@
  * the window is the local day ±15 minutes, `hoursInDay` is 23/24/25 as the clock says, the
  * `dataPoints` sit on the 15-minute grid and cover the window, and every `dataIntervals` series
  * tiles the window without gaps. A report whose window ends early was fetched before the day was
- * over ("cut short") and fails, so the task's retry fetches it again.
+ * over ("cut short") and fails, so the task's retry fetches it again; a window shifted as a whole,
+ * or an `hoursInDay` other than the local day's, is a time zone/window mismatch
+ * (`window-mismatch.ts`), which no retry can fix.
  *
  * Flags, without failing: tado's placeholder data (every point 20 °C and 0.5 humidity, served
  * for days about a year back) and spans when the measuring device was disconnected.
@@ -12,6 +14,7 @@ import type { DayReport } from '../tado/schemas.js';
 import { checkAcDayReport } from './check-ac-day-report.js';
 import { DayReportInvalidError, type DayReportIssue } from './errors.js';
 import { dayWindowOf, POINT_GRID_MS, type LocalDayWindow } from './local-day-window.js';
+import { findWindowMismatch, type WindowMismatch } from './window-mismatch.js';
 
 /** Which report is checked (for messages) and what day it must cover. */
 export interface DayReportCheckInput {
@@ -49,8 +52,13 @@ export interface DayReportCheck {
   /** empty when the report is good */
   readonly issues: readonly DayReportIssue[];
   readonly flags: readonly DayReportFlag[];
-  /** the report ends before its window closes */
+  /** the report starts where it should and ends before its window closes (fetch it again) */
   readonly cutShort: boolean;
+  /**
+   * the report's window is that of another time zone or day (`src/etl/window-mismatch.ts`):
+   * fetching again cannot help; null when none
+   */
+  readonly windowMismatch: WindowMismatch | null;
   /** every point is tado's placeholder (20 °C, 0.5) */
   readonly placeholder: boolean;
   /** disconnected spans, clipped to the local day */
@@ -234,8 +242,22 @@ export function checkDayReport(report: DayReport, input: DayReportCheckInput): D
   const issues: DayReportIssue[] = [];
   const from = ms(report.interval.from);
   const to = ms(report.interval.to);
-  const cutShort = to < window.windowEnd.getTime() && to > window.windowStart.getTime();
+  const windowMismatch = findWindowMismatch(report, window);
+  const cutShort =
+    windowMismatch === null && to < window.windowEnd.getTime() && to > window.windowStart.getTime();
 
+  if (windowMismatch !== null) {
+    issues.push({
+      code: 'WINDOW_MISMATCH',
+      path: windowMismatch.kind === 'offset' ? 'interval.from' : 'hoursInDay',
+      message: windowMismatch.message,
+      expected:
+        windowMismatch.kind === 'offset'
+          ? `${window.windowStart.toISOString()} (local midnight − 15 min in ${input.timeZone})`
+          : `${window.hoursInDay} (the length of ${input.date} in ${input.timeZone})`,
+      actual: windowMismatch.kind === 'offset' ? report.interval.from : String(report.hoursInDay),
+    });
+  }
   if (cutShort) {
     issues.push({
       code: 'CUT_SHORT',
@@ -352,6 +374,7 @@ export function checkDayReport(report: DayReport, input: DayReportCheckInput): D
     issues,
     flags,
     cutShort,
+    windowMismatch,
     placeholder,
     deviceOfflineSpans: spans,
     deviceOfflineMs,
@@ -364,6 +387,13 @@ export function checkDayReport(report: DayReport, input: DayReportCheckInput): D
  */
 export function assertDayReportValid(check: DayReportCheck): void {
   if (check.issues.length > 0) {
-    throw new DayReportInvalidError(check.file, check.zoneId, check.date, check.issues, check.cutShort);
+    throw new DayReportInvalidError(
+      check.file,
+      check.zoneId,
+      check.date,
+      check.issues,
+      check.cutShort,
+      check.windowMismatch !== null,
+    );
   }
 }

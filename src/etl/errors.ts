@@ -27,6 +27,7 @@ export function formatDayReportIssue(issue: DayReportIssue): string {
 /**
  * A day report does not cover its day as it must (window, grid, contiguity, units). Not retryable
  * as data, but a report cut short (`cutShort`) is worth fetching again: the retry gets a full one.
+ * A window mismatch (`windowMismatch`: the report is for another time zone or day) never is.
  */
 export class DayReportInvalidError extends HeatflowError {
   constructor(
@@ -39,6 +40,8 @@ export class DayReportInvalidError extends HeatflowError {
     readonly issues: readonly DayReportIssue[],
     /** the report ended before its window closed (fetched too early) */
     readonly cutShort: boolean,
+    /** the report's window is that of another time zone or day (a configuration/window mismatch) */
+    readonly windowMismatch = false,
   ) {
     const first = issues[0];
     const more =
@@ -46,7 +49,7 @@ export class DayReportInvalidError extends HeatflowError {
     super(
       'DAY_REPORT_INVALID',
       `${file} (zone ${zoneId}, ${date}): ${first === undefined ? 'invalid' : formatDayReportIssue(first)}${more}`,
-      { retryable: cutShort },
+      { retryable: cutShort && !windowMismatch },
     );
   }
 }

@@ -12,6 +12,7 @@ import { acActivityRows, acSettingColumns } from './ac-rows.js';
 import { deviceOfflineSpans, isPlaceholderReport } from './check-day-report.js';
 import type { InteriorJoin } from './join-interior.js';
 import { dayWindowOf, type LocalDayWindow } from './local-day-window.js';
+import { flagReadings } from './reading-flags.js';
 import type {
   CallForHeatRow,
   DayReportRows,
@@ -77,23 +78,31 @@ export function flattenDayReport(report: DayReport, input: FlattenInput, join: I
   const lo = window.dayStart.getTime();
   const hi = window.dayEnd.getTime();
 
-  const interior: InteriorRow[] = join(
+  // tado's placeholder history is no measurement: its readings are kept nulled (flag
+  // `placeholder`) and its interval series not stored at all (reading-flags.ts, docs/pipeline.md)
+  const placeholder = isPlaceholderReport(report);
+  const sampled = join(
     report.measuredData.insideTemperature.dataPoints,
     report.measuredData.humidity.dataPoints,
-  ).map((s) => {
+  );
+  const interior: InteriorRow[] = flagReadings(sampled, report, placeholder).map((s) => {
     const t = Date.parse(s.ts);
     return { ...key, ...s, inReportDay: t >= lo && t < hi };
   });
+  const intervalsOf = <I>(intervals: readonly I[] | undefined): readonly I[] =>
+    placeholder ? [] : (intervals ?? []);
 
-  const weather: WeatherRow[] = clipToDay(report.weather.condition.dataIntervals, window).map((i) => ({
-    ...key,
-    intervalStart: i.intervalStart,
-    intervalEnd: i.intervalEnd,
-    state: i.value?.state ?? null,
-    temperatureC: i.value?.temperature.celsius ?? null,
-  }));
+  const weather: WeatherRow[] = clipToDay(intervalsOf(report.weather.condition.dataIntervals), window).map(
+    (i) => ({
+      ...key,
+      intervalStart: i.intervalStart,
+      intervalEnd: i.intervalEnd,
+      state: i.value?.state ?? null,
+      temperatureC: i.value?.temperature.celsius ?? null,
+    }),
+  );
 
-  const callForHeat: CallForHeatRow[] = clipToDay(report.callForHeat?.dataIntervals ?? [], window).map(
+  const callForHeat: CallForHeatRow[] = clipToDay(intervalsOf(report.callForHeat?.dataIntervals), window).map(
     (i) => ({
       ...key,
       intervalStart: i.intervalStart,
@@ -102,7 +111,7 @@ export function flattenDayReport(report: DayReport, input: FlattenInput, join: I
     }),
   );
 
-  const settings: SettingRow[] = clipToDay(report.settings?.dataIntervals ?? [], window).map((i) => ({
+  const settings: SettingRow[] = clipToDay(intervalsOf(report.settings?.dataIntervals), window).map((i) => ({
     ...key,
     intervalStart: i.intervalStart,
     intervalEnd: i.intervalEnd,
@@ -113,7 +122,7 @@ export function flattenDayReport(report: DayReport, input: FlattenInput, join: I
   }));
 
   const deviceConnected: DeviceConnectedRow[] = clipToDay(
-    report.measuredData.measuringDeviceConnected.dataIntervals,
+    intervalsOf(report.measuredData.measuringDeviceConnected.dataIntervals),
     window,
   ).map((i) => ({ ...key, intervalStart: i.intervalStart, intervalEnd: i.intervalEnd, connected: i.value }));
 
@@ -128,7 +137,7 @@ export function flattenDayReport(report: DayReport, input: FlattenInput, join: I
       intervalFrom: new Date(report.interval.from).toISOString(),
       intervalTo: new Date(report.interval.to).toISOString(),
       hoursInDay: report.hoursInDay,
-      placeholder: isPlaceholderReport(report),
+      placeholder,
       deviceOfflineMs: offline.reduce((sum, s) => sum + Date.parse(s.to) - Date.parse(s.from), 0),
     },
     interior,

@@ -138,6 +138,12 @@ export const loadResultSchema = z.object({
   /** time of the load transaction, in ms */
   loadMs: z.number(),
   rowsPerSecond: z.number(),
+  /** zone-days loaded that are tado's placeholder history (stored as days, no measurement; absent before issue 15) */
+  placeholderZoneDays: z.number().int().optional(),
+  /** those zone-days, `zone <id> <date>` */
+  placeholderDays: z.array(z.string()).optional(),
+  /** readings stored with their values nulled because the measuring device was disconnected */
+  deviceOfflineReadings: z.number().int().optional(),
 });
 /** load's return value. */
 export type LoadResult = z.infer<typeof loadResultSchema>;

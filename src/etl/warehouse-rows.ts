@@ -4,6 +4,7 @@
  * lives in `src/db/warehouse.ts` only. Instants are ISO 8601 UTC strings (as they travel through
  * JSON files between tasks), dates are `YYYY-MM-DD` in the home's time zone.
  */
+import type { ReadingFlag } from './reading-flags.js';
 
 /** Identifies a zone: tado's home id and zone id. */
 export interface ZoneKey {
@@ -74,6 +75,13 @@ export interface InteriorRow extends FromReport {
   readonly humidityFraction: number | null;
   /** ts lies inside the report's local day (not in its margins) */
   readonly inReportDay: boolean;
+  /**
+   * why both values are null although tado sent some: `placeholder` (the day is tado's stand-in
+   * history) or `device_offline` (the measuring device was disconnected); null for a reading as
+   * measured (`src/etl/reading-flags.ts`). Absent in transform files written before it existed:
+   * read as null.
+   */
+  readonly flag?: ReadingFlag | null;
 }
 
 /** Columns of every interval row: `[intervalStart, intervalEnd)`, clipped to the report's local day. */

@@ -112,7 +112,9 @@ describe('checkDayReport on the real fixtures', () => {
     expect(check.issues.find((i) => i.path === 'interval.from')?.expected).toContain(
       '2022-08-15T22:45:00.000Z',
     );
-    expect(check.cutShort).toBe(true); // it ends before 2022-08-16's window closes
+    // a whole-window shift (another date): a mismatch, not a report cut short
+    expect(check.cutShort).toBe(false);
+    expect(check.windowMismatch).not.toBeNull();
   });
 });
 
@@ -141,6 +143,8 @@ describe('checkDayReport on clock-change days', () => {
       timeZone: LONDON,
     }).issues;
     expect(issues).toEqual([
+      // a report with the day's start but another day's length: a time zone/window mismatch
+      expect.objectContaining({ code: 'WINDOW_MISMATCH', path: 'hoursInDay', actual: '24' }),
       expect.objectContaining({
         code: 'WRONG_HOURS_IN_DAY',
         path: 'hoursInDay',

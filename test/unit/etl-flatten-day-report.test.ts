@@ -36,6 +36,7 @@ describe('flattenDayReport on the December fixture (heating, cut short)', () => 
       temperatureC: 19.56,
       humidityFraction: 0.546,
       inReportDay: false,
+      flag: null,
     });
     expect(rows.interior.map((r) => r.temperatureC)).toEqual(
       raw.measuredData.insideTemperature.dataPoints.map((p) => p.value.celsius),

@@ -52,6 +52,12 @@ export interface TadoSimulatorOptions {
   staticRefreshToken?: string | null;
   /** Days older than this get tado's placeholder report; `@defaultValue undefined` (never) */
   placeholderAfterDays?: number;
+  /**
+   * The time zone `GET /homes/{id}` answers as `dateTimeZone` when it is not the one the day
+   * reports are computed in (the home's real `home.timeZone`): a home whose configured time zone
+   * is wrong, so every report's window is shifted; `@defaultValue` `home.timeZone`
+   */
+  advertisedTimeZone?: string;
   /** The simulated account; `@defaultValue` {@link DEFAULT_SIM_HOME} */
   home?: SimHome;
 }
@@ -507,7 +513,7 @@ export async function startTadoSimulator(options: TadoSimulatorOptions = {}): Pr
         return {
           id: home.homeId,
           name: home.homeName,
-          dateTimeZone: home.timeZone,
+          dateTimeZone: options.advertisedTimeZone ?? home.timeZone,
           dateCreated: home.dateCreated,
           temperatureUnit: 'CELSIUS',
           generation: 'PRE_LINE_X',
