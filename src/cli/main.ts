@@ -7,12 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { registerAssetsCommands } from './assets-commands.js';
 import { registerDagsCommands } from './dags-commands.js';
 import { registerDbCommands } from './db-commands.js';
+import { registerDagsInspectCommands } from './dags-inspect-commands.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
 import { registerInfoCommands } from './info-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
+import { registerTasksInspectCommands } from './tasks-inspect-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
@@ -57,6 +59,14 @@ registerExportCommand(program);
 registerTadoCommands(program);
 registerWebCommands(program);
 registerInfoCommands(program);
+/** the `dags` / `tasks` command that registerDagsCommands / registerTasksCommands added */
+const commandNamed = (name: string): Command => {
+  const found = program.commands.find((c) => c.name() === name);
+  if (found === undefined) throw new Error(`no "${name}" command`);
+  return found;
+};
+registerDagsInspectCommands(commandNamed('dags'));
+registerTasksInspectCommands(commandNamed('tasks'));
 
 async function main(): Promise<void> {
   try {
