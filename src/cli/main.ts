@@ -12,6 +12,7 @@ import { registerDemoCommand } from './demo-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
 import { registerInfoCommands } from './info-commands.js';
+import { registerJobsCommands } from './jobs-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
 import { registerTasksInspectCommands } from './tasks-inspect-commands.js';
@@ -59,6 +60,7 @@ registerExportCommand(program);
 registerTadoCommands(program);
 registerWebCommands(program);
 registerInfoCommands(program);
+registerJobsCommands(program);
 /** the `dags` / `tasks` command that registerDagsCommands / registerTasksCommands added */
 const commandNamed = (name: string): Command => {
   const found = program.commands.find((c) => c.name() === name);

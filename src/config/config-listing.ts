@@ -50,7 +50,7 @@ function display(key: string, value: unknown): string {
     ? value.map(String).join(',')
     : typeof value === 'object'
       ? JSON.stringify(value)
-      : String(value as string | number | boolean);
+      : String(value);
   return maskUrlPassword(text);
 }
 
