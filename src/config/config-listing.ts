@@ -48,9 +48,11 @@ function display(key: string, value: unknown): string {
   if (isSecretVariable(key)) return HIDDEN_VALUE;
   const text = Array.isArray(value)
     ? value.map(String).join(',')
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
+    : typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : (JSON.stringify(value) ?? '');
   return maskUrlPassword(text);
 }
 

@@ -25,7 +25,7 @@ describe('heatflow jobs check', () => {
       const none = await run(['jobs', 'check']);
       expect(none.code).toBe(1);
       expect(none.err.trim()).toBe('heatflow: No alive jobs found.');
-      const sched = await h.startScheduler();
+      await h.startScheduler();
       const scheduler = await run(['jobs', 'check', '--job-type', 'scheduler', '--hostname', os.hostname()]);
       expect(scheduler.code, scheduler.err).toBe(0);
       expect(scheduler.out).toContain(`scheduler ${os.hostname()}-${process.pid} alive`);
