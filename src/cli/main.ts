@@ -6,15 +6,21 @@
 import { Command, CommanderError } from 'commander';
 import { registerAssetsCommands } from './assets-commands.js';
 import { registerDagsCommands } from './dags-commands.js';
+import { registerDbCommands } from './db-commands.js';
+import { registerDagsInspectCommands } from './dags-inspect-commands.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
+import { registerInfoCommands } from './info-commands.js';
+import { registerJobsCommands } from './jobs-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
+import { registerTasksInspectCommands } from './tasks-inspect-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
 import { cliErrorLine } from './error-hint.js';
+import { HEATFLOW_VERSION } from '../core/version.js';
 
 // `heatflow … | head`: the reader went away; stop quietly as other Unix tools do, with no stack trace
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -25,7 +31,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const program = new Command()
   .name('heatflow')
   .description('An Airflow-style DAG orchestrator, shipped with a daily ETL of tado° thermostat data')
-  .version('0.1.0')
+  .version(HEATFLOW_VERSION)
   .exitOverride()
   .showHelpAfterError();
 
@@ -43,6 +49,7 @@ db.command('migrate')
     );
   });
 
+registerDbCommands(db);
 registerDagsCommands(program);
 registerTasksCommands(program);
 registerAssetsCommands(program);
@@ -52,6 +59,16 @@ registerHeatingCommands(program);
 registerExportCommand(program);
 registerTadoCommands(program);
 registerWebCommands(program);
+registerInfoCommands(program);
+registerJobsCommands(program);
+/** the `dags` / `tasks` command that registerDagsCommands / registerTasksCommands added */
+const commandNamed = (name: string): Command => {
+  const found = program.commands.find((c) => c.name() === name);
+  if (found === undefined) throw new Error(`no "${name}" command`);
+  return found;
+};
+registerDagsInspectCommands(commandNamed('dags'));
+registerTasksInspectCommands(commandNamed('tasks'));
 
 async function main(): Promise<void> {
   try {

@@ -118,6 +118,9 @@ const schema = z.object({
   HEATFLOW_DOCKER_KILL_GRACE_MS: int(0).default(5000),
 });
 
+/** Names of every orchestrator setting, in the schema's order (`config list`, `GET /api/v1/config`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
 /** The validated configuration; paths are absolute. */
 export type HeatflowConfig = z.output<typeof schema>;
 

@@ -19,6 +19,7 @@ import { ProcessExecutor } from '../executors/process-executor.js';
 import { subscribeEvents } from '../queue/events.js';
 import { TaskQueue } from '../queue/task-queue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { schedulerLivenessKey } from './job-liveness.js';
 import type { ServiceDeps } from '../scheduler/dag-run-service.js';
 import { TaskWorker } from '../worker/task-worker.js';
 import { XComStore } from '../xcom/xcom-store.js';
@@ -165,19 +166,21 @@ export async function startScheduler(
     if (e.kind === 'ti_finished' && e.runId !== undefined) scheduler.notifyRun(e.dagId, e.runId);
     else scheduler.notifyAll();
   });
-  const beat = setInterval(
-    () =>
-      void rt.redis
-        .set(`${c.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`, String(Date.now()), 'PX', 30_000)
-        .catch(() => undefined),
-    5000,
-  );
-  await rt.redis.set(`${c.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`, String(Date.now()), 'PX', 30_000);
+  // one key for /api/v1/health, one per scheduler for `heatflow jobs check` (job-liveness.ts)
+  const ownKey = schedulerLivenessKey(c.HEATFLOW_REDIS_PREFIX, `${os.hostname()}-${process.pid}`);
+  const beatOnce = async () => {
+    const now = String(Date.now());
+    await rt.redis.set(`${c.HEATFLOW_REDIS_PREFIX}:scheduler-heartbeat`, now, 'PX', 30_000);
+    await rt.redis.set(ownKey, now, 'PX', 30_000);
+  };
+  const beat = setInterval(() => void beatOnce().catch(() => undefined), 5000);
+  await beatOnce();
   scheduler.start();
   return {
     scheduler,
     async stop() {
       clearInterval(beat);
+      await rt.redis.del(ownKey).catch(() => undefined);
       await scheduler.stop();
       await unsubscribe().catch(() => undefined);
       sub.disconnect();

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HeatflowError, NotFoundError } from '../core/errors.js';
 import { RunConfError } from '../core/run-conf.js';
+import { HEATFLOW_VERSION } from '../core/version.js';
 import { parseDagDate } from '../core/timetable.js';
 import { listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { getRun } from '../db/dag-run-repository.js';
@@ -47,9 +48,6 @@ import {
   runIdSchema,
   type WebContext,
 } from './web-context.js';
-
-/** heatflow's version, reported by `/api/v1/version`. */
-export const HEATFLOW_VERSION = '0.1.0';
 
 const MAX_LIMIT = 1000;
 /** `limit`: a page size, 100 by default, capped at 1000 (Airflow's `maximum_page_limit`). */

@@ -17,6 +17,7 @@ import { allowedHosts, checkHost } from '../core/host-check.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
+import { registerConfigApiRoutes } from './config-api-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerGraphRoutes } from './graph-routes.js';
@@ -186,6 +187,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
+  registerConfigApiRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerHeatingApiRoutes(app, heating);
   registerHeatingPageRoutes(app, ctx, heating);

@@ -1,0 +1,178 @@
+/**
+ * `heatflow version`, `info`, `config list` through the real CLI (a child process, from source),
+ * and `GET /api/v1/config` over real HTTP: values in effect, where they came from, and no secret
+ * (a password in a connection string, the web token) anywhere in what they print or return.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebServer } from '../../src/web/server.js';
+import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
+import { runCli as runCliWith } from '../helpers/run-cli.js';
+
+const DB_PASSWORD = 'pg-Pa55word-xyz';
+const TOKEN = 'web-token-secret-123';
+/** per test: one CLI start from source takes 30 s on a loaded machine */
+const T = 240_000;
+const runCli = (args: string[], env: NodeJS.ProcessEnv) => runCliWith(args, env, { timeoutMs: 200_000 });
+let h: TestOrchestrator;
+/** the test's environment with a password in DATABASE_URL (trust auth ignores it) and a token */
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  h = await createTestOrchestrator('cliinfo', { env: { HEATFLOW_WEB_TOKEN: TOKEN } });
+  const url = new URL(h.database.url);
+  url.password = DB_PASSWORD;
+  env = { ...h.env, DATABASE_URL: url.toString(), HEATFLOW_WORKER_CONCURRENCY: '3' };
+  delete env.HEATFLOW_DOCKER_CPUS;
+}, 120_000);
+afterAll(async () => h.cleanup());
+
+describe('heatflow version', () => {
+  it(
+    "prints package.json's version, as --version does",
+    async () => {
+      const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+      const r = await runCli(['version'], env);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`${pkg.version}\n`);
+    },
+    T,
+  );
+});
+
+describe('heatflow info', () => {
+  it(
+    'prints the versions of heatflow, Node.js, Postgres and Redis, the paths and the executor; no password',
+    async () => {
+      const r = await runCli(['info'], env);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/^heatflow\s+0\.1\.0$/m);
+      expect(r.out).toContain(process.version);
+      expect(r.out).toMatch(/^postgres\s+PostgreSQL \d+/m);
+      expect(r.out).toMatch(/^redis\s+Redis \d+\.\d+/m);
+      expect(r.out).toMatch(/^docker\s+(Docker Engine \d|unreachable \()/m);
+      expect(r.out).toMatch(new RegExp(`^dags_folder\\s+${h.config.HEATFLOW_DAGS_DIR}$`, 'm'));
+      expect(r.out).toMatch(new RegExp(`^logs_folder\\s+${h.config.HEATFLOW_LOG_DIR}$`, 'm'));
+      expect(r.out).toMatch(/^executor\s+process$/m);
+      expect(r.out).toMatch(/^sql_alchemy_conn\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/m);
+      expect(r.out).not.toContain(DB_PASSWORD);
+      expect(r.out).not.toContain(TOKEN);
+    },
+    T,
+  );
+
+  it(
+    '--json: a Postgres that does not answer is reported unreachable, and it still exits 0',
+    async () => {
+      const r = await runCli(['info', '--json'], {
+        ...env,
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x',
+      });
+      expect(r.code, r.err).toBe(0);
+      const info = JSON.parse(r.out) as {
+        versions: { heatflow: string; postgres: { unreachable?: string }; redis: { version?: string } };
+        executor: string;
+      };
+      expect(info.versions.heatflow).toBe('0.1.0');
+      expect(info.versions.postgres.unreachable).toMatch(/ECONNREFUSED/);
+      expect(info.versions.redis.version).toMatch(/^Redis \d/);
+      expect(info.executor).toBe('process');
+    },
+    T,
+  );
+
+  it(
+    'refuses an unknown --output with exit 1 naming the option',
+    async () => {
+      const r = await runCli(['info', '-o', 'xml'], env);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('--output must be table or json, got "xml"');
+    },
+    T,
+  );
+});
+
+describe('heatflow config list', () => {
+  it(
+    'prints every setting with its value and source, secrets masked',
+    async () => {
+      const r = await runCli(['config', 'list'], env);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/^section\s+key\s+value\s+source$/m);
+      expect(r.out).toMatch(/^worker\s+HEATFLOW_WORKER_CONCURRENCY\s+3\s+env$/m);
+      expect(r.out).toMatch(/^docker\s+HEATFLOW_DOCKER_CPUS\s+1\s+default$/m);
+      expect(r.out).toMatch(
+        /^database\s+DATABASE_URL\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/hf_test_cliinfo_\w+\s+env$/m,
+      );
+      expect(r.out).toMatch(/^webserver\s+HEATFLOW_WEB_TOKEN\s+\*\*\*\s+env$/m);
+      expect(r.out).not.toContain(DB_PASSWORD);
+      expect(r.out).not.toContain(TOKEN);
+    },
+    T,
+  );
+
+  it(
+    '-o json lists each setting as an object',
+    async () => {
+      const r = await runCli(['config', 'list', '-o', 'json'], env);
+      expect(r.code, r.err).toBe(0);
+      const rows = JSON.parse(r.out) as { section: string; key: string; value: string; source: string }[];
+      expect(rows.find((e) => e.key === 'HEATFLOW_EXECUTOR')).toEqual({
+        section: 'core',
+        key: 'HEATFLOW_EXECUTOR',
+        value: 'process',
+        source: 'default',
+      });
+      expect(rows.find((e) => e.key === 'HEATFLOW_WEB_TOKEN')?.value).toBe('***');
+      expect(r.out).not.toContain(DB_PASSWORD);
+    },
+    T,
+  );
+
+  it(
+    'fails with exit 1 naming the variable when a setting is invalid',
+    async () => {
+      const r = await runCli(['config', 'list'], { ...env, HEATFLOW_EXECUTOR: 'kubernetes' });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('HEATFLOW_EXECUTOR');
+    },
+    T,
+  );
+});
+
+describe('GET /api/v1/config', () => {
+  it(
+    "returns Airflow's sections shape with no secret in the raw body, behind the read rule",
+    async () => {
+      const url = new URL(h.database.url);
+      url.password = DB_PASSWORD;
+      const rt = { ...h.rt, config: { ...h.rt.config, DATABASE_URL: url.toString() } };
+      const web = await startWebServer(rt, { host: '127.0.0.1', port: 0, openReads: false });
+      try {
+        expect((await fetch(`${web.url}/api/v1/config`)).status).toBe(401);
+        const res = await fetch(`${web.url}/api/v1/config`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(res.status).toBe(200);
+        const raw = await res.text();
+        expect(raw).not.toContain(DB_PASSWORD);
+        expect(raw).not.toContain(TOKEN);
+        const body = JSON.parse(raw) as {
+          sections: { name: string; options: { key: string; value: string }[] }[];
+        };
+        const names = body.sections.map((s) => s.name);
+        expect(names).toEqual(
+          expect.arrayContaining(['database', 'redis', 'core', 'scheduler', 'webserver']),
+        );
+        const option = (section: string, key: string) =>
+          body.sections.find((s) => s.name === section)?.options.find((o) => o.key === key)?.value;
+        expect(option('database', 'DATABASE_URL')).toBe(url.toString().replace(DB_PASSWORD, '***'));
+        expect(option('webserver', 'HEATFLOW_WEB_TOKEN')).toBe('***');
+        expect(option('core', 'HEATFLOW_DAGS_DIR')).toBe(h.config.HEATFLOW_DAGS_DIR);
+      } finally {
+        await web.close();
+      }
+    },
+    T,
+  );
+});
