@@ -9,6 +9,7 @@ import { registerDagsCommands } from './dags-commands.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
+import { registerPoolsCommands } from './pools-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
@@ -52,6 +53,7 @@ registerHeatingCommands(program);
 registerExportCommand(program);
 registerTadoCommands(program);
 registerWebCommands(program);
+registerPoolsCommands(program);
 
 async function main(): Promise<void> {
   try {
