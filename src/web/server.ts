@@ -17,6 +17,7 @@ import { allowedHosts, checkHost } from '../core/host-check.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
+import { registerEventLogRoutes } from './event-log-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerGraphRoutes } from './graph-routes.js';
@@ -194,6 +195,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   registerPoolRoutes(app, ctx);
+  registerEventLogRoutes(app, ctx);
   return app;
 }
 
