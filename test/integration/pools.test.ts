@@ -114,17 +114,18 @@ describe('pools as data (real scheduler, worker, Postgres, Redis)', () => {
 
   it('pools list, delete (not default_pool), export and import', async () => {
     const made = await runCli(['pools', 'set', 'wide', '7'], h.env);
+    expect(made.code, made.err).toBe(0);
     expect(made.out).toBe('pool wide: 7 slots (created)\n');
     const file = path.join(tmp, 'pools.json');
-    // independent commands at once: each CLI start costs seconds on a busy machine
-    const [list, table, refused, missing, badSlots, exportedRun] = await Promise.all([
-      runCli(['pools', 'list', '--json'], h.env),
-      runCli(['pools', 'list'], h.env),
-      runCli(['pools', 'delete', 'default_pool'], h.env),
-      runCli(['pools', 'delete', 'nope'], h.env),
-      runCli(['pools', 'set', 'wide', 'many'], h.env),
-      runCli(['pools', 'export', file], h.env),
-    ]);
+    // sequential: parallel CLI starts time out on a machine shared with other jobs
+    const list = await runCli(['pools', 'list', '--json'], h.env);
+    const table = await runCli(['pools', 'list'], h.env);
+    const refused = await runCli(['pools', 'delete', 'default_pool'], h.env);
+    const missing = await runCli(['pools', 'delete', 'nope'], h.env);
+    const badSlots = await runCli(['pools', 'set', 'wide', 'many'], h.env);
+    const exportedRun = await runCli(['pools', 'export', file], h.env);
+    expect(list.code, list.err).toBe(0);
+    expect(table.code, table.err).toBe(0);
     const pools = JSON.parse(list.out) as { name: string; slots: number; openSlots: number }[];
     expect(pools.map((p) => [p.name, p.slots, p.openSlots])).toEqual([
       ['default_pool', 128, 128],
