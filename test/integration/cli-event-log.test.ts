@@ -73,6 +73,12 @@ describe('event log of CLI actions', () => {
         poolSlots: 1,
       },
     ]);
+    // a task instance that has not run (state none) has nothing to clear: make it a finished one
+    await h.rt.db
+      .updateTable('heatflow.task_instances')
+      .set({ state: 'success' })
+      .where('dag_id', '=', 'logged')
+      .execute();
     const clear = await cli(['tasks', 'clear', 'logged', '-s', '2022-03-01', '-e', '2022-03-01', '--yes']);
     expect(clear.code, clear.err).toBe(0);
     expect(clear.out).toContain('1 task instance(s) cleared');
