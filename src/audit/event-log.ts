@@ -84,6 +84,18 @@ export async function recordEvent(
   }
 }
 
+/** Columns events can be ordered by, by their API name (Airflow's `order_by` values). */
+export const EVENT_ORDER_COLUMNS = {
+  event_log_id: 'id',
+  when: 'dttm',
+  dag_id: 'dag_id',
+  task_id: 'task_id',
+  run_id: 'run_id',
+  event: 'event',
+  owner: 'owner',
+  execution_date: 'logical_date',
+} as const;
+
 /** Filters of {@link listEvents}; all optional. */
 export interface EventLogQuery {
   readonly dagId?: string;
@@ -99,9 +111,11 @@ export interface EventLogQuery {
   readonly limit?: number;
   /** `@defaultValue 0` */
   readonly offset?: number;
+  /** `@defaultValue` newest first (`when` descending) */
+  readonly orderBy?: { readonly column: keyof typeof EVENT_ORDER_COLUMNS; readonly descending: boolean };
 }
 
-/** Events matching `q`, newest first, with the total count of matches (for paging). */
+/** Events matching `q`, newest first unless `q.orderBy` says otherwise, with the total count of matches (for paging). */
 export async function listEvents(
   db: Kysely<Database>,
   q: EventLogQuery = {},
@@ -114,15 +128,22 @@ export async function listEvents(
   if (q.owner !== undefined) base = base.where('owner', '=', q.owner);
   if (q.after !== undefined) base = base.where('dttm', '>=', q.after);
   if (q.before !== undefined) base = base.where('dttm', '<', q.before);
+  const order = q.orderBy ?? { column: 'when', descending: true };
+  const direction = order.descending ? 'desc' : 'asc';
   const [events, count] = await Promise.all([
     base
       .selectAll()
-      .orderBy('dttm', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy(EVENT_ORDER_COLUMNS[order.column], direction)
+      .orderBy('id', direction)
       .limit(q.limit ?? 100)
       .offset(q.offset ?? 0)
       .execute(),
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { events, totalEntries: Number(count.n) };
+}
+
+/** One event by its id, or `undefined`. */
+export async function getEvent(db: Kysely<Database>, id: string): Promise<EventLogRow | undefined> {
+  return db.selectFrom('heatflow.log').selectAll().where('id', '=', id).executeTakeFirst();
 }

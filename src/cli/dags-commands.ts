@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
+import { cliActor, recordEvent } from '../audit/event-log.js';
 import { assetScheduleLabel } from '../core/asset.js';
 import { scheduledRunOnDay } from '../core/timetable.js';
 import type { Dag, DataInterval } from '../core/types.js';
@@ -115,6 +116,12 @@ export function registerDagsCommands(program: Command): void {
             ...(when?.dataInterval === undefined ? {} : { dataInterval: when.dataInterval }),
           }),
         );
+        await recordEvent(
+          rt.db,
+          cliActor(),
+          { event: 'trigger', dagId, runId: run.run_id, logicalDate: run.logical_date },
+          rt.logger,
+        );
         process.stdout.write(`created ${run.run_id} (state ${run.state})\n`);
         if ((await getDagRow(rt.db, dagId))?.is_paused === true) {
           process.stderr.write(
@@ -136,6 +143,7 @@ export function registerDagsCommands(program: Command): void {
           await requireDag(rt, dagId);
           await syncDagFolder(rt);
           await setDagPaused(rt.db, dagId, paused);
+          await recordEvent(rt.db, cliActor(), { event: verb, dagId }, rt.logger);
           process.stdout.write(`${dagId}: ${paused ? 'paused' : 'unpaused'}\n`);
           if (!paused) process.stdout.write(`${await catchupLine(rt, dagId)}\n`);
         });
@@ -218,6 +226,22 @@ export function registerDagsCommands(program: Command): void {
             return;
           }
           const id = result.backfill?.id ?? '';
+          await recordEvent(
+            rt.db,
+            cliActor(),
+            {
+              event: 'backfill',
+              dagId,
+              extra: {
+                backfill_id: result.backfill?.id ?? null,
+                from_date: from.toISOString(),
+                to_date: to.toISOString(),
+                reprocess_behavior: o.reprocess,
+                runs: counts.create + counts.reprocess,
+              },
+            },
+            rt.logger,
+          );
           process.stderr.write(
             `backfill ${id} of ${dagId}: ${counts.create} runs created, ${counts.reprocess} reprocessed, ${counts.skip} existing left alone${unfinished > 0 ? ` (${unfinished} of them unfinished: waited for${o.local === true ? ' and run here' : ''})` : ''}\n`,
           );

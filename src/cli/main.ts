@@ -13,6 +13,7 @@ import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
 import { registerInfoCommands } from './info-commands.js';
 import { registerJobsCommands } from './jobs-commands.js';
+import { registerPoolsCommands } from './pools-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
 import { registerTasksInspectCommands } from './tasks-inspect-commands.js';
@@ -69,6 +70,7 @@ const commandNamed = (name: string): Command => {
 };
 registerDagsInspectCommands(commandNamed('dags'));
 registerTasksInspectCommands(commandNamed('tasks'));
+registerPoolsCommands(program);
 
 async function main(): Promise<void> {
   try {

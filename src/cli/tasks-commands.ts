@@ -13,6 +13,7 @@ import { dagRunInfosBetween, formatDs, inferManualDataInterval, parseDagDate } f
 import { ProcessExecutor } from '../executors/process-executor.js';
 import { renderTask } from '../worker/render-task.js';
 import { runDirOf } from '../worker/task-worker.js';
+import { cliActor, recordEvent } from '../audit/event-log.js';
 import { clearTaskInstances } from '../scheduler/dag-run-service.js';
 import { CliError, parseDateRange, requireDag, withRuntime } from './context.js';
 
@@ -156,6 +157,24 @@ export function registerTasksCommands(program: Command): void {
             }
           }
           const cleared = await clearTaskInstances(rt.deps, dag, { ...selection, dryRun: o.dryRun === true });
+          if (o.dryRun !== true)
+            await recordEvent(
+              rt.db,
+              cliActor(),
+              {
+                event: 'clear',
+                dagId,
+                extra: {
+                  cleared: cleared.length,
+                  start_date: start?.toISOString() ?? null,
+                  end_date: end?.toISOString() ?? null,
+                  task_regex: o.taskRegex ?? null,
+                  only_failed: selection.onlyFailed,
+                  include_downstream: selection.downstream,
+                },
+              },
+              rt.logger,
+            );
           for (const c of cleared)
             process.stdout.write(
               `${o.dryRun === true ? 'would clear' : 'cleared'} ${c.runId} ${c.taskId} (was ${c.previousState})\n`,

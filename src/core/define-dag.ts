@@ -8,7 +8,16 @@ import { assetExtraProblem, assetUriProblem, isAsset, normaliseAssetUri, type As
 import { DagCycleError, DagDefinitionError } from './errors.js';
 import { TimetableError, cronExpressionFor, isValidTimezone } from './timetable.js';
 import { ID_PATTERN, MAX_ID_LENGTH } from './ids.js';
-import type { Dag, DagSpec, Task, TaskArgs, TaskSpec, Templated, TriggerRule } from './types.js';
+import type {
+  Dag,
+  DagSpec,
+  DeclaredPool,
+  Task,
+  TaskArgs,
+  TaskSpec,
+  Templated,
+  TriggerRule,
+} from './types.js';
 
 /** The id rules live in `ids.ts`; re-exported here where they were first declared. */
 export { ID_PATTERN, MAX_ID_LENGTH };
@@ -117,6 +126,7 @@ class Validator {
     const tags = this.tags(s.tags);
     const isPausedUponCreation =
       this.optionalBoolean(s.isPausedUponCreation, 'isPausedUponCreation') ?? false;
+    const pools = this.pools(s.pools);
     const defaultArgs = this.taskArgs(s.defaultArgs ?? {}, 'defaultArgs');
     const { tasks, taskIds, roots, leaves } = this.tasks(s.tasks, defaultArgs);
 
@@ -138,12 +148,32 @@ class Validator {
       ...(paramsSchema === undefined ? {} : { paramsSchema }),
       tags: Object.freeze([...tags]),
       isPausedUponCreation,
+      pools,
       tasks,
       taskIds,
       leaves,
       roots,
     };
     return Object.freeze(dag);
+  }
+
+  /** `pools`: `{ name: { slots, description? } }`; names are ids, slots positive integers. */
+  private pools(value: unknown): readonly DeclaredPool[] {
+    const raw = this.record(value, 'pools') ?? {};
+    const out: DeclaredPool[] = [];
+    for (const name of Object.keys(raw).sort()) {
+      const field = `pools.${name}`;
+      const spec = raw[name];
+      if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+        throw this.fail(field, 'a pool must be an object { slots, description? }');
+      const p = spec as { slots?: unknown; description?: unknown };
+      this.id(name, field);
+      const slots = this.positiveInt(p.slots, `${field}.slots`);
+      if (slots === undefined) throw this.fail(`${field}.slots`, 'slots is required');
+      const description = this.optionalString(p.description, `${field}.description`);
+      out.push(Object.freeze({ name, slots, ...(description === undefined ? {} : { description }) }));
+    }
+    return Object.freeze(out);
   }
 
   private fail(field: Field, message: string): DagDefinitionError {

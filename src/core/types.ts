@@ -226,7 +226,28 @@ export interface DagSpec {
   tags?: readonly string[];
   /** new DAGs start paused; `@defaultValue false` */
   isPausedUponCreation?: boolean;
+  /**
+   * Pools this DAG's tasks use, by name, with their initial size. A declaration only creates a
+   * pool that does not exist yet: once the pool is a row of `heatflow.pools`, `heatflow pools set`
+   * and the REST API own its size, and DAG syncs never change it (docs/dag-authoring.md "Pools").
+   * `@defaultValue {}`
+   */
+  pools?: Readonly<Record<string, PoolSpec>>;
   tasks: readonly TaskSpec[];
+}
+
+/** A pool as DAG code declares it (see {@link DagSpec.pools}). */
+export interface PoolSpec {
+  /** slots of a pool created by this declaration (a positive integer) */
+  slots: number;
+  description?: string;
+}
+
+/** A pool declared by a DAG, validated. */
+export interface DeclaredPool {
+  readonly name: string;
+  readonly slots: number;
+  readonly description?: string;
 }
 
 /** A task after validation, with every default applied (what `defineDag` returns inside a `Dag`). */
@@ -276,6 +297,8 @@ export interface Dag {
   readonly paramsSchema?: z.ZodType;
   readonly tags: readonly string[];
   readonly isPausedUponCreation: boolean;
+  /** pools the DAG declares (created when missing, never resized by a sync), by name order */
+  readonly pools: readonly DeclaredPool[];
   /** tasks by id */
   readonly tasks: ReadonlyMap<string, Task>;
   /** task ids in a topological order (upstream before downstream) */

@@ -6,9 +6,18 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { syncParsedDags } from '../db/dag-repository.js';
+import { createDeclaredPools } from '../db/pool-repository.js';
 import type { DagBag } from './dag-bag.js';
 
+/**
+ * Records the DAG folder; also creates the pools its DAGs declare that do not exist yet (a pool
+ * that exists keeps its slots: `pools set` wins over DAG code).
+ */
 export async function syncDagBag(db: Kysely<Database>, bag: DagBag, now: Date): Promise<void> {
+  await createDeclaredPools(
+    db,
+    [...bag.dags.values()].flatMap(({ dag }) => dag.pools),
+  );
   await syncParsedDags(
     db,
     [...bag.dags.values()].map(({ dag, file }) => ({

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { recordEvent, type EventLogEntry } from '../audit/event-log.js';
 import { HeatflowError, NotFoundError } from '../core/errors.js';
 import { RunConfError } from '../core/run-conf.js';
 import { HEATFLOW_VERSION } from '../core/version.js';
@@ -38,6 +39,7 @@ import {
   xcomJson,
 } from './api-serializers.js';
 import { HttpProblem, parseInput } from './http-problem.js';
+import { requestActor } from './web-auth.js';
 import { decodeLogToken, encodeLogToken, logFileOf, readLogSlice } from './log-reader.js';
 import {
   confSchema,
@@ -191,6 +193,10 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
       throw new HttpProblem(401, 'this action needs the header "Authorization: Bearer <HEATFLOW_WEB_TOKEN>"');
   };
 
+  /** Records an API action in the event log (after it succeeded). */
+  const audit = (req: FastifyRequest, entry: EventLogEntry) =>
+    recordEvent(rt.db, requestActor(ctx.auth, req, 'api'), entry, rt.logger);
+
   const tiOr404 = async (dagId: string, runId: string, taskId: string) => {
     const ti = await getTiWithTry(rt.db, dagId, runId, taskId);
     if (ti === undefined)
@@ -307,6 +313,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     const body = parseInput(z.object({ is_paused: z.boolean() }), req.body ?? {}, 'body');
     await ctx.dagRow(p.dagId);
     await setDagPaused(rt.db, p.dagId, body.is_paused);
+    await audit(req, { event: body.is_paused ? 'pause' : 'unpause', dagId: p.dagId });
     const row = await ctx.dagRow(p.dagId);
     return dagJson(row, { nextRun: await ctx.nextRun(row) });
   });
@@ -368,6 +375,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
         ...(body.conf === undefined ? {} : { conf: body.conf }),
         ...(body.dag_run_id === undefined ? {} : { runId: body.dag_run_id }),
       });
+      await audit(req, {
+        event: 'trigger',
+        dagId: dag.dagId,
+        runId: run.run_id,
+        logicalDate: run.logical_date,
+      });
       return sendJson(reply, (await getRunJson(rt.db, dag.dagId, run.run_id)) ?? '{}');
     } catch (err) {
       throw serviceProblem(err);
@@ -428,6 +441,14 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
       } catch (err) {
         throw serviceProblem(err);
       }
+      await audit(req, {
+        event: 'mark',
+        dagId: p.dagId,
+        runId: p.runId,
+        taskId: p.taskId,
+        logicalDate: ti.logical_date,
+        extra: { state: body.new_state },
+      });
     }
     return {
       task_id: ti.task_id,
@@ -539,6 +560,19 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
       downstream: body.include_downstream,
       dryRun: body.dry_run,
     });
+    if (!body.dry_run)
+      await audit(req, {
+        event: 'clear',
+        dagId: dag.dagId,
+        runId: body.dag_run_id ?? null,
+        taskId: body.task_ids?.length === 1 ? body.task_ids[0] : null,
+        extra: {
+          cleared: cleared.length,
+          task_ids: body.task_ids ?? null,
+          only_failed: body.only_failed,
+          include_downstream: body.include_downstream,
+        },
+      });
     const runs = new Map<string, Date>();
     for (const c of cleared) {
       if (!runs.has(c.runId))
@@ -599,6 +633,17 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
         existing_state: i.existingState ?? null,
       }));
       if (r.backfill === undefined) return { dry_run: true, plan };
+      await audit(req, {
+        event: 'backfill',
+        dagId: dag.dagId,
+        extra: {
+          backfill_id: r.backfill.id,
+          from_date: from.toISOString(),
+          to_date: to.toISOString(),
+          reprocess_behavior: body.reprocess_behavior,
+          runs: plan.filter((i) => i.action !== 'skip').length,
+        },
+      });
       return reply.code(200).send({ ...backfillJson(r.backfill), plan });
     } catch (err) {
       throw serviceProblem(err, 'dag_run_conf');

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { recordEvent, type EventLogEntry } from '../audit/event-log.js';
 import { assetActivity, listAssetsWithRefs } from '../db/asset-queries.js';
 import { listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { getRun } from '../db/dag-run-repository.js';
@@ -39,7 +40,7 @@ import { calendarView, durationsView, gridView, runView } from './views/dag-view
 import type { PageContext } from './views/layout.js';
 import { backfillsView, loginView } from './views/misc-views.js';
 import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js';
-import { isSameOrigin, SESSION_COOKIE } from './web-auth.js';
+import { isSameOrigin, requestActor, SESSION_COOKIE } from './web-auth.js';
 import { runBlockers } from '../scheduler/run-blocker-service.js';
 import { confSchema, idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
 
@@ -319,6 +320,10 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       throw new HttpProblem(403, 'missing or wrong CSRF token: reload the page and try again', 'Forbidden');
   }
 
+  /** Records a form action in the event log (after it succeeded). */
+  const audit = (req: FastifyRequest, entry: EventLogEntry) =>
+    recordEvent(rt.db, requestActor(ctx.auth, req, 'web'), entry, rt.logger);
+
   /** Runs an action and redirects back with its outcome as a one-time message. */
   const act = async (
     req: FastifyRequest,
@@ -383,6 +388,12 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         conf,
         ...(form.logical_date instanceof Date ? { logicalDate: form.logical_date } : {}),
       });
+      await audit(req, {
+        event: 'trigger',
+        dagId: dag.dagId,
+        runId: run.run_id,
+        logicalDate: run.logical_date,
+      });
       return { text: `Triggered run ${run.run_id}.`, next: `/dags/${encodeURIComponent(p.dagId)}/grid` };
     }),
   );
@@ -393,6 +404,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       const form = parseInput(z.object({ paused: z.enum(['true', 'false']) }).loose(), req.body, 'form');
       await ctx.dagRow(p.dagId);
       await setDagPaused(rt.db, p.dagId, form.paused === 'true');
+      await audit(req, { event: form.paused === 'true' ? 'pause' : 'unpause', dagId: p.dagId });
       return { text: `${p.dagId} ${form.paused === 'true' ? 'paused' : 'unpaused'}.` };
     }),
   );
@@ -419,6 +431,17 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         downstream: form.downstream,
         onlyFailed: form.only_failed,
       });
+      await audit(req, {
+        event: 'clear',
+        dagId: dag.dagId,
+        runId: form.run_id,
+        taskId: form.task_id ?? null,
+        extra: {
+          cleared: cleared.length,
+          only_failed: form.only_failed,
+          include_downstream: form.downstream,
+        },
+      });
       return {
         text: `Cleared ${cleared.length} task instance${cleared.length === 1 ? '' : 's'} of ${form.run_id}.`,
       };
@@ -438,6 +461,13 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         { dagId: p.dagId, runId: form.run_id, taskId: form.task_id },
         form.state,
       );
+      await audit(req, {
+        event: 'mark',
+        dagId: p.dagId,
+        runId: form.run_id,
+        taskId: form.task_id,
+        extra: { state: form.state },
+      });
       return { text: `Marked ${form.task_id} of ${form.run_id} ${form.state}.` };
     }),
   );
@@ -467,6 +497,17 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         ...(typeof form.max_active_runs === 'number' ? { maxActiveRuns: form.max_active_runs } : {}),
       });
       const created = r.plan.filter((i) => i.action !== 'skip').length;
+      await audit(req, {
+        event: 'backfill',
+        dagId: dag.dagId,
+        extra: {
+          backfill_id: r.backfill?.id ?? null,
+          from_date: form.from,
+          to_date: form.to,
+          reprocess_behavior: form.reprocess,
+          runs: created,
+        },
+      });
       return {
         text: `Backfill ${r.backfill?.id ?? ''} of ${dag.dagId} started: ${created} run${created === 1 ? '' : 's'} to do.`,
         next: `/backfills?dag_id=${encodeURIComponent(dag.dagId)}`,

@@ -18,6 +18,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { registerConfigApiRoutes } from './config-api-routes.js';
+import { registerEventLogRoutes } from './event-log-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerGraphRoutes } from './graph-routes.js';
@@ -27,6 +28,7 @@ import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
+import { registerPoolRoutes } from './pool-routes.js';
 import { errorView } from './views/misc-views.js';
 import { isLoopbackHost, WebAuth } from './web-auth.js';
 import { WebContext } from './web-context.js';
@@ -194,6 +196,8 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerGraphRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
+  registerPoolRoutes(app, ctx);
+  registerEventLogRoutes(app, ctx);
   return app;
 }
 

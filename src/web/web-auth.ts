@@ -12,6 +12,7 @@
  *   from the same origin (`Origin` / `Sec-Fetch-Site` checked when the browser sends them).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { EventActor, EventSource } from '../audit/event-log.js';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'heatflow_session';
@@ -105,6 +106,26 @@ export class WebAuth {
   checkCsrf(session: string, candidate: unknown): boolean {
     return typeof candidate === 'string' && safeEqual(candidate, this.csrfToken(session));
   }
+}
+
+/** The parts of a request {@link requestActor} reads (a fastify request fits). */
+export interface ActorRequest extends RequestLike {
+  /** the client address (fastify's `request.ip`) */
+  readonly ip: string;
+}
+
+/**
+ * Who made a web or API request, for the event log: `token` when it carries the bearer token or a
+ * session signed in with it, otherwise `anonymous`; `remoteAddr` is the client address. The one
+ * place the actor of a request is decided: user sign-in extends this function.
+ */
+export function requestActor(
+  auth: WebAuth,
+  req: ActorRequest,
+  source: Extract<EventSource, 'web' | 'api'>,
+): EventActor {
+  const owner = auth.hasBearer(req) || auth.session(req) !== undefined ? 'token' : 'anonymous';
+  return { owner, source, remoteAddr: req.ip };
 }
 
 /**
