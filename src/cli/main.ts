@@ -11,6 +11,8 @@ import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
+import { registerVariablesCommands } from './variables-commands.js';
+import { registerConnectionsCommands } from './connections-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
@@ -52,6 +54,8 @@ registerHeatingCommands(program);
 registerExportCommand(program);
 registerTadoCommands(program);
 registerWebCommands(program);
+registerVariablesCommands(program);
+registerConnectionsCommands(program);
 
 async function main(): Promise<void> {
   try {
