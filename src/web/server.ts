@@ -26,6 +26,7 @@ import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
+import { registerVariableRoutes } from './variable-routes.js';
 import { errorView } from './views/misc-views.js';
 import { isLoopbackHost, WebAuth } from './web-auth.js';
 import { WebContext } from './web-context.js';
@@ -192,6 +193,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerGraphRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerPageRoutes(app, ctx);
+  registerVariableRoutes(app, ctx);
   return app;
 }
 
