@@ -3,7 +3,7 @@
  * line, so a secret split across two chunks is still found; a line without a newline for 64 KiB
  * is masked and passed on anyway (a secret spanning that cut can escape: documented in docs/secrets.md).
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import type { SecretMasker } from './secret-masker.js';
 
 const MAX_PENDING = 64 * 1024;
@@ -35,4 +35,28 @@ export class MaskingStream extends Transform {
     this.pending = '';
     cb();
   }
+}
+
+/** Where one output stream of a try goes: `stream` to write to, `finished` once all reached the log. */
+export interface LogSink {
+  readonly stream: Writable;
+  readonly finished: Promise<void>;
+}
+
+/**
+ * A writable that passes output on to `log` (not ending it), masked line by line when `masker`
+ * has secrets; without any, chunks go straight through (a partial line shows at once).
+ */
+export function logSink(log: Writable, masker: SecretMasker | undefined): LogSink {
+  if (masker === undefined || masker.size === 0) {
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        log.write(chunk, () => cb());
+      },
+    });
+    return { stream, finished: new Promise((resolve) => stream.once('finish', () => resolve())) };
+  }
+  const m = new MaskingStream(masker);
+  m.pipe(log, { end: false });
+  return { stream: m, finished: new Promise((resolve) => m.once('end', () => resolve())) };
 }
