@@ -140,4 +140,4 @@ export class SecretCipher {
 
 /** The warning printed where secrets would be stored in plain text. */
 export const NO_FERNET_KEY_WARNING =
-  'HEATFLOW_FERNET_KEY is not set: variables and connection passwords are stored UNENCRYPTED in Postgres (generate a key with: openssl rand -base64 32 | tr '+/' '-_')';
+  'HEATFLOW_FERNET_KEY is not set: variables and connection passwords are stored UNENCRYPTED in Postgres (generate a key with: openssl rand -base64 32 | tr "+/" "-_")';
