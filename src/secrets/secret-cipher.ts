@@ -35,7 +35,7 @@ function decodeKey(text: string, index: number): Buffer {
   const t = text.trim();
   if (!/^[A-Za-z0-9_=+/-]+$/.test(t))
     throw new FernetKeyError(
-      `HEATFLOW_FERNET_KEY: key ${index + 1} is not url-safe base64 (generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\")`,
+      `HEATFLOW_FERNET_KEY: key ${index + 1} is not url-safe base64 (generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")`,
     );
   const key = Buffer.from(t.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url');
   if (key.length !== 32)
