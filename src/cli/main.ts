@@ -17,6 +17,8 @@ import { registerPoolsCommands } from './pools-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
 import { registerTasksInspectCommands } from './tasks-inspect-commands.js';
+import { registerVariablesCommands } from './variables-commands.js';
+import { registerConnectionsCommands } from './connections-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
@@ -71,6 +73,8 @@ const commandNamed = (name: string): Command => {
 registerDagsInspectCommands(commandNamed('dags'));
 registerTasksInspectCommands(commandNamed('tasks'));
 registerPoolsCommands(program);
+registerVariablesCommands(program);
+registerConnectionsCommands(program);
 
 async function main(): Promise<void> {
   try {

@@ -78,6 +78,12 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * Key(s) encrypting variables and connection secrets at rest, as Airflow's `fernet_key`: url-safe
+   * base64 of 32 bytes, comma-separated for rotation (the first encrypts). Unset: stored in plain
+   * text, with a loud warning (src/secrets/secret-cipher.ts).
+   */
+  HEATFLOW_FERNET_KEY: z.string().optional(),
   /** Bearer token that authorises actions in the web UI and API; unset: actions disabled. */
   HEATFLOW_WEB_TOKEN: z.string().min(8, 'at least 8 characters').optional(),
   /** Docker image of task containers. */

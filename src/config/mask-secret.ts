@@ -5,7 +5,7 @@
  */
 
 /** Names of variables whose whole value is a secret (`HEATFLOW_WEB_TOKEN`, `TADO_PASSWORD`, …). */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY)$/i;
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|FERNET_KEY)$/i;
 
 /**
  * Whether a variable's whole value is a secret, judged by its name.

@@ -120,10 +120,31 @@ export interface PoolsTable {
   description: string | null;
 }
 
+/** Airflow's `variable`: `val` is cipher text when `is_encrypted` (src/secrets/secret-cipher.ts). */
 export interface VariablesTable {
   key: string;
   val: string;
   description: string | null;
+  is_encrypted: Generated<boolean>;
+}
+
+/**
+ * Airflow's `connection`: `password` is cipher text when `is_encrypted`, `extra` (JSON text) when
+ * `is_extra_encrypted`.
+ */
+export interface ConnectionsTable {
+  conn_id: string;
+  conn_type: string;
+  description: string | null;
+  host: string | null;
+  schema: string | null;
+  login: string | null;
+  password: string | null;
+  port: number | null;
+  extra: string | null;
+  is_encrypted: Generated<boolean>;
+  is_extra_encrypted: Generated<boolean>;
+  updated_at: Generated<Date>;
 }
 
 export interface AssetsTable {
@@ -212,6 +233,7 @@ export interface Database {
   'heatflow.task_tries': TaskTriesTable;
   'heatflow.pools': PoolsTable;
   'heatflow.variables': VariablesTable;
+  'heatflow.connections': ConnectionsTable;
   'heatflow.assets': AssetsTable;
   'heatflow.dag_schedule_asset_refs': DagScheduleAssetRefsTable;
   'heatflow.task_outlet_asset_refs': TaskOutletAssetRefsTable;

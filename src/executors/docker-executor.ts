@@ -9,6 +9,7 @@
  * rename, list (https://docs.docker.com/reference/api/engine/).
  */
 import { createWriteStream } from 'node:fs';
+import { logSink, type LogSink } from '../secrets/masking-stream.js';
 import { constants as fsConstants } from 'node:fs';
 import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -297,6 +298,7 @@ export class DockerExecutor implements Executor {
     const note = (line: string) => log.write(`[heatflow] ${line}\n`);
     let container: Dockerode.Container | undefined;
     let outcome: ExecutionOutcome | undefined;
+    const sinks: LogSink[] = [];
     try {
       const access = await this.access();
       const upload = access.mode === 'shared' ? undefined : await this.archiveInput(req, paths);
@@ -322,13 +324,17 @@ export class DockerExecutor implements Executor {
         stream.once('close', resolve);
         stream.once('error', () => resolve());
       });
-      const toLog = (keepTail: boolean) =>
-        new Writable({
+      // stdout and stderr each masked line by line (the try's secrets) on their way to the log
+      const toLog = (keepTail: boolean) => {
+        const sink = logSink(log, req.masker);
+        sinks.push(sink);
+        return new Writable({
           write(chunk: Buffer, _enc, cb) {
             if (keepTail) tail.push(chunk);
-            log.write(chunk, () => cb());
+            sink.stream.write(chunk, () => cb());
           },
         });
+      };
       this.docker.modem.demuxStream(stream, toLog(false), toLog(true));
 
       if (req.signal?.aborted === true) {
@@ -374,6 +380,8 @@ export class DockerExecutor implements Executor {
         req.signal?.removeEventListener('abort', onAbort);
       }
       await Promise.race([drained, sleep(this.logDrainMs)]);
+      for (const sink of sinks) sink.stream.end();
+      await Promise.race([Promise.all(sinks.map((k) => k.finished)), sleep(this.logDrainMs)]);
       // a clean exit needs no inspect; any other is inspected for the kernel's OOM kill
       const state =
         waited.StatusCode === 0

@@ -13,6 +13,7 @@
  * a failure not to retry, {@link RESCHEDULE_EXIT_CODE} "run me again later" (the date in the return
  * file), anything else failure.
  */
+import type { SecretMasker } from '../secrets/secret-masker.js';
 
 /** Exit code a task program uses to say "skip me" (Airflow's BashOperator default, 99). */
 export const SKIP_EXIT_CODE = 99;
@@ -69,6 +70,8 @@ export interface ExecutionRequest {
   readonly logPath: string;
   /** aborting kills the try (lost lease, worker shutting down at once) */
   readonly signal?: AbortSignal;
+  /** masks the try's secrets in its output before it reaches the log; `@defaultValue` none */
+  readonly masker?: SecretMasker;
 }
 
 /** How a try ended, as the executor saw it. */

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { logSink } from '../secrets/masking-stream.js';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInside } from '../core/safe-path.js';
@@ -67,6 +68,8 @@ export class ProcessExecutor implements Executor {
     await mkdir(path.dirname(req.logPath), { recursive: true });
     const log = createWriteStream(req.logPath, { flags: 'a' });
     const tail = new StderrTail();
+    const out = logSink(log, req.masker);
+    const err = logSink(log, req.masker);
 
     const env: NodeJS.ProcessEnv = {
       ...this.baseEnv,
@@ -123,11 +126,9 @@ export class ProcessExecutor implements Executor {
       const onAbort = () => kill('aborted');
       req.signal?.addEventListener('abort', onAbort, { once: true });
       if (req.signal?.aborted === true) onAbort();
-      child.stdout.pipe(log, { end: false });
-      child.stderr.on('data', (chunk: Buffer) => {
-        tail.push(chunk);
-        log.write(chunk);
-      });
+      child.stdout.pipe(out.stream);
+      child.stderr.on('data', (chunk: Buffer) => tail.push(chunk));
+      child.stderr.pipe(err.stream);
       child.once('spawn', () =>
         hooks.onStarted?.({ ...(child.pid === undefined ? {} : { pid: child.pid }) }),
       );
@@ -142,6 +143,11 @@ export class ProcessExecutor implements Executor {
         resolve({ code, signal, ...(why === undefined ? {} : { why }) });
       });
     });
+    // the masked output reaches the log before it is closed (bounded: a grandchild holding the pipes)
+    await Promise.race([
+      Promise.all([out.finished, err.finished]),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
     await new Promise<void>((resolve) => log.end(resolve));
     const durationMs = Date.now() - startedAt;
 

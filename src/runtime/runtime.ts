@@ -23,6 +23,8 @@ import { schedulerLivenessKey } from './job-liveness.js';
 import type { ServiceDeps } from '../scheduler/dag-run-service.js';
 import { TaskWorker } from '../worker/task-worker.js';
 import { XComStore } from '../xcom/xcom-store.js';
+import { NO_FERNET_KEY_WARNING } from '../secrets/secret-cipher.js';
+import { secretStores } from '../secrets/secret-stores.js';
 
 /** The shared connections of one process. */
 export interface Runtime {
@@ -150,6 +152,7 @@ export async function startScheduler(
   const c = rt.config;
   const queue = new TaskQueue(c.REDIS_URL, c.HEATFLOW_REDIS_PREFIX);
   await rt.registry.refresh();
+  if (!secretStores(rt.db, c).cipher.enabled) rt.logger.warn(NO_FERNET_KEY_WARNING);
   const scheduler = new Scheduler({
     db: rt.db,
     queue,
@@ -198,6 +201,8 @@ export async function startWorker(
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const executor = options.executor ?? (await createExecutor(c, workerId));
   await rt.registry.refresh();
+  const secrets = secretStores(rt.db, c);
+  if (!secrets.cipher.enabled) rt.logger.warn(NO_FERNET_KEY_WARNING);
   const worker = new TaskWorker({
     db: rt.db,
     redis: rt.redis,
@@ -211,6 +216,7 @@ export async function startWorker(
     concurrency: options.concurrency ?? c.HEATFLOW_WORKER_CONCURRENCY,
     heartbeatMs: c.HEATFLOW_HEARTBEAT_MS,
     workerId,
+    secrets,
   });
   await worker.start();
   return worker;

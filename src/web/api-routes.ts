@@ -40,6 +40,8 @@ import {
 } from './api-serializers.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { requestActor } from './web-auth.js';
+import { storedSecretsMasker } from '../secrets/stored-secrets-masker.js';
+import { webStores } from './secret-route-helpers.js';
 import { decodeLogToken, encodeLogToken, logFileOf, readLogSlice } from './log-reader.js';
 import {
   confSchema,
@@ -524,7 +526,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     const p = parseInput(tiParams.extend({ key: z.string().min(1).max(250) }), req.params, 'path');
     const q = parseInput(z.object({ deserialize: queryBool.default(false) }), req.query, 'query');
     const ti = await tiOr404(p.dagId, p.runId, p.taskId);
-    const value = await rt.xcom.pull({ dagId: p.dagId, runId: p.runId, taskId: p.taskId }, p.key);
+    const raw = await rt.xcom.pull({ dagId: p.dagId, runId: p.runId, taskId: p.taskId }, p.key);
+    // secrets of the variable and connection stores are shown as *** (as Airflow masks XComs)
+    const value = raw === undefined ? undefined : (await storedSecretsMasker(webStores(ctx))).maskJson(raw);
     if (value === undefined)
       throw new HttpProblem(
         404,

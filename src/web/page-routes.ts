@@ -30,6 +30,8 @@ import {
 } from '../scheduler/dag-run-service.js';
 import { parseDate, serviceProblem } from './api-routes.js';
 import { collapseWhitespace, type SafeHtml } from './html.js';
+import { storedSecretsMasker } from '../secrets/stored-secrets-masker.js';
+import { webStores } from './secret-route-helpers.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { encodeLogToken, fileSize, logFileOf, readLogSlice } from './log-reader.js';
 import { wholeLines } from './log-routes.js';
@@ -197,10 +199,13 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         `task instance "${p.taskId}" of run "${p.runId}" of DAG "${p.dagId}" not found`,
         'Task instance not found',
       );
-    const [tries, xcoms] = await Promise.all([
+    const [tries, rawXComs, masker] = await Promise.all([
       listTriesOf(rt.db, p.dagId, p.runId, p.taskId),
       rt.xcom.list({ dagId: p.dagId, runId: p.runId, taskId: p.taskId }),
+      storedSecretsMasker(webStores(ctx)),
     ]);
+    // the stores' secrets shown as *** (a task may return a secret it was given)
+    const xcoms = rawXComs.map((x) => ({ ...x, value: masker.maskJson(x.value) }));
     if (q.try !== undefined && !tries.some((t) => t.try_number === q.try))
       throw new HttpProblem(
         404,

@@ -29,6 +29,7 @@ import { HttpProblem } from './http-problem.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerPoolRoutes } from './pool-routes.js';
+import { registerVariableRoutes } from './variable-routes.js';
 import { errorView } from './views/misc-views.js';
 import { isLoopbackHost, WebAuth } from './web-auth.js';
 import { WebContext } from './web-context.js';
@@ -198,6 +199,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerPageRoutes(app, ctx);
   registerPoolRoutes(app, ctx);
   registerEventLogRoutes(app, ctx);
+  registerVariableRoutes(app, ctx);
   return app;
 }
 

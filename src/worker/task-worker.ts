@@ -57,6 +57,9 @@ import type { XComStore } from '../xcom/xcom-store.js';
 import { controlOutcome } from './control-outcome.js';
 import { refuseTry } from './refuse-try.js';
 import { renderTask } from './render-task.js';
+import { renderSecretTemplates } from './render-secrets.js';
+import { SecretMasker } from '../secrets/secret-masker.js';
+import type { TemplateSources } from '../variables/template-render.js';
 import { tryLogPath } from './log-paths.js';
 import { testPause } from './test-pause.js';
 
@@ -81,6 +84,11 @@ export interface TaskWorkerOptions {
   readonly reapIntervalMs?: number;
   /** stable id of this worker; `@defaultValue` `<hostname>-<pid>-<random>` */
   readonly workerId?: string;
+  /**
+   * variables and connections for `{{ var.… }}` / `{{ conn.… }}` templates; `@defaultValue`
+   * undefined (templates are left as they are)
+   */
+  readonly secrets?: TemplateSources;
 }
 
 /** How a try ended, with its return value's JSON (size-checked) still to push, fenced. */
@@ -451,6 +459,8 @@ export class TaskWorker {
     const dag = await this.o.registry.get(t.dagId);
     const task = dag?.tasks.get(t.taskId);
     const jitterKey = { dagId: t.dagId, logicalDate: run.logical_date };
+    // the secrets this try is given, masked in what the worker writes (log, recorded error)
+    const masker = new SecretMasker();
     const fail = async (
       error: string,
       exitCode: number | null,
@@ -460,6 +470,7 @@ export class TaskWorker {
       const decision = noRetry
         ? ({ state: 'failed' } as const)
         : decideAfterFailure(task, t.tryNumber, extraTry ? maxTries + 1 : maxTries, new Date(), jitterKey);
+      error = masker.mask(error);
       await note(`failed: ${error}`);
       return {
         tiState: decision.state,
@@ -500,7 +511,7 @@ export class TaskWorker {
     };
     let rendered;
     try {
-      rendered = renderTask(task, ctx);
+      rendered = await renderSecretTemplates(t.taskId, renderTask(task, ctx), this.o.secrets, masker);
     } catch (err) {
       // a template that says retrying cannot help (FailTask) renders the same error on every try
       const noRetry = isNoRetryError(err);
@@ -532,6 +543,7 @@ export class TaskWorker {
           ...(task.executionTimeoutMs === undefined ? {} : { executionTimeoutMs: task.executionTimeoutMs }),
           logPath,
           signal,
+          masker,
         },
         {
           onStarted: (info) => {

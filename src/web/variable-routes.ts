@@ -1,0 +1,206 @@
+/**
+ * `/api/v1/variables` and `/api/v1/connections`, in the shapes of Airflow's stable REST API
+ * (`Variable`, `VariableCollection`, `Connection`, `ConnectionCollection`). A sensitive variable's
+ * value is returned as `***`; a connection's password is never returned, and the sensitive fields
+ * of its extra are masked. Writes need `Authorization: Bearer <HEATFLOW_WEB_TOKEN>` and are
+ * recorded in the event log.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Connection } from '../connections/connection-service.js';
+import { MASK, SecretMasker } from '../secrets/secret-masker.js';
+import type { Variable } from '../variables/variable-service.js';
+import { limitSchema, offsetSchema } from './api-routes.js';
+import { HttpProblem, parseInput } from './http-problem.js';
+import { apiActor, requireApiBearer, storeProblem, webStores } from './secret-route-helpers.js';
+import type { WebContext } from './web-context.js';
+
+/** Airflow's `Variable`: the value masked when the key is sensitive. */
+export function variableJson(v: Variable): Record<string, unknown> {
+  return { key: v.key, value: v.isSensitive ? MASK : v.value, description: v.description };
+}
+
+/** Airflow's `Connection`, without the password; sensitive extra fields masked. */
+export function connectionJson(c: Connection, withExtra = true): Record<string, unknown> {
+  return {
+    connection_id: c.connId,
+    conn_type: c.connType,
+    description: c.description,
+    host: c.host,
+    login: c.login,
+    schema: c.schema,
+    port: c.port,
+    ...(withExtra
+      ? { extra: c.extra === null ? null : JSON.stringify(new SecretMasker().maskJson(c.extra)) }
+      : {}),
+  };
+}
+
+const keyParams = z.object({ key: z.string().min(1).max(250) });
+const connParams = z.object({ connectionId: z.string().min(1).max(250) });
+const page = z.object({ limit: limitSchema, offset: offsetSchema });
+const variableBody = z.object({
+  key: z.string().min(1).max(250),
+  value: z.string(),
+  description: z.string().max(5000).nullable().optional(),
+});
+const connectionBody = z.object({
+  connection_id: z.string().min(1).max(250),
+  conn_type: z.string().min(1).max(100),
+  description: z.string().max(5000).nullable().optional(),
+  host: z.string().nullable().optional(),
+  login: z.string().nullable().optional(),
+  schema: z.string().nullable().optional(),
+  port: z.number().int().min(0).max(65_535).nullable().optional(),
+  password: z.string().nullable().optional(),
+  /** a JSON object, as text (Airflow's shape) or as an object */
+  extra: z
+    .union([z.string(), z.record(z.string(), z.unknown())])
+    .nullable()
+    .optional(),
+});
+
+function extraOf(extra: string | Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (extra === null || extra === undefined || extra === '') return null;
+  if (typeof extra !== 'string') return extra;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extra);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new HttpProblem(
+      400,
+      'invalid body parameter "extra": must be a JSON object (as text or as an object)',
+      undefined,
+      'extra',
+    );
+  return parsed as Record<string, unknown>;
+}
+
+const rethrow = (err: unknown): never => {
+  throw storeProblem(err);
+};
+
+/** Registers the variable and connection routes. */
+export function registerVariableRoutes(app: FastifyInstance, ctx: WebContext): void {
+  const stores = () => webStores(ctx);
+
+  app.get('/api/v1/variables', async (req) => {
+    const q = parseInput(page, req.query, 'query');
+    const all = await stores().variables.list().catch(rethrow);
+    return {
+      variables: all.slice(q.offset, q.offset + q.limit).map(variableJson),
+      total_entries: all.length,
+    };
+  });
+
+  app.get('/api/v1/variables/:key', async (req) => {
+    const p = parseInput(keyParams, req.params, 'path');
+    return variableJson(await stores().variables.require(p.key).catch(rethrow));
+  });
+
+  app.post('/api/v1/variables', async (req) => {
+    requireApiBearer(ctx, req);
+    const b = parseInput(variableBody, req.body ?? {}, 'body');
+    const s = stores();
+    await s.variables
+      .set(b.key, b.value, b.description, { actor: apiActor(req), log: ctx.rt.logger })
+      .catch(rethrow);
+    return variableJson(await s.variables.require(b.key).catch(rethrow));
+  });
+
+  app.patch('/api/v1/variables/:key', async (req) => {
+    requireApiBearer(ctx, req);
+    const p = parseInput(keyParams, req.params, 'path');
+    const b = parseInput(variableBody, req.body ?? {}, 'body');
+    if (b.key !== p.key)
+      throw new HttpProblem(
+        400,
+        `invalid body parameter "key": "${b.key}" is not the path's "${p.key}"`,
+        undefined,
+        'key',
+      );
+    const s = stores();
+    await s.variables.require(p.key).catch(rethrow);
+    await s.variables
+      .set(p.key, b.value, b.description, { actor: apiActor(req), log: ctx.rt.logger })
+      .catch(rethrow);
+    return variableJson(await s.variables.require(p.key).catch(rethrow));
+  });
+
+  app.delete('/api/v1/variables/:key', async (req, reply) => {
+    requireApiBearer(ctx, req);
+    const p = parseInput(keyParams, req.params, 'path');
+    await stores()
+      .variables.delete(p.key, { actor: apiActor(req), log: ctx.rt.logger })
+      .catch(rethrow);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/connections', async (req) => {
+    const q = parseInput(page, req.query, 'query');
+    const all = await stores().connections.list().catch(rethrow);
+    return {
+      connections: all.slice(q.offset, q.offset + q.limit).map((c) => connectionJson(c, false)),
+      total_entries: all.length,
+    };
+  });
+
+  app.get('/api/v1/connections/:connectionId', async (req) => {
+    const p = parseInput(connParams, req.params, 'path');
+    return connectionJson(await stores().connections.require(p.connectionId).catch(rethrow));
+  });
+
+  const fieldsOf = (b: z.output<typeof connectionBody>) => ({
+    connType: b.conn_type,
+    description: b.description ?? null,
+    host: b.host ?? null,
+    login: b.login ?? null,
+    schema: b.schema ?? null,
+    port: b.port ?? null,
+    password: b.password ?? null,
+    extra: extraOf(b.extra),
+  });
+
+  app.post('/api/v1/connections', async (req) => {
+    requireApiBearer(ctx, req);
+    const b = parseInput(connectionBody, req.body ?? {}, 'body');
+    const s = stores();
+    await s.connections
+      .add(b.connection_id, fieldsOf(b), { actor: apiActor(req), log: ctx.rt.logger })
+      .catch(rethrow);
+    return connectionJson(await s.connections.require(b.connection_id).catch(rethrow));
+  });
+
+  app.patch('/api/v1/connections/:connectionId', async (req) => {
+    requireApiBearer(ctx, req);
+    const p = parseInput(connParams, req.params, 'path');
+    const b = parseInput(connectionBody, req.body ?? {}, 'body');
+    if (b.connection_id !== p.connectionId)
+      throw new HttpProblem(
+        400,
+        `invalid body parameter "connection_id": "${b.connection_id}" is not the path's "${p.connectionId}"`,
+        undefined,
+        'connection_id',
+      );
+    const s = stores();
+    const old = await s.connections.require(p.connectionId).catch(rethrow);
+    // a PATCH without a password keeps the stored one (the API never returns it to send back)
+    const fields = { ...fieldsOf(b), password: b.password === undefined ? old.password : b.password };
+    await s.connections
+      .replace(p.connectionId, fields, { actor: apiActor(req), log: ctx.rt.logger })
+      .catch(rethrow);
+    return connectionJson(await s.connections.require(p.connectionId).catch(rethrow));
+  });
+
+  app.delete('/api/v1/connections/:connectionId', async (req, reply) => {
+    requireApiBearer(ctx, req);
+    const p = parseInput(connParams, req.params, 'path');
+    await stores()
+      .connections.delete(p.connectionId, { actor: apiActor(req), log: ctx.rt.logger })
+      .catch(rethrow);
+    return reply.code(204).send();
+  });
+}

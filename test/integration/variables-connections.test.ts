@@ -1,0 +1,200 @@
+/**
+ * Variables and connections on real Postgres and Redis: the store encrypts at rest and names the
+ * variable a wrong key cannot open; the REST API never returns a secret (asserted on raw bodies);
+ * a real worker run renders `{{ var… }}` / `{{ conn… }}` into a task's env, masks the secrets in
+ * the try's log and in the XCom API, and fails a try whose variable is missing, naming it.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliActor } from '../../src/audit/event-log.js';
+import { defineDag } from '../../src/core/define-dag.js';
+import { parseDagDate } from '../../src/core/timetable.js';
+import { syncDagBag } from '../../src/dag-processing/sync-dag-bag.js';
+import { createBackfill } from '../../src/scheduler/dag-run-service.js';
+import { generateFernetKey } from '../../src/secrets/secret-cipher.js';
+import { secretStores } from '../../src/secrets/secret-stores.js';
+import { buildWebApp } from '../../src/web/server.js';
+import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
+
+const TOKEN = 'test-token-varconn';
+const KEY = generateFernetKey();
+const VAR_SECRET = 'var-Secret-9f3k2';
+const CONN_PASSWORD = 'conn-Pw-7x1q8';
+const script = [
+  "console.log('token=' + process.env.TOKEN + ' pw=' + process.env.PW + ' host=' + process.env.HOST + ' b=' + process.env.B);",
+  "require('fs').writeFileSync(process.env.HEATFLOW_XCOM_RETURN_PATH, JSON.stringify({ leaked: process.env.PW }));",
+].join('');
+const dag = defineDag({
+  dagId: 'templated',
+  schedule: '@daily',
+  startDate: '2022-01-01',
+  isPausedUponCreation: true,
+  tasks: [
+    {
+      taskId: 'uses_secrets',
+      command: ['node', '-e', script],
+      env: {
+        TOKEN: '{{ var.value.api_token }}',
+        PW: '{{ conn.tado.password }}',
+        HOST: '{{ conn.tado.host }}',
+        B: "{{ var.json.cfg.a.b }}/{{ var.value.nope | default('fallback') }}",
+      },
+    },
+    { taskId: 'missing', command: ['node', '-e', '0'], env: { X: '{{ var.value.not_there }}' } },
+  ],
+});
+
+let h: TestOrchestrator;
+beforeAll(async () => {
+  h = await createTestOrchestrator('varconn', {
+    dags: [dag],
+    env: { HEATFLOW_WEB_TOKEN: TOKEN, HEATFLOW_FERNET_KEY: KEY },
+  });
+  await syncDagBag(h.rt.db, h.rt.registry.current(), new Date());
+});
+afterAll(async () => h?.cleanup());
+
+describe('the stores', () => {
+  it('encrypt at rest, and a wrong key names the variable', async () => {
+    const s = secretStores(h.rt.db, h.config);
+    await s.variables.set('store_password', 'plain-Text-42', null, { actor: cliActor() });
+    const row = await h.rt.db
+      .selectFrom('heatflow.variables')
+      .selectAll()
+      .where('key', '=', 'store_password')
+      .executeTakeFirstOrThrow();
+    expect(row.is_encrypted).toBe(true);
+    expect(row.val).not.toContain('plain-Text-42');
+    expect((await s.variables.require('store_password')).value).toBe('plain-Text-42');
+    const wrong = secretStores(h.rt.db, { HEATFLOW_FERNET_KEY: generateFernetKey() });
+    await expect(wrong.variables.get('store_password')).rejects.toThrow(/variable "store_password"/);
+    const events = await h.rt.db
+      .selectFrom('heatflow.log')
+      .selectAll()
+      .where('event', '=', 'variable.set')
+      .execute();
+    expect(JSON.stringify(events)).not.toContain('plain-Text-42');
+    await s.variables.delete('store_password', { actor: cliActor() });
+  });
+});
+
+describe('REST API', () => {
+  it('writes need the token; no response body holds a secret', async () => {
+    const app = await buildWebApp(h.rt, { host: '127.0.0.1', port: 0 });
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const denied = await app.inject({
+      method: 'POST',
+      url: '/api/v1/variables',
+      payload: { key: 'x', value: 'y' },
+    });
+    expect(denied.statusCode).toBe(401);
+    const bodies: string[] = [];
+    const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => {
+      const r = await app.inject({
+        method,
+        url,
+        headers: auth,
+        ...(payload === undefined ? {} : { payload }),
+      });
+      bodies.push(r.body);
+      return r;
+    };
+    expect(
+      (await call('POST', '/api/v1/variables', { key: 'api_token', value: VAR_SECRET })).statusCode,
+    ).toBe(200);
+    expect(
+      (await call('POST', '/api/v1/variables', { key: 'cfg', value: '{"a":{"b":"deep"}}' })).statusCode,
+    ).toBe(200);
+    const conn = await call('POST', '/api/v1/connections', {
+      connection_id: 'tado',
+      conn_type: 'tado',
+      host: 'tado.example',
+      login: 'me',
+      password: CONN_PASSWORD,
+      extra: JSON.stringify({ home_id: 1, api_key: 'extra-Key-55' }),
+    });
+    expect(conn.statusCode).toBe(200);
+    expect(
+      (await call('POST', '/api/v1/connections', { connection_id: 'tado', conn_type: 'tado' })).statusCode,
+    ).toBe(409);
+    const one = await call('GET', '/api/v1/variables/api_token');
+    expect(one.json()).toEqual({ key: 'api_token', value: '***', description: null });
+    expect((await call('GET', '/api/v1/variables/cfg')).json()).toMatchObject({
+      value: '{"a":{"b":"deep"}}',
+    });
+    const list = await call('GET', '/api/v1/variables');
+    expect(list.json()).toMatchObject({ total_entries: 2 });
+    const c = await call('GET', '/api/v1/connections/tado');
+    expect(c.json()).toMatchObject({ connection_id: 'tado', host: 'tado.example', login: 'me' });
+    expect(c.json()).not.toHaveProperty('password');
+    await call('GET', '/api/v1/connections');
+    expect(
+      (
+        await call('PATCH', '/api/v1/connections/tado', {
+          connection_id: 'tado',
+          conn_type: 'tado',
+          host: 'tado.example',
+          login: 'me',
+        })
+      ).statusCode,
+    ).toBe(200);
+    for (const b of bodies) {
+      expect(b).not.toContain(VAR_SECRET);
+      expect(b).not.toContain(CONN_PASSWORD);
+      expect(b).not.toContain('extra-Key-55');
+    }
+    await app.close();
+  });
+
+  it('templates render into a real try; secrets are masked in its log and in the XCom API', async () => {
+    await h.startScheduler();
+    await h.startWorker();
+    const day = (d: string, end = false) => parseDagDate(d, 'UTC', end);
+    await createBackfill(h.rt.deps, dag, { from: day('2022-01-01'), to: day('2022-01-01', true) });
+    const tis = await waitFor(
+      'both tasks to finish',
+      async () => {
+        const rows = await h.rt.db.selectFrom('heatflow.task_instances').selectAll().execute();
+        return rows.length === 2 && rows.every((r) => r.state === 'success' || r.state === 'failed')
+          ? rows
+          : undefined;
+      },
+      120_000,
+    );
+    const ok = tis.find((t) => t.task_id === 'uses_secrets');
+    expect(ok?.state).toBe('success');
+    const okTry = await h.rt.db
+      .selectFrom('heatflow.task_tries')
+      .selectAll()
+      .where('task_id', '=', 'uses_secrets')
+      .executeTakeFirstOrThrow();
+    const log = await readFile(okTry.log_path ?? '', 'utf8');
+    expect(log).toContain('token=*** pw=*** host=tado.example b=deep/fallback');
+    expect(log).not.toContain(VAR_SECRET);
+    expect(log).not.toContain(CONN_PASSWORD);
+    const tries = await h.rt.db
+      .selectFrom('heatflow.task_tries')
+      .selectAll()
+      .where('task_id', '=', 'missing')
+      .execute();
+    expect(tries[0]?.error).toMatch(/env\.X of task "missing".*variable "not_there" does not exist/);
+    // the XCom really holds the password; the API shows it masked
+    expect(
+      JSON.stringify(
+        await h.rt.xcom.pull(
+          { dagId: 'templated', runId: ok?.run_id ?? '', taskId: 'uses_secrets' },
+          'return_value',
+        ),
+      ),
+    ).toContain(CONN_PASSWORD);
+    const app = await buildWebApp(h.rt, { host: '127.0.0.1', port: 0 });
+    const x = await app.inject({
+      method: 'GET',
+      url: `/api/v1/dags/templated/dagRuns/${encodeURIComponent(ok?.run_id ?? '')}/taskInstances/uses_secrets/xcomEntries/return_value?deserialize=true`,
+    });
+    expect(x.statusCode).toBe(200);
+    expect(x.body).not.toContain(CONN_PASSWORD);
+    expect(x.json()).toMatchObject({ value: { leaked: '***' } });
+    await app.close();
+  });
+});
