@@ -19,6 +19,7 @@ import { registerApiRoutes } from './api-routes.js';
 import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
+import { registerDagDetailRoutes } from './dag-detail-routes.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
 import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
@@ -186,6 +187,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
 
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
+  registerDagDetailRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerHeatingApiRoutes(app, heating);
   registerHeatingPageRoutes(app, ctx, heating);
