@@ -20,6 +20,7 @@ import { registerAssetApiRoutes } from './asset-api-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerDagDetailRoutes } from './dag-detail-routes.js';
+import { registerDagRunWriteRoutes } from './dag-run-write-routes.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
 import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
@@ -188,6 +189,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
   registerDagDetailRoutes(app, ctx);
+  registerDagRunWriteRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerHeatingApiRoutes(app, heating);
   registerHeatingPageRoutes(app, ctx, heating);
