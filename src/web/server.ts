@@ -26,6 +26,7 @@ import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
 import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
 import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
+import type { LoginRateLimitOptions } from './login-rate-limit.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
 import { errorView } from './views/misc-views.js';
@@ -50,6 +51,8 @@ export interface WebServerOptions {
   readonly allowedHosts?: readonly string[];
   /** lifetime of a browser session, in ms; `@defaultValue 12 h` */
   readonly sessionTtlMs?: number;
+  /** failed sign-ins allowed per address and per username; `@defaultValue 5 per 15 min` */
+  readonly loginRateLimit?: LoginRateLimitOptions;
 }
 
 /** A running web server. */
@@ -92,7 +95,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     );
   }
   const hosts = allowedHosts(options.host, options.allowedHosts ?? rt.config.HEATFLOW_WEB_ALLOWED_HOSTS);
-  const ctx = new WebContext(rt, auth, openReads);
+  const ctx = new WebContext(rt, auth, openReads, options.loginRateLimit);
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 5000 },
