@@ -11,6 +11,7 @@ import { registerExportCommand } from './export-command.js';
 import { registerHeatingCommands } from './heating-commands.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerTasksCommands } from './tasks-commands.js';
+import { registerUsersCommands } from './users-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
@@ -52,6 +53,7 @@ registerHeatingCommands(program);
 registerExportCommand(program);
 registerTadoCommands(program);
 registerWebCommands(program);
+registerUsersCommands(program);
 
 async function main(): Promise<void> {
   try {
