@@ -19,6 +19,7 @@ import { registerTasksCommands } from './tasks-commands.js';
 import { registerTasksInspectCommands } from './tasks-inspect-commands.js';
 import { registerVariablesCommands } from './variables-commands.js';
 import { registerConnectionsCommands } from './connections-commands.js';
+import { registerUsersCommands } from './users-commands.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
@@ -75,6 +76,7 @@ registerTasksInspectCommands(commandNamed('tasks'));
 registerPoolsCommands(program);
 registerVariablesCommands(program);
 registerConnectionsCommands(program);
+registerUsersCommands(program);
 
 async function main(): Promise<void> {
   try {

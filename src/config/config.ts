@@ -86,6 +86,29 @@ const schema = z.object({
   HEATFLOW_FERNET_KEY: z.string().optional(),
   /** Bearer token that authorises actions in the web UI and API; unset: actions disabled. */
   HEATFLOW_WEB_TOKEN: z.string().min(8, 'at least 8 characters').optional(),
+  /**
+   * People who may sign in to the web page besides those of the users table:
+   * `name:scrypt$…,other:scrypt$…` (hashes from `heatflow users hash`, never a plain password).
+   */
+  HEATFLOW_WEB_USERS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const entry of (v ?? '').split(',').filter((e) => e.trim() !== '')) {
+        const colon = entry.indexOf(':');
+        if (
+          colon < 1 ||
+          !entry
+            .slice(colon + 1)
+            .trim()
+            .startsWith('scrypt$')
+        )
+          ctx.addIssue({
+            code: 'custom',
+            message: `each entry is name:hash with a hash from \`heatflow users hash\` (scrypt$…), got ${JSON.stringify(entry.slice(0, colon < 1 ? 20 : colon))}…`,
+          });
+      }
+    }),
   /** Docker image of task containers. */
   HEATFLOW_TASK_IMAGE: z.string().min(1).default('heatflow:latest'),
   /** Network of task containers: `host`, `none`, `bridge` or a named network. */

@@ -223,6 +223,16 @@ export interface EventLogTable {
   extra: Json<Record<string, unknown>>;
 }
 
+/** A person who signs in to the web page (src/web/person-sign-in.ts). */
+export interface UsersTable {
+  username: string;
+  /** `scrypt$N$r$p$salt$hash` (src/web/password-hash.ts); never the password */
+  password_hash: string;
+  /** `admin` (every action); kept for roles to come */
+  role: Generated<string>;
+  created_at: Generated<Date>;
+}
+
 /** Every table heatflow's own code reads or writes. */
 export interface Database {
   'heatflow.dags': DagsTable;
@@ -241,6 +251,7 @@ export interface Database {
   'heatflow.asset_dag_run_queue': AssetDagRunQueueTable;
   'heatflow.dag_run_asset_events': DagRunAssetEventsTable;
   'heatflow.log': EventLogTable;
+  'heatflow.users': UsersTable;
 }
 
 export type DagRow = Selectable<DagsTable>;
@@ -254,3 +265,4 @@ export type PoolRow = Selectable<PoolsTable>;
 export type AssetRow = Selectable<AssetsTable>;
 export type AssetEventRow = Selectable<AssetEventsTable>;
 export type EventLogRow = Selectable<EventLogTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -101,6 +101,8 @@ export const RUN_ORDER_COLUMNS = {
 export interface RunFilter {
   /** one DAG, or every DAG when undefined (Airflow's `~`) */
   readonly dagId?: string;
+  /** only these DAGs (`POST /dags/~/dagRuns/list`'s `dag_ids`); an empty list matches none */
+  readonly dagIds?: readonly string[];
   readonly logicalDateGte?: Date;
   readonly logicalDateLte?: Date;
   readonly startDateGte?: Date;
@@ -158,6 +160,8 @@ export async function listRunPageJson(
   const column = RUN_ORDER_COLUMNS[page.orderBy];
   let q = db.selectFrom('heatflow.dag_runs');
   if (filter.dagId !== undefined) q = q.where('dag_id', '=', filter.dagId);
+  if (filter.dagIds !== undefined)
+    q = q.where('dag_id', 'in', filter.dagIds.length > 0 ? [...filter.dagIds] : ['']);
   if (filter.logicalDateGte !== undefined) q = q.where('logical_date', '>=', filter.logicalDateGte);
   if (filter.logicalDateLte !== undefined) q = q.where('logical_date', '<=', filter.logicalDateLte);
   if (filter.startDateGte !== undefined) q = q.where('start_date', '>=', filter.startDateGte);

@@ -9,6 +9,7 @@ import { assetScheduleLabel } from '../core/asset.js';
 import type { AssetWithRefs, AssetEventWithRuns, CreatedRun } from '../db/asset-queries.js';
 import type { BackfillRow, DagRow, TaskTryRow } from '../db/database.js';
 import type { DagSummary, TiWithTry } from '../db/web-queries.js';
+import { fileTokenOf } from './file-token.js';
 import type { NextRun } from './next-run.js';
 
 const iso = (d: Date | string | null | undefined): string | null =>
@@ -28,7 +29,7 @@ export function dagJson(
     is_subdag: false,
     last_parsed_time: iso(dag.last_parsed_at),
     fileloc: dag.fileloc,
-    file_token: null,
+    file_token: fileTokenOf(dag.fileloc),
     owners: [],
     description: dag.description,
     schedule_interval: dag.schedule === null ? null : { __type: 'CronExpression', value: dag.schedule },

@@ -8,6 +8,7 @@ import type { Dag } from '../core/types.js';
 import { listAssetsWithRefs } from '../db/asset-queries.js';
 import { getRun } from '../db/dag-run-repository.js';
 import { listGridCells, listGridRuns, type GridRun } from '../db/web-queries.js';
+import { taskJson } from './dag-detail-serializers.js';
 import { buildDagGraph, type GraphAssetRefs, type GraphTaskInput } from './graph/dag-graph-model.js';
 import { collapseWhitespace } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
@@ -92,37 +93,7 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: WebContext): void
     const dag = await ctx.dag(p.dagId);
     const tasks = dag.taskIds.flatMap((id) => {
       const t = dag.tasks.get(id);
-      if (t === undefined) return [];
-      return [
-        {
-          task_id: t.taskId,
-          downstream_task_ids: [...t.downstream],
-          trigger_rule: t.triggerRule,
-          retries: t.retries,
-          retry_delay: {
-            __type: 'TimeDelta',
-            days: 0,
-            seconds: Math.round(t.retryDelayMs / 1000),
-            microseconds: 0,
-          },
-          retry_exponential_backoff: t.retryExponentialBackoff,
-          pool: t.pool,
-          pool_slots: t.poolSlots,
-          execution_timeout:
-            t.executionTimeoutMs === undefined
-              ? null
-              : {
-                  __type: 'TimeDelta',
-                  days: 0,
-                  seconds: Math.round(t.executionTimeoutMs / 1000),
-                  microseconds: 0,
-                },
-          doc_md: t.description ?? null,
-          // heatflow's additions
-          upstream_task_ids: [...t.upstream],
-          outlets: [...t.outlets],
-        },
-      ];
+      return t === undefined ? [] : [taskJson(dag, t)];
     });
     return { tasks, total_entries: tasks.length };
   });

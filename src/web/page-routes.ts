@@ -276,7 +276,12 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
   app.post('/login', async (req, reply) => {
     if (!isSameOrigin(req)) throw new HttpProblem(403, 'cross-site request refused', 'Forbidden');
     const form = parseInput(
-      z.object({ token: z.string().max(1000).default(''), next: nextSchema }),
+      z.object({
+        token: z.string().max(1000).default(''),
+        username: z.string().max(250).default(''),
+        password: z.string().max(1000).default(''),
+        next: nextSchema,
+      }),
       req.body ?? {},
       'form',
     );
@@ -286,10 +291,24 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         'actions are disabled: the server has no HEATFLOW_WEB_TOKEN',
         'Actions disabled',
       );
-    if (!ctx.auth.checkToken(form.token)) {
-      return send(reply.code(401), loginView(pageContext(req, reply), form.next, 'Wrong token.'));
+    const person = form.username.trim() !== '';
+    const outcome = await ctx.signIn.attempt(
+      req.ip,
+      person
+        ? { username: form.username.trim(), password: form.password }
+        : { tokenOk: ctx.auth.checkToken(form.token) },
+    );
+    if (!outcome.ok) {
+      if (outcome.status === 429) void reply.header('retry-after', String(outcome.retryAfterS));
+      const message =
+        outcome.status === 429
+          ? `Too many failed sign-ins: try again in ${outcome.retryAfterS} s.`
+          : person
+            ? 'Wrong username or password.'
+            : 'Wrong token.';
+      return send(reply.code(outcome.status), loginView(pageContext(req, reply), form.next, message));
     }
-    const session = ctx.auth.issueSession();
+    const session = person ? ctx.auth.issueUserSession(form.username.trim()) : ctx.auth.issueSession();
     void reply.header(
       'set-cookie',
       `${SESSION_COOKIE}=${encodeURIComponent(session)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ctx.auth.sessionTtlMs / 1000)}`,

@@ -21,11 +21,14 @@ import { registerConfigApiRoutes } from './config-api-routes.js';
 import { registerEventLogRoutes } from './event-log-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
+import { registerDagDetailRoutes } from './dag-detail-routes.js';
+import { registerDagRunWriteRoutes } from './dag-run-write-routes.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
 import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
 import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
+import type { LoginRateLimitOptions } from './login-rate-limit.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerPoolRoutes } from './pool-routes.js';
@@ -52,6 +55,8 @@ export interface WebServerOptions {
   readonly allowedHosts?: readonly string[];
   /** lifetime of a browser session, in ms; `@defaultValue 12 h` */
   readonly sessionTtlMs?: number;
+  /** failed sign-ins allowed per address and per username; `@defaultValue 5 per 15 min` */
+  readonly loginRateLimit?: LoginRateLimitOptions;
 }
 
 /** A running web server. */
@@ -94,7 +99,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     );
   }
   const hosts = allowedHosts(options.host, options.allowedHosts ?? rt.config.HEATFLOW_WEB_ALLOWED_HOSTS);
-  const ctx = new WebContext(rt, auth, openReads);
+  const ctx = new WebContext(rt, auth, openReads, options.loginRateLimit);
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 5000 },
@@ -191,6 +196,8 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerApiRoutes(app, ctx);
   registerAssetApiRoutes(app, ctx);
   registerConfigApiRoutes(app, ctx);
+  registerDagDetailRoutes(app, ctx);
+  registerDagRunWriteRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerHeatingApiRoutes(app, heating);
   registerHeatingPageRoutes(app, ctx, heating);

@@ -5,8 +5,10 @@
  * - API clients send `Authorization: Bearer <HEATFLOW_WEB_TOKEN>`. A browser never attaches that
  *   header to a cross-site request on its own, so the API needs no CSRF token; API writes never
  *   accept the session cookie.
- * - Browser users sign in once on `/login` with the token. The session cookie is
- *   `<expiry ms>.<HMAC-SHA256(token, "session:" + expiry)>` (HttpOnly, SameSite=Strict): it
+ * - Browser users sign in once on `/login` with the token, or as a person with a username and
+ *   password (person-sign-in.ts). The session cookie is
+ *   `<expiry ms>.<HMAC-SHA256(token, "session:" + expiry)>` (a person's:
+ *   `<expiry>.<username>.<HMAC(token, "session:" + expiry + ":" + username)>`; HttpOnly, SameSite=Strict): it
  *   expires, holds no copy of the token, and changing the token invalidates every session.
  * - Every form that acts carries a CSRF token `HMAC-SHA256(token, "csrf:" + session)` and must come
  *   from the same origin (`Origin` / `Sec-Fetch-Site` checked when the browser sends them).
@@ -43,6 +45,13 @@ export function readCookie(req: RequestLike, name: string): string | undefined {
   }
   return undefined;
 }
+
+/** Who a browser session belongs to. */
+export type WebIdentity =
+  /** signed in with HEATFLOW_WEB_TOKEN */
+  | { readonly kind: 'token'; readonly session: string }
+  /** a person signed in with username and password */
+  | { readonly kind: 'user'; readonly username: string; readonly session: string };
 
 /** Checks credentials; stateless (no session store). */
 export class WebAuth {
@@ -86,15 +95,41 @@ export class WebAuth {
     return `${expiry}.${this.mac(`session:${expiry}`)}`;
   }
 
-  /** The request's session, when it has a valid unexpired one. */
+  /** The request's session, when it has a valid unexpired one (the token's or a person's). */
   session(req: RequestLike, nowMs: number = Date.now()): string | undefined {
+    return this.sessionIdentity(req, nowMs)?.session;
+  }
+
+  /**
+   * A session cookie value for a person who signed in with username and password:
+   * `<expiry ms>.<username base64url>.<HMAC-SHA256(token, "session:" + expiry + ":" + username)>`.
+   */
+  issueUserSession(username: string, nowMs: number = Date.now()): string {
+    const expiry = nowMs + this.sessionTtlMs;
+    const name = Buffer.from(username, 'utf8').toString('base64url');
+    return `${expiry}.${name}.${this.mac(`session:${expiry}:${username}`)}`;
+  }
+
+  /**
+   * Who the request's session belongs to: the token's holder or a person (for the event log's
+   * actor), with the session value; undefined without a valid unexpired session.
+   */
+  sessionIdentity(req: RequestLike, nowMs: number = Date.now()): WebIdentity | undefined {
     if (this.token === undefined) return undefined;
     const value = readCookie(req, SESSION_COOKIE);
     if (value === undefined) return undefined;
-    const dot = value.indexOf('.');
-    const expiry = Number(value.slice(0, dot));
-    if (dot < 1 || !Number.isFinite(expiry) || expiry < nowMs) return undefined;
-    return safeEqual(value.slice(dot + 1), this.mac(`session:${expiry}`)) ? value : undefined;
+    const parts = value.split('.');
+    const expiry = Number(parts[0]);
+    if (parts.length < 2 || parts.length > 3 || !/^\d+$/.test(parts[0] ?? '') || expiry < nowMs)
+      return undefined;
+    if (parts.length === 2)
+      return safeEqual(parts[1] ?? '', this.mac(`session:${expiry}`))
+        ? { kind: 'token', session: value }
+        : undefined;
+    const username = Buffer.from(parts[1] ?? '', 'base64url').toString('utf8');
+    return safeEqual(parts[2] ?? '', this.mac(`session:${expiry}:${username}`))
+      ? { kind: 'user', username, session: value }
+      : undefined;
   }
 
   /** The CSRF token forms of this session carry. */

@@ -12,6 +12,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { HttpProblem } from './http-problem.js';
 import { loadNextRun } from '../scheduler/next-run-service.js';
 import type { NextRun } from './next-run.js';
+import type { LoginRateLimitOptions } from './login-rate-limit.js';
+import { PersonSignIn } from './person-sign-in.js';
 import type { WebAuth } from './web-auth.js';
 
 /** An id checked by `core/ids.ts`, the message naming what is wrong (`may contain only …`). */
@@ -96,13 +98,18 @@ export const listParam = z.union([z.string(), z.array(z.string())]).transform((v
 /** Shared state of the web server. */
 export class WebContext {
   private readonly nextRunCache = new Map<string, { at: number; value: NextRun | null }>();
+  /** sign-in attempts (people and the token) with their failure limit */
+  readonly signIn: PersonSignIn;
 
   constructor(
     readonly rt: Runtime,
     readonly auth: WebAuth,
     /** read-only pages and API reads need no credential */
     readonly openReads: boolean,
-  ) {}
+    loginRateLimit: LoginRateLimitOptions = {},
+  ) {
+    this.signIn = new PersonSignIn(rt, loginRateLimit);
+  }
 
   /**
    * The DAG's row.

@@ -201,7 +201,7 @@ describe('status pages in Chromium after a 30-day backfill', () => {
     expect(await page.locator('form[action$="/trigger"]').count()).toBe(0); // read-only until signed in
     await page.getByText('Sign in to act').click();
     await page.fill('input[name="token"]', TOKEN);
-    await page.click('button[type="submit"]');
+    await page.click('#login-token button[type="submit"]');
     await page.waitForURL(/\/dags\/slow_demo\/grid$/);
     await page.click('form[action="/dags/slow_demo/trigger"] button[type="submit"]');
     await page.waitForURL(/\/dags\/slow_demo\/grid$/);

@@ -112,23 +112,27 @@ export function backfillsView(
 export function loginView(ctx: PageContext, next: string, error?: string): SafeHtml {
   const body = html`<h1>Sign in</h1>
     <p class="sub">
-      Actions (trigger, clear, mark, pause, backfill) need the web token (HEATFLOW_WEB_TOKEN). Pages stay
-      readable without it.
+      Actions (trigger, clear, mark, pause, backfill) need a person's username and password (heatflow users
+      create) or the web token (HEATFLOW_WEB_TOKEN). Pages stay readable without them.
     </p>
-    ${error === undefined ? '' : html`<div class="flash bad">${error}</div>`}
+    ${error === undefined ? '' : html`<div class="flash bad" id="login-error">${error}</div>`}
     <div class="card">
-      <form method="post" action="/login" class="actions">
+      <form method="post" action="/login" class="actions" id="login-person">
         <input type="hidden" name="next" value="${next}" />
         <label
-          >token<input
-            type="password"
-            name="token"
-            autocomplete="current-password"
-            size="40"
-            required
-            autofocus
+          >username<input type="text" name="username" autocomplete="username" size="20" required autofocus
+        /></label>
+        <label
+          >password<input type="password" name="password" autocomplete="current-password" size="20" required
         /></label>
         <button type="submit">Sign in</button>
+      </form>
+    </div>
+    <div class="card">
+      <form method="post" action="/login" class="actions" id="login-token">
+        <input type="hidden" name="next" value="${next}" />
+        <label>token<input type="password" name="token" autocomplete="off" size="40" required /></label>
+        <button type="submit">Sign in with the token</button>
       </form>
     </div>`;
   return layout(ctx, 'Sign in', body);
