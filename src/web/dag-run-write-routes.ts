@@ -5,12 +5,14 @@
  * and `POST /api/v1/dags/~/dagRuns/list` (`ListDagRunsForm`). The writes need the bearer token and
  * go through the run-state services, which take the run's lock.
  */
+import { recordEvent } from '../audit/event-log.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
 import { getRunJson, listRunPageJson, RUN_ORDER_COLUMNS } from '../db/web-queries.js';
 import { deleteDagRun, setDagRunState } from '../scheduler/dag-run-state-service.js';
 import { HttpProblem, parseInput } from './http-problem.js';
+import { requestActor } from './web-auth.js';
 import { idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
 
 const runParams = z.object({ dagId: idSchema, runId: runIdSchema });
@@ -69,6 +71,12 @@ export function registerDagRunWriteRoutes(app: FastifyInstance, ctx: WebContext)
     } catch (err) {
       throw notFound(err);
     }
+    await recordEvent(rt.db, requestActor(ctx.auth, req, 'api'), {
+      event: 'dag_run.set_state',
+      dagId: p.dagId,
+      runId: p.runId,
+      extra: { state: body.state },
+    });
     const json = await getRunJson(rt.db, p.dagId, p.runId);
     return reply.type('application/json; charset=utf-8').send(json ?? '{}');
   });
@@ -81,6 +89,11 @@ export function registerDagRunWriteRoutes(app: FastifyInstance, ctx: WebContext)
     } catch (err) {
       throw notFound(err);
     }
+    await recordEvent(rt.db, requestActor(ctx.auth, req, 'api'), {
+      event: 'dag_run.delete',
+      dagId: p.dagId,
+      runId: p.runId,
+    });
     return reply.code(204).send();
   });
 

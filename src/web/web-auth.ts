@@ -159,7 +159,9 @@ export function requestActor(
   req: ActorRequest,
   source: Extract<EventSource, 'web' | 'api'>,
 ): EventActor {
-  const owner = auth.hasBearer(req) || auth.session(req) !== undefined ? 'token' : 'anonymous';
+  if (auth.hasBearer(req)) return { owner: 'token', source, remoteAddr: req.ip };
+  const who = auth.sessionIdentity(req);
+  const owner = who === undefined ? 'anonymous' : who.kind === 'user' ? who.username : 'token';
   return { owner, source, remoteAddr: req.ip };
 }
 

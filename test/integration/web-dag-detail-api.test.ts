@@ -231,6 +231,19 @@ describe('issue 16 REST endpoints (real Postgres, Redis, HTTP)', () => {
     const queued = await send('PATCH', `/dags/rest_api/dagRuns/${runIdOf(0)}`, { state: 'queued' });
     expect(await queued.json()).toMatchObject({ state: 'queued', end_date: null });
     expect(await tiStates(runIdOf(0))).toEqual({ extract: 'success', load: 'success' });
+    // each accepted PATCH is one event-log row (the refused ones none), with the token as its owner
+    const events = await h.rt.db
+      .selectFrom('heatflow.log')
+      .select(['event', 'run_id', 'owner', 'source', 'extra'])
+      .where('event', '=', 'dag_run.set_state')
+      .orderBy('id')
+      .execute();
+    expect(events.map((e) => [e.run_id, e.extra])).toEqual([
+      [runIdOf(2), { state: 'failed' }],
+      [runIdOf(1), { state: 'success' }],
+      [runIdOf(0), { state: 'queued' }],
+    ]);
+    expect(events.every((e) => e.owner === 'token' && e.source === 'api')).toBe(true);
   });
 
   it('lists runs of any DAG with ListDagRunsForm (POST /dags/~/dagRuns/list)', async () => {
@@ -301,5 +314,11 @@ describe('issue 16 REST endpoints (real Postgres, Redis, HTTP)', () => {
     expect(await h.rt.xcom.list(key)).toHaveLength(0);
     expect(await h.rt.xcom.list({ ...key, runId: runIdOf(0) })).toHaveLength(1);
     expect((await send('DELETE', `/dags/rest_api/dagRuns/${runId}`)).status).toBe(404);
+    const deleted = await h.rt.db
+      .selectFrom('heatflow.log')
+      .select(['run_id', 'owner'])
+      .where('event', '=', 'dag_run.delete')
+      .execute();
+    expect(deleted).toEqual([{ run_id: runId, owner: 'token' }]);
   });
 });
