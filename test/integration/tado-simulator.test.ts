@@ -193,7 +193,9 @@ describe('API', () => {
     const states = (await (await api(s, at, `/homes/${homeId}/zoneStates`)).json()) as {
       zoneStates: Record<string, unknown>;
     };
-    expect(Object.keys(states.zoneStates).sort()).toEqual(['0', '1', '2', '3', '4']);
+    // zone 5 is the simulated home's air-conditioning zone (issue 15)
+    expect(zones.find((z) => z.id === 5)?.type).toBe('AIR_CONDITIONING');
+    expect(Object.keys(states.zoneStates).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
     const state = (await (await api(s, at, `/homes/${homeId}/zones/1/state`)).json()) as {
       sensorDataPoints: { humidity: { percentage: number } };
     };
