@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Connection } from '../connections/connection-service.js';
+import { CONN_ID_PATTERN, type Connection } from '../connections/connection-service.js';
 import { MASK, SecretMasker } from '../secrets/secret-masker.js';
 import type { Variable } from '../variables/variable-service.js';
 import { limitSchema, offsetSchema } from './api-routes.js';
@@ -36,16 +36,24 @@ export function connectionJson(c: Connection, withExtra = true): Record<string, 
   };
 }
 
-const keyParams = z.object({ key: z.string().min(1).max(250) });
-const connParams = z.object({ connectionId: z.string().min(1).max(250) });
+/** A variable key: 1..250 characters, none a control character (NUL would reach Postgres). */
+const variableKey = z
+  .string()
+  .min(1)
+  .max(250)
+  .refine((k) => !/\p{Cc}/u.test(k), 'a variable key has no control characters (NUL, newline, …)');
+/** A connection id as the store takes it ({@link CONN_ID_PATTERN}). */
+const connectionId = z.string().regex(CONN_ID_PATTERN, 'a connection id: 1..250 of A-Z a-z 0-9 _ . -');
+const keyParams = z.object({ key: variableKey });
+const connParams = z.object({ connectionId });
 const page = z.object({ limit: limitSchema, offset: offsetSchema });
 const variableBody = z.object({
-  key: z.string().min(1).max(250),
+  key: variableKey,
   value: z.string(),
   description: z.string().max(5000).nullable().optional(),
 });
 const connectionBody = z.object({
-  connection_id: z.string().min(1).max(250),
+  connection_id: connectionId,
   conn_type: z.string().min(1).max(100),
   description: z.string().max(5000).nullable().optional(),
   host: z.string().nullable().optional(),

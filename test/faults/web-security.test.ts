@@ -64,6 +64,9 @@ const VALID: Readonly<Record<string, string>> = {
   date: '2022-01-01',
   // `/dagSources/{file_token}` also takes a DAG id
   fileToken: DAG_ID,
+  eventLogId: '1',
+  poolName: 'default_pool',
+  connectionId: 'probe_conn',
 };
 /** Routes that read although their method is POST (Airflow's batch list forms). */
 const POST_READS: readonly string[] = ['/api/v1/dags/~/dagRuns/list'];
