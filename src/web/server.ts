@@ -28,6 +28,7 @@ import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
 import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
 import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-depth.js';
 import type { LoginRateLimitOptions } from './login-rate-limit.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
@@ -140,6 +141,12 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
         'this server needs the web token: send "Authorization: Bearer <HEATFLOW_WEB_TOKEN>"',
       );
     return reply.code(303).redirect(`/login?next=${encodeURIComponent(req.url)}`);
+  });
+
+  // before any route's checks: JSON nested thousands of levels deep overflows recursive code
+  app.addHook('preValidation', async (req) => {
+    if (nestsDeeperThan(req.body))
+      throw new HttpProblem(400, `the request body nests deeper than ${MAX_BODY_DEPTH} levels`);
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -310,6 +310,27 @@ describe('web security probes (real Postgres, Redis, HTTP)', () => {
     expect(runs.total_entries).toBe(3);
   });
 
+  it('a body nested thousands of levels deep is a 400, with or without the token, never a 500', async () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const cases: [string, string, Record<string, string>][] = [
+      ['/api/v1/dags/~/dagRuns/list', `{"dag_ids":${deep(5000)}}`, {}],
+      [
+        `/api/v1/dags/${DAG_ID}/dagRuns`,
+        `{"conf":{"a":${deep(5000)}}}`,
+        { authorization: `Bearer ${TOKEN}` },
+      ],
+    ];
+    for (const [route, body, auth] of cases) {
+      const r = await call('POST', route, { ...auth, 'content-type': 'application/json' }, body);
+      expect(r.status, route).toBe(400);
+      expect(((await r.json()) as { detail: string }).detail).toMatch(/nests deeper than 64 levels/);
+    }
+    const runs = (await (await call('GET', `/api/v1/dags/${DAG_ID}/dagRuns`)).json()) as {
+      total_entries: number;
+    };
+    expect(runs.total_entries).toBe(3);
+  });
+
   it('a run id that would escape the log and data folders is refused by the API, naming dag_run_id', async () => {
     for (const runId of [LEGACY_RUN_ID, '..', 'a/b', 'nul\u0000', 'x'.repeat(251)]) {
       const r = await call(
