@@ -371,6 +371,14 @@ export function parseDagDate(value: string, timezone: string, endOfDay: boolean)
         : `${day[4] ?? ''} is not a time of day`;
     throw new TimetableError(`invalid date "${value}": ${why}`, value);
   }
+  // luxon takes any two-digit offset (+99:00); the world's offsets lie within ±14:00 (ISO 8601
+  // allows no more, and IANA zones span -12:00..+14:00)
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(trimmed.includes('T') ? trimmed : '');
+  if (offset !== null && Number(offset[2]) * 60 + Number(offset[3]) > 14 * 60)
+    throw new TimetableError(
+      `invalid date "${value}": ${offset[0]} is not a UTC offset (they lie within ±14:00)`,
+      value,
+    );
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);
   return (dateOnly && endOfDay ? parsed.endOf('day') : parsed).toJSDate();
 }

@@ -304,4 +304,17 @@ describe('parseDagDate errors', () => {
       '2022-04-31 is not a calendar date',
     );
   });
+
+  it('refuses a UTC offset beyond ±14:00 (luxon would shift the instant by 99 hours)', () => {
+    expect(() => parseDagDate('2022-06-01T00:00:00+99:00', 'UTC', false)).toThrow(
+      'invalid date "2022-06-01T00:00:00+99:00": +99:00 is not a UTC offset (they lie within ±14:00)',
+    );
+    expect(() => parseDagDate('2022-06-01T00:00:00-1430', 'UTC', false)).toThrow(/-1430 is not a UTC offset/);
+    expect(parseDagDate('2022-06-01T00:00:00+14:00', 'UTC', false).toISOString()).toBe(
+      '2022-05-31T10:00:00.000Z',
+    );
+    expect(parseDagDate('2022-06-01T00:00:00-12:00', 'UTC', false).toISOString()).toBe(
+      '2022-06-01T12:00:00.000Z',
+    );
+  });
 });
