@@ -8,7 +8,7 @@ import { cliActor } from '../audit/event-log.js';
 import { connUriMasked, parseConnUri, type ConnectionFields } from '../connections/conn-uri.js';
 import type { Connection } from '../connections/connection-service.js';
 import { NotFoundError } from '../core/errors.js';
-import { MASK } from '../secrets/secret-masker.js';
+import { MASK, SecretMasker } from '../secrets/secret-masker.js';
 import { CliError, parseJsonObject } from './context.js';
 import { formatTable } from './text-table.js';
 import { withSecretStores } from './variables-commands.js';
@@ -36,7 +36,8 @@ export function connectionDisplay(c: Connection): Record<string, unknown> {
     login: c.login,
     password: c.password === null ? null : MASK,
     port: c.port,
-    extra: c.extra,
+    // sensitive fields of extra masked, as the REST API shows them
+    extra: c.extra === null ? null : new SecretMasker().maskJson(c.extra),
     is_encrypted: c.isEncrypted,
     is_extra_encrypted: c.isExtraEncrypted,
     uri: connUriMasked(c),

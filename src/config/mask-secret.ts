@@ -24,7 +24,10 @@ export function isSecretVariable(name: string): boolean {
 export function maskUrlPassword(value: string): string {
   // From the ":" after the user name to the last "@" of the value: a password may hold "/", "@" or
   // spaces in a malformed URL; masking too much is harmless, too little is not.
-  return value.replace(/(\/\/[^/@:]*):.*@/g, '$1:***@');
+  // and a password given as a query parameter (libpq's `?password=`, `sslpassword=`)
+  return value
+    .replace(/(\/\/[^/@:]*):.*@/g, '$1:***@')
+    .replace(/([?&](?:ssl)?(?:password|passwd|pwd)=)[^&#\s]*/gi, '$1***');
 }
 
 /**

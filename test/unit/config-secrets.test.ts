@@ -57,6 +57,13 @@ describe('mask-secret', () => {
   it('masks URL passwords and keeps user names and hosts', () => {
     expect(maskUrlPassword('postgres://u:pw@h:5432/db')).toBe('postgres://u:***@h:5432/db');
     expect(maskUrlPassword('rediss://:pw@h')).toBe('rediss://:***@h');
+    // libpq also takes the password as a query parameter
+    expect(maskUrlPassword('postgres://postgres@h/db?password=qpw&sslmode=require')).toBe(
+      'postgres://postgres@h/db?password=***&sslmode=require',
+    );
+    expect(maskUrlPassword('postgres://h/db?sslmode=require&PassWord=x&sslpassword=y')).toBe(
+      'postgres://h/db?sslmode=require&PassWord=***&sslpassword=***',
+    );
     expect(maskUrlPassword('postgres://postgres@127.0.0.1/x')).toBe('postgres://postgres@127.0.0.1/x');
     expect(maskUrlPassword('no url here')).toBe('no url here');
     expect(displayValue('X_SECRET', 'abc')).toBe('(hidden, 3 characters)');
