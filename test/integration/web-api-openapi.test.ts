@@ -179,7 +179,7 @@ describe("heatflow's responses against Airflow 2's OpenAPI description", () => {
 
   beforeAll(async () => {
     h = await createTestOrchestrator('webopenapi', {
-      dagsDir: path.resolve('test/fixtures/dags/rest-api'),
+      dagsDir: path.resolve('test/fixtures/dags-rest-api'),
       env: { HEATFLOW_WEB_TOKEN: TOKEN },
     });
     await syncDagBag(h.rt.db, await h.rt.registry.refresh(), new Date());

@@ -17,7 +17,7 @@ import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
 
 const TOKEN = 'detail-test-token-1234';
-const DAGS_DIR = path.resolve('test/fixtures/dags/rest-api');
+const DAGS_DIR = path.resolve('test/fixtures/dags-rest-api');
 const DAY = 86_400_000;
 const day0 = Date.UTC(2022, 0, 1, 1);
 const runIdOf = (i: number) => makeRunId('backfill', new Date(day0 + i * DAY));
