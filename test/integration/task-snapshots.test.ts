@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_PROGRAM_NODE_FLAGS } from '../../src/task-sdk/index.js';
 import { PROJECT_ROOT, runTaskProgram } from '../helpers/run-task-program.js';
+import { preloadInSnapshot } from '../../src/task-sdk/snapshot-preload.js';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'task-programs');
 let tmp: string;
@@ -93,7 +94,8 @@ describe('building a task program into a startup snapshot', () => {
     expect(a.status).toBe(0);
     expect(a.value).toMatchObject({
       loadedWhileBuilding: true,
-      preloadedWhileBuilding: true,
+      // Node.js 22 cannot snapshot preloads (scripts/build-task-programs.ts): left to run time
+      preloadedWhileBuilding: preloadInSnapshot(Number(process.versions.node.split('.')[0])) ? true : null,
       probe: 'first',
       home: homeA,
       ds: '2022-03-01',
@@ -136,7 +138,12 @@ describe('building a task program into a startup snapshot', () => {
       env: { PATH: process.env.PATH, NODE_OPTIONS: '--max-old-space-size=300' },
     });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('Failed to load the startup snapshot');
+    if (Number(process.versions.node.split('.')[0]) <= 20)
+      expect(r.stderr).toContain('Failed to load the startup snapshot');
+    // Node.js 22 and 24 no longer refuse a snapshot over --max-old-space-size: the program starts
+    // (and stops at the task contract here, with no HEATFLOW_* variables), so the flag is harmless
+    // there; the DAG clears NODE_OPTIONS on every Node.js all the same
+    else expect(r.stderr).toContain('task container contract: HEATFLOW_DAG_ID is not set');
   });
 });
 
