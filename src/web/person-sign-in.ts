@@ -71,6 +71,14 @@ export class PersonSignIn {
     return { ok: false, status: 401 };
   }
 
+  /**
+   * Whether `username` is still a user (of `heatflow.users` or HEATFLOW_WEB_USERS): a person's
+   * session ends when the user is deleted, not only when it expires.
+   */
+  async userExists(username: string): Promise<boolean> {
+    return this.env.has(username) || (await getUser(this.rt.db, username)) !== undefined;
+  }
+
   private async checkPassword(username: string, password: string): Promise<boolean> {
     const stored = (await getUser(this.rt.db, username))?.password_hash ?? this.env.get(username);
     if (stored === undefined) {

@@ -35,7 +35,7 @@ import { registerPageRoutes } from './page-routes.js';
 import { registerPoolRoutes } from './pool-routes.js';
 import { registerVariableRoutes } from './variable-routes.js';
 import { errorView } from './views/misc-views.js';
-import { isLoopbackHost, WebAuth } from './web-auth.js';
+import { isLoopbackHost, SESSION_COOKIE, WebAuth } from './web-auth.js';
 import { WebContext } from './web-context.js';
 
 /** Options of {@link startWebServer}. */
@@ -133,6 +133,12 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     const host = checkHost(req.headers.host, hosts);
     if (!host.ok) throw new HttpProblem(403, host.reason);
     rejectNulInQuery(req.query);
+    // a person's session is an HMAC: it ends when the user is deleted, checked here on every request
+    const who = auth.sessionIdentity(req);
+    if (who?.kind === 'user' && !(await ctx.signIn.userExists(who.username))) {
+      void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
+      throw new HttpProblem(401, `user "${who.username}" no longer exists: sign in again`);
+    }
     if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
     if (auth.hasBearer(req) || auth.session(req) !== undefined) return;
     if (isApi(req) || req.method !== 'GET')

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineDag } from '../../src/core/define-dag.js';
 import { listEvents } from '../../src/audit/event-log.js';
 import { syncDagBag } from '../../src/dag-processing/sync-dag-bag.js';
-import { upsertUser } from '../../src/db/user-repository.js';
+import { deleteUser, upsertUser } from '../../src/db/user-repository.js';
 import { hashPassword, verifyPassword } from '../../src/web/password-hash.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
@@ -93,6 +93,33 @@ describe('sign-in for people (real Postgres, HTTP)', () => {
       .where('dag_id', '=', 'signin_dag')
       .execute();
     expect(runs).toHaveLength(2);
+  });
+
+  it("ends a person's session when the user is deleted (the cookie alone no longer acts)", async () => {
+    await upsertUser(h.rt.db, { username: 'carol', passwordHash: await hashPassword('carol-password-3') });
+    const r = await login({ username: 'carol', password: 'carol-password-3' });
+    expect(r.status).toBe(303);
+    const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const grid = await (await fetch(`${web.url}/dags/signin_dag/grid`, { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(grid)?.[1] ?? '';
+    expect(csrf).not.toBe('');
+    expect(await deleteUser(h.rt.db, 'carol')).toBe(true);
+    const after = await fetch(`${web.url}/dags/signin_dag/grid`, { headers: { cookie } });
+    expect(after.status).toBe(401);
+    expect(after.headers.get('set-cookie')).toMatch(/^heatflow_session=;.*Max-Age=0/);
+    const pause = await fetch(`${web.url}/dags/signin_dag/pause`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, paused: 'true', next: '/' }).toString(),
+    });
+    expect(pause.status).toBe(401);
+    const dag = await h.rt.db
+      .selectFrom('heatflow.dags')
+      .select('is_paused')
+      .where('dag_id', '=', 'signin_dag')
+      .executeTakeFirstOrThrow();
+    expect(dag.is_paused).toBe(false);
   });
 
   it('refuses wrong passwords, records login.failed without the password, and limits per username', async () => {
