@@ -150,9 +150,10 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   });
 
   // before any route's checks: JSON nested thousands of levels deep overflows recursive code
-  app.addHook('preValidation', async (req) => {
+  app.addHook('preValidation', (req, _reply, done) => {
     if (nestsDeeperThan(req.body))
-      throw new HttpProblem(400, `the request body nests deeper than ${MAX_BODY_DEPTH} levels`);
+      done(new HttpProblem(400, `the request body nests deeper than ${MAX_BODY_DEPTH} levels`));
+    else done();
   });
 
   app.addHook('onResponse', async (req, reply) => {
