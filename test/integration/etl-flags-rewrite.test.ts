@@ -86,7 +86,7 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
 }
 
 async function truncate(): Promise<void> {
-  await sql`TRUNCATE tado.zones, tado.days, tado.interior, tado.weather, tado.call_for_heat, tado.settings, tado.device_connected`.execute(
+  await sql`TRUNCATE tado.zones, tado.days, tado.interior, tado.weather, tado.call_for_heat, tado.settings, tado.device_connected, tado.ac_activity`.execute(
     db,
   );
 }
