@@ -135,7 +135,9 @@ backfill_json=$(grep -E '^\{.*"backfillId"' "$workdir/backfill.out" | tail -1 ||
 counts=$(sql_json "SELECT json_build_object('zones', (SELECT count(*) FROM tado.zones), 'days', (SELECT count(*) FROM tado.days),
   'interior', (SELECT count(*) FROM tado.interior), 'weather', (SELECT count(*) FROM tado.weather),
   'call_for_heat', (SELECT count(*) FROM tado.call_for_heat), 'settings', (SELECT count(*) FROM tado.settings),
-  'device_connected', (SELECT count(*) FROM tado.device_connected))")
+  'device_connected', (SELECT count(*) FROM tado.device_connected), 'ac_activity', (SELECT count(*) FROM tado.ac_activity))")
+# zone-days of heating zones: the ones heating_analytics analyses (AC zones are loaded, not analysed)
+heating_days=$(sql_json "SELECT count(*) FROM tado.days WHERE zone_type = 'HEATING'")
 tries=$(sql_json "SELECT json_build_object('tries', count(*), 'withContainer', count(container_id),
   'succeeded', count(*) FILTER (WHERE state = 'success'), 'executors', json_agg(DISTINCT executor))
   FROM heatflow.task_tries WHERE dag_id = 'tado_etl'")
@@ -195,7 +197,7 @@ total=$((SECONDS - t0))
 timing_json=$(for k in "${!timings[@]}"; do printf '"%s":%s,' "$k" "${timings[$k]}"; done)
 cat >"$E2E_RESULT" <<EOF
 {"range":{"start":"$E2E_START","end":"$E2E_END"},"compose":"$compose_version","project":"$PROJECT","namespace":"$PREFIX",
- "backfill":$backfill_json,"runs":$runs,"rows":$counts,"tries":$tries,
+ "backfill":$backfill_json,"runs":$runs,"rows":$counts,"heatingDays":${heating_days:-null},"tries":$tries,
  "containersStarted":$started,"containersStartedOfDag":$started_ok,"containersStartedOfAnalytics":$started_analytics,
  "analytics":$analytics,
  "web":{"url":"http://$E2E_WEB_PUBLISH/","status":$web_status,"mentionsDag":$web_has_dag,"health":$health},
