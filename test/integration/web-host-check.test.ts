@@ -81,7 +81,7 @@ describe('web server Host check (DNS rebinding)', () => {
     await insertTaskInstances(h.rt.db, [
       { dagId: 'host_dag', runId, taskId: 'extract', maxTries: 1, pool: 'default_pool', poolSlots: 1 },
     ]);
-    await h.rt.xcom.push({ dagId: 'host_dag', runId, taskId: 'extract' }, { secret: SECRET });
+    await h.rt.xcom.push({ dagId: 'host_dag', runId, taskId: 'extract' }, { reading: SECRET });
     web = await startWebServer(h.rt, { host: '127.0.0.1', port: 0 });
     port = new URL(web.url).port;
   });
