@@ -13,7 +13,8 @@ export const FLASH_COOKIE = 'heatflow_flash';
 
 /** The page context of a request; clears the flash cookie when it carries one. */
 export function pageContextOf(ctx: WebContext, req: FastifyRequest, reply: FastifyReply): PageContext {
-  const session = ctx.auth.session(req);
+  const who = ctx.auth.sessionIdentity(req);
+  const session = who?.session;
   const flashRaw = readCookie(req, FLASH_COOKIE);
   let flash: PageContext['flash'];
   if (flashRaw !== undefined) {
@@ -24,7 +25,9 @@ export function pageContextOf(ctx: WebContext, req: FastifyRequest, reply: Fasti
   return {
     actionsEnabled: ctx.auth.enabled,
     here: req.url,
-    ...(session === undefined ? {} : { csrf: ctx.auth.csrfToken(session) }),
+    ...(session === undefined
+      ? {}
+      : { csrf: ctx.auth.csrfToken(session), signedInAs: who?.kind === 'user' ? who.username : 'token' }),
     ...(flash === undefined ? {} : { flash }),
   };
 }

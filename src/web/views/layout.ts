@@ -10,6 +10,8 @@ export interface PageContext {
   readonly actionsEnabled: boolean;
   /** CSRF token of the signed-in session; undefined when not signed in */
   readonly csrf?: string;
+  /** who is signed in: a person's username, or `token` for a session of the web token */
+  readonly signedInAs?: string;
   /** this page's path and query, where actions return to */
   readonly here: string;
   /** a message from the previous action */
@@ -40,14 +42,21 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml): SafeHtm
             !ctx.actionsEnabled
               ? html`<span class="muted" title="set HEATFLOW_WEB_TOKEN to enable actions">read-only</span>`
               : signedIn
-                ? html`<form method="post" action="/logout">
-                    <input type="hidden" name="_csrf" value="${ctx.csrf}" /><button
-                      class="secondary"
-                      type="submit"
+                ? html`<span class="muted" id="signed-in-as"
+                      >${
+                        ctx.signedInAs === 'token' || ctx.signedInAs === undefined
+                          ? 'signed in with the token'
+                          : `signed in as ${ctx.signedInAs}`
+                      }</span
                     >
-                      Sign out
-                    </button>
-                  </form>`
+                    <form method="post" action="/logout">
+                      <input type="hidden" name="_csrf" value="${ctx.csrf}" /><button
+                        class="secondary"
+                        type="submit"
+                      >
+                        Sign out
+                      </button>
+                    </form>`
                 : html`<a href="/login?next=${encodeURIComponent(ctx.here)}">Sign in to act</a>`
           }
         </header>
