@@ -3,11 +3,13 @@
  * burn it down and rebuild it (asks first).
  */
 import type { Command } from 'commander';
+import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { maskUrlPassword } from '../config/mask-secret.js';
 import { createDb, ensureDatabase } from '../db/connection.js';
 import { resetDatabase, MANAGED_SCHEMAS } from '../db/reset.js';
 import { heatflowTableCount, postgresServerVersion } from '../db/server-info.js';
+import { deletePrefixedKeys } from '../runtime/redis-prefix-keys.js';
 import { cliSetup, CliError } from './context.js';
 import { confirmOrRefuse } from './confirm.js';
 
@@ -48,14 +50,16 @@ export function registerDbCommands(db: Command): void {
 
   db.command('reset')
     .description(
-      `drop the schemas ${MANAGED_SCHEMAS.join(', ')} and re-create them (asks first; all data is lost)`,
+      `drop the schemas ${MANAGED_SCHEMAS.join(', ')} and re-create them, and delete the deployment's Redis keys (XComs, queue; asks first; all data is lost)`,
     )
     .option('-y, --yes', 'do not ask (needed when stdin is not a terminal)')
-    .action(async (o: { yes?: boolean }) => {
+    .option('--keep-redis', 'leave the Redis keys of HEATFLOW_REDIS_PREFIX (XComs, queue) as they are')
+    .action(async (o: { yes?: boolean; keepRedis?: boolean }) => {
       const { config } = cliSetup('db');
       const where = maskUrlPassword(config.DATABASE_URL);
+      const keys = `${config.HEATFLOW_REDIS_PREFIX}:*`;
       const go = await confirmOrRefuse(
-        `drop and re-create the schemas ${MANAGED_SCHEMAS.join(', ')} of ${where}? All their data will be lost.`,
+        `drop and re-create the schemas ${MANAGED_SCHEMAS.join(', ')} of ${where}${o.keepRedis === true ? '' : ` and delete the Redis keys ${keys}`}? All their data will be lost.`,
         o.yes,
         `database ${where} not reset`,
       );
@@ -63,12 +67,33 @@ export function registerDbCommands(db: Command): void {
         process.stdout.write('cancelled: nothing reset\n');
         return;
       }
+      // Redis first: when it does not answer, nothing is reset (the database's XComs live there)
+      let redisNote = '';
+      if (o.keepRedis !== true) {
+        const redis = new Redis(config.REDIS_URL, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 10_000,
+          retryStrategy: () => null,
+        });
+        try {
+          await redis.connect();
+          const n = await deletePrefixedKeys(redis, config.HEATFLOW_REDIS_PREFIX);
+          redisNote = `; ${n} Redis key${n === 1 ? '' : 's'} ${keys} deleted`;
+        } catch (err) {
+          throw new CliError(
+            `nothing reset: Redis at ${maskUrlPassword(config.REDIS_URL)} (REDIS_URL) did not answer: ${maskUrlPassword((err as Error).message)}; start it, or pass --keep-redis`,
+          );
+        } finally {
+          redis.disconnect();
+        }
+      }
       await ensureDatabase(config.DATABASE_URL);
       const kdb = createDb(config.DATABASE_URL, { max: 2, applicationName: 'heatflow-db-reset' });
       try {
         const outcome = await resetDatabase(kdb as Kysely<unknown>);
         process.stdout.write(
-          `database ${where} reset: ${MANAGED_SCHEMAS.join(', ')} dropped, ${outcome.applied.length} migrations applied\n`,
+          `database ${where} reset: ${MANAGED_SCHEMAS.join(', ')} dropped, ${outcome.applied.length} migrations applied${redisNote}\n`,
         );
       } finally {
         await kdb.destroy();

@@ -5,6 +5,7 @@
  * `heatflow jobs check` reads, as Airflow's `jobs check` reads its job table.
  */
 import type { Redis } from 'ioredis';
+import { globEscape } from './redis-prefix-keys.js';
 
 /** The kinds of job with a heartbeat. */
 export type JobType =
@@ -39,8 +40,6 @@ export interface AliveJobFilter {
   /** at most this many; `@defaultValue` all */
   readonly limit?: number;
 }
-
-const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
 
 /** The alive jobs, newest heartbeat first. */
 export async function findAliveJobs(

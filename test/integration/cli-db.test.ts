@@ -3,6 +3,8 @@
  * against a throwaway database on the real Postgres: exit codes, one-line reasons, and that a
  * reset without a terminal and without --yes changes nothing.
  */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -13,15 +15,22 @@ const T = 240_000;
 const runCli = (args: string[], env: NodeJS.ProcessEnv) => runCliWith(args, env, { timeoutMs: 200_000 });
 let t: TestDatabase;
 let env: NodeJS.ProcessEnv;
+let redis: Redis;
+const prefix = `hftest-clidb-${randomBytes(4).toString('hex')}`;
 
 const poolCount = async () =>
   (await sql<{ n: number }>`SELECT count(*)::int AS n FROM heatflow.pools`.execute(t.db)).rows[0]?.n;
 
 beforeAll(async () => {
   t = await createTestDatabase('clidb');
-  env = { ...process.env, DATABASE_URL: t.url, HEATFLOW_LOG_LEVEL: 'warn' };
+  env = { ...process.env, DATABASE_URL: t.url, HEATFLOW_LOG_LEVEL: 'warn', HEATFLOW_REDIS_PREFIX: prefix };
+  redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 }, 120_000);
-afterAll(async () => t.drop());
+afterAll(async () => {
+  await redis.del(`${prefix}:xcom:d:r:t:return_value`, `${prefix}x:other`);
+  redis.disconnect();
+  await t.drop();
+});
 
 describe('heatflow db check', () => {
   it(
@@ -75,9 +84,18 @@ describe('heatflow db reset', () => {
     '--yes drops the data and re-creates every table',
     async () => {
       expect(await poolCount()).toBeGreaterThan(0);
+      // an XCom of the deployment, and a key of another prefix that shares its first letters
+      await redis.set(`${prefix}:xcom:d:r:t:return_value`, '{"rows":24}');
+      await redis.set(`${prefix}x:other`, 'kept');
       const r = await runCli(['db', 'reset', '--yes'], env);
       expect(r.code, r.err).toBe(0);
-      expect(r.out).toMatch(/reset: heatflow, tado, analytics dropped, \d+ migrations applied/);
+      expect(r.out).toMatch(
+        new RegExp(
+          `reset: heatflow, tado, analytics dropped, \\d+ migrations applied; 1 Redis key ${prefix}:\\* deleted`,
+        ),
+      );
+      expect(await redis.exists(`${prefix}:xcom:d:r:t:return_value`)).toBe(0);
+      expect(await redis.get(`${prefix}x:other`)).toBe('kept');
       const kept = await sql<{
         n: number;
       }>`SELECT count(*)::int AS n FROM heatflow.pools WHERE pool = 'clidb_pool'`.execute(t.db);
