@@ -13,6 +13,7 @@
 import { mkdir } from 'node:fs/promises';
 import { signaturePoints } from '../src/analytics/analyse-zone-days.js';
 import { fitHeatingChangePoint } from '../src/analytics/change-point.js';
+import { yearDataSufficiency } from '../src/analytics/data-sufficiency.js';
 import { periodMetrics } from '../src/analytics/period-metrics.js';
 import {
   dailyMetricsResultSchema,
@@ -32,13 +33,20 @@ void runTask(weatherDependence, { preload: () => import('kysely') });
 /** The fit of one scope's days, or null when none has an outdoor mean. */
 function fitScope(
   zoneId: number | null,
+  year: number,
   days: readonly (ZoneDayMetrics | HomeDayMetrics)[],
 ): ScopeFit | null {
   const points = signaturePoints(days);
   const first = points[0];
   const last = points.at(-1);
   if (first === undefined || last === undefined) return null;
-  return { zoneId, periodStart: first.date, periodEnd: last.date, fit: fitHeatingChangePoint(points) };
+  return {
+    zoneId,
+    periodStart: first.date,
+    periodEnd: last.date,
+    fit: fitHeatingChangePoint(points),
+    sufficiency: yearDataSufficiency(year, new Set(points.map((p) => p.date)).size),
+  };
 }
 
 async function weatherDependence(ctx: TaskRuntimeContext): Promise<WeatherDependenceResult> {
@@ -55,12 +63,12 @@ async function weatherDependence(ctx: TaskRuntimeContext): Promise<WeatherDepend
     for (const { homeId, year } of daily.homeYears) {
       const { zoneDays, homeDays } = await repository.readYearDayMetrics(homeId, year);
       const fits: ScopeFit[] = [];
-      const home = fitScope(null, homeDays);
+      const home = fitScope(null, year, homeDays);
       if (home !== null) fits.push(home);
       const byZone = new Map<number, ZoneDayMetrics[]>();
       for (const d of zoneDays) byZone.set(d.zoneId, [...(byZone.get(d.zoneId) ?? []), d]);
       for (const [zoneId, days] of [...byZone].sort((a, b) => a[0] - b[0])) {
-        const f = fitScope(zoneId, days);
+        const f = fitScope(zoneId, year, days);
         if (f !== null) fits.push(f);
       }
       const periods = periodMetrics([...homeDays, ...zoneDays]).filter((p) => p.year === year);
@@ -74,7 +82,14 @@ async function weatherDependence(ctx: TaskRuntimeContext): Promise<WeatherDepend
       for (const f of fits) {
         stored.push({ homeId, year, ...f });
         ctx.log.info(
-          { homeId, zoneId: f.zoneId, year, model: f.fit.model, decision: f.fit.decision },
+          {
+            homeId,
+            zoneId: f.zoneId,
+            year,
+            model: f.fit.model,
+            decision: f.fit.decision,
+            dataSufficient: f.sufficiency?.sufficient,
+          },
           f.fit.weatherDependent ? 'weather-dependent' : 'not weather-dependent',
         );
       }

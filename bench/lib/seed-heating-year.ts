@@ -57,7 +57,13 @@ export async function seedHeatingYear(databaseUrl: string, year = 2022): Promise
       {
         fits: analysis.fits
           .filter((f) => f.year === year)
-          .map((f) => ({ zoneId: f.zoneId, periodStart: f.periodStart, periodEnd: f.periodEnd, fit: f.fit })),
+          .map((f) => ({
+            zoneId: f.zoneId,
+            periodStart: f.periodStart,
+            periodEnd: f.periodEnd,
+            fit: f.fit,
+            sufficiency: f.sufficiency,
+          })),
         periods: analysis.periods.filter((p) => p.year === year),
       },
       ctx,

@@ -9,6 +9,7 @@
  * and left out; the others are analysed as if it were not there.
  */
 import { fitHeatingChangePoint, type ChangePointOptions } from './change-point.js';
+import { yearDataSufficiency, type DataSufficiency } from './data-sufficiency.js';
 import { findIncompleteness } from './check-zone-day.js';
 import { cleanZoneDay } from './clean-zone-day.js';
 import { homeDayMetrics } from './home-day-metrics.js';
@@ -66,6 +67,8 @@ export interface ScopeYearFit {
   readonly periodStart: string;
   readonly periodEnd: string;
   readonly fit: ChangePointFit;
+  /** how much of the calendar year the fit saw (CalTRACK §2.2.1) */
+  readonly sufficiency: DataSufficiency;
 }
 
 /** Everything the analysis gives. */
@@ -168,6 +171,7 @@ export function analyseZoneDays(
       periodStart: firstPoint.date,
       periodEnd: lastPoint.date,
       fit,
+      sufficiency: yearDataSufficiency(g.year, new Set(points.map((p) => p.date)).size),
     });
     return fit;
   };

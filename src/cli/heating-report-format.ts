@@ -47,7 +47,7 @@ function scopeRows(scopes: readonly ScopeHeatingReport[]): string[] {
       pad(num(f?.slopeHoursPerC, 3), 7, true),
       pad(num(f?.interceptHours, 2), 5, true),
       pad(num(f?.adjustedR2, 3), 7, true),
-      `  ${f === undefined ? '— (not fitted)' : f.weatherDependent ? 'yes' : 'no'}`,
+      `  ${f === undefined ? '— (not fitted)' : f.weatherDependent ? 'yes' : 'no'}${s.fit?.sufficiency?.sufficient === false ? ` (partial year: ${s.fit.sufficiency.daysWithData} of ${s.fit.sufficiency.daysInPeriod} days)` : ''}`,
     ].join(' ');
   });
   return [header, ...rows];
@@ -84,7 +84,10 @@ export function formatHeatingReport(report: HeatingReport, options: HeatingRepor
       '',
     );
     for (const s of home.scopes) {
-      if (s.fit !== null) out.push(`is heating weather-dependent? ${scopeName(s)}: ${s.fit.fit.decision}`);
+      if (s.fit === null) continue;
+      out.push(`is heating weather-dependent? ${scopeName(s)}: ${s.fit.fit.decision}`);
+      if (s.fit.sufficiency?.sufficient === false)
+        out.push(`  data sufficiency, ${scopeName(s)}: ${s.fit.sufficiency.reason}`);
     }
     if (options.monthly === true) {
       out.push('', 'monthly heating hours (HDD):');

@@ -124,6 +124,11 @@ export interface AnalyticsWeatherDependenceTable extends Provenance {
   slope_p_value: number | null;
   weather_dependent: boolean;
   decision: string;
+  /** CalTRACK §2.2.1 data sufficiency (null: fitted before it was recorded) */
+  days_in_period: number | null;
+  days_with_data: number | null;
+  data_sufficient: boolean | null;
+  sufficiency: string | null;
 }
 
 /** Columns of `analytics.monthly_metrics` and `analytics.yearly_metrics` (a period of one scope). */

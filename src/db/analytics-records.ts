@@ -4,6 +4,7 @@
  * zone-days, and the heating report. camelCase, units in the names as in the data model; the
  * snake_case columns are mapped in `src/db/analytics-rows.ts` only.
  */
+import type { DataSufficiency } from '../analytics/data-sufficiency.js';
 import type {
   ChangePointFit,
   CleanCounts,
@@ -71,6 +72,8 @@ export interface ScopeFit {
   readonly periodStart: string;
   readonly periodEnd: string;
   readonly fit: ChangePointFit;
+  /** how much of the calendar year the fit saw (CalTRACK §2.2.1); null for fits stored before it */
+  readonly sufficiency: DataSufficiency | null;
 }
 
 /** A stored {@link ScopeFit} with its provenance. */

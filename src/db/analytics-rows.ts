@@ -321,6 +321,10 @@ export function weatherDependenceRow(
     slope_p_value: fit.slopePValue,
     weather_dependent: fit.weatherDependent,
     decision: fit.decision,
+    days_in_period: f.sufficiency?.daysInPeriod ?? null,
+    days_with_data: f.sufficiency?.daysWithData ?? null,
+    data_sufficient: f.sufficiency?.sufficient ?? null,
+    sufficiency: f.sufficiency?.reason ?? null,
     ...provenance(ctx),
   };
 }
@@ -345,6 +349,16 @@ export function storedScopeFitOf(r: Selectable<AnalyticsWeatherDependenceTable>)
       weatherDependent: r.weather_dependent,
       decision: r.decision,
     },
+    sufficiency:
+      r.days_in_period === null || r.days_with_data === null || r.data_sufficient === null
+        ? null
+        : {
+            daysInPeriod: r.days_in_period,
+            daysWithData: r.days_with_data,
+            coverageFraction: r.days_with_data / r.days_in_period,
+            sufficient: r.data_sufficient,
+            reason: r.sufficiency ?? '',
+          },
     computedAt: r.computed_at,
     dagRunId: r.dag_run_id,
   };

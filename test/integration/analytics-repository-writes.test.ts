@@ -4,6 +4,7 @@
  * heating report read back. Every write is checked by comparing every row of schema `analytics`
  * before and after.
  */
+import { yearDataSufficiency } from '../../src/analytics/data-sufficiency.js';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangePointFit, PeriodMetrics, UnusualDay } from '../../src/analytics/types.js';
@@ -118,8 +119,14 @@ describe('replaceYearResults and replaceUnusualDays', () => {
   });
   const periods = [null, 1].flatMap((z) => [1, 7, null].map((m) => period(z, m)));
   const fits = [
-    { zoneId: null, periodStart: '2022-01-01', periodEnd: '2022-12-31', fit: fit(null, 1.2) },
-    { zoneId: 1, periodStart: '2022-01-01', periodEnd: '2022-12-31', fit: fit(1, 0.4) },
+    {
+      zoneId: null,
+      periodStart: '2022-01-01',
+      periodEnd: '2022-12-31',
+      fit: fit(null, 1.2),
+      sufficiency: yearDataSufficiency(2022, 365),
+    },
+    { zoneId: 1, periodStart: '2022-01-01', periodEnd: '2022-12-31', fit: fit(1, 0.4), sufficiency: null },
   ];
   const unusual: UnusualDay[] = [
     {

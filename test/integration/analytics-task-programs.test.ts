@@ -124,6 +124,26 @@ describe('heating_analytics task programs on the real reports', () => {
         FROM analytics.zone_minute WHERE zone_id = 1 AND local_date = ${date}`.execute(tdb.db)
     ).rows;
     expect(minutes).toEqual({ n: 1440, heating: hand.heating });
+    // a day or two of 2022 fitted (the cases share the database): stored, and flagged as far from
+    // CalTRACK's 90 % of the year
+    const fits = (
+      await sql<{
+        days_in_period: number;
+        days_with_data: number;
+        data_sufficient: boolean;
+        sufficiency: string;
+      }>`
+        SELECT days_in_period, days_with_data, data_sufficient, sufficiency
+        FROM analytics.weather_dependence WHERE home_id = ${HOME} AND zone_id = 1 AND year = 2022`.execute(
+        tdb.db,
+      )
+    ).rows;
+    expect(fits).toHaveLength(1);
+    expect(fits[0]).toMatchObject({ days_in_period: 365, data_sufficient: false });
+    expect([1, 2]).toContain(fits[0]?.days_with_data);
+    expect(fits[0]?.sufficiency).toMatch(
+      /^[12] of the 365 days of 2022 have data \(0\.[25] %\): insufficient/,
+    );
   });
 
   it('fails clean without retries (exit 98) on a malformed date set, naming the item', async () => {

@@ -120,6 +120,20 @@ describe('analyseZoneDays', () => {
       [1, 2022, '2022-01-01', '2022-03-01'],
       [2, 2022, '2022-01-01', '2022-03-01'],
     ]);
+    // 60 days of 2022 (zone 2: 59, its half-loaded day set aside): fitted and weather-dependent,
+    // but flagged as a partial year (CalTRACK §2.2.1)
+    expect(
+      result.fits.map((f) => [
+        f.zoneId,
+        f.sufficiency.daysInPeriod,
+        f.sufficiency.daysWithData,
+        f.sufficiency.sufficient,
+      ]),
+    ).toEqual([
+      [null, 365, 60, false],
+      [1, 365, 60, false],
+      [2, 365, 59, false],
+    ]);
     for (const { fit, zoneId } of result.fits) {
       expect(fit.weatherDependent).toBe(true);
       expect(Math.abs((fit.balanceTemperatureC ?? NaN) - 15)).toBeLessThanOrEqual(0.5);

@@ -87,7 +87,11 @@ describe(`the analysis of the simulated ${YEAR} against the simulator's ground t
     for (const s of scopes) {
       const fits = run.analysis.fits.filter((f) => f.zoneId === s.zoneId && f.year === YEAR);
       expect(fits, `${s.name}: one fit`).toHaveLength(1);
-      const { fit } = fits[0]!;
+      const { fit, sufficiency } = fits[0]!;
+      // a full year is sufficient; a zone created mid-year is not (its fit is of part of 2022)
+      expect(sufficiency.sufficient, `${s.name}: ${sufficiency.reason}`).toBe(
+        sufficiency.daysWithData >= 329,
+      );
       const tb = fit.balanceTemperatureC ?? NaN;
       const beta = fit.slopeHoursPerC ?? NaN;
       const dTb = tb - s.balanceTemperatureC;

@@ -30,7 +30,12 @@ export function periodFiguresOf(p: PeriodMetrics, zoneName: string | null): Peri
 
 /** A stored fit as shown. */
 export function fitModelOf(f: StoredScopeFit): SignatureFitModel {
-  return { ...f.fit, periodStart: f.periodStart, periodEnd: f.periodEnd };
+  return {
+    ...f.fit,
+    periodStart: f.periodStart,
+    periodEnd: f.periodEnd,
+    ...(f.sufficiency === null ? {} : { sufficiency: f.sufficiency }),
+  };
 }
 
 const fmt = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
@@ -38,6 +43,11 @@ const fmt = (v: number | null, digits: number): string => (v === null ? '–' : 
 /** The plain answer to "is heating weather-dependent?", with the figures that support it. */
 export function verdictOf(fit: SignatureFitModel | null): string {
   if (fit === null) return 'Not fitted: no energy signature is stored for this scope and year.';
+  const partial = fit.sufficiency?.sufficient === false ? ` Partial year: ${fit.sufficiency.reason}.` : '';
+  return verdictText(fit) + partial;
+}
+
+function verdictText(fit: SignatureFitModel): string {
   if (fit.weatherDependent)
     return `Yes: heating is weather-dependent. Below a balance temperature of ${fmt(fit.balanceTemperatureC, 1)} °C it runs ${fmt(fit.slopeHoursPerC, 2)} h longer a day per °C colder (adjusted R² ${fit.adjustedR2.toFixed(2)}, ${fit.n} days).`;
   return `No: the days do not show heating that depends on the outdoor temperature (${fit.decision}).`;

@@ -4,6 +4,7 @@
  * camelCase with the unit in each name (`…C` °C, `…Hours` h, `…Minutes` min, `…Fraction` 0..1,
  * `hdd` °C·day); dates are local dates of the home (`YYYY-MM-DD`), instants ISO 8601 UTC.
  */
+import type { DataSufficiency } from '../../analytics/data-sufficiency.js';
 import type { UnusualReason } from '../../analytics/types.js';
 
 /** A HEATING zone. */
@@ -48,6 +49,8 @@ export interface SignatureFitModel {
   readonly decision: string;
   readonly periodStart: string;
   readonly periodEnd: string;
+  /** how much of the calendar year the fit saw (CalTRACK §2.2.1); absent for older fits */
+  readonly sufficiency?: DataSufficiency;
 }
 
 /** The energy signature: the days' points, the fit and the plain answer. */
