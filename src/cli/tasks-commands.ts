@@ -4,7 +4,6 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { makeRunId } from '../core/run-id.js';
 import type { RunType } from '../core/types.js';
@@ -15,6 +14,7 @@ import { renderTask } from '../worker/render-task.js';
 import { runDirOf } from '../worker/task-worker.js';
 import { cliActor, recordEvent } from '../audit/event-log.js';
 import { clearTaskInstances } from '../scheduler/dag-run-service.js';
+import { confirmOrRefuse } from './confirm.js';
 import { CliError, parseDateRange, requireDag, withRuntime } from './context.js';
 
 export function registerTasksCommands(program: Command): void {
@@ -150,7 +150,13 @@ export function registerTasksCommands(program: Command): void {
               for (const c of would.slice(0, 20))
                 process.stderr.write(`  ${c.runId} ${c.taskId} (${c.previousState})\n`);
               if (would.length > 20) process.stderr.write(`  … and ${would.length - 20} more\n`);
-              if (!(await confirm(`clear these ${would.length} task instance(s) of ${dagId}?`))) {
+              if (
+                !(await confirmOrRefuse(
+                  `clear these ${would.length} task instance(s) of ${dagId}?`,
+                  false,
+                  `nothing of ${dagId} cleared`,
+                ))
+              ) {
                 process.stdout.write('cancelled: nothing cleared\n');
                 return;
               }
@@ -185,14 +191,4 @@ export function registerTasksCommands(program: Command): void {
         });
       },
     );
-}
-
-/** Asks a yes/no question on the terminal (stdin). */
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }
