@@ -33,9 +33,15 @@ export function registerTasksRunCommand(tasks: Command): void {
         '(a new try, its log and XCom), with the configured executor (--local: the process executor); ' +
         'checks first that it is not running, not finished and that its upstream tasks let it run',
     )
-    .option('-f, --force', 'run even when the task instance is in a finished state (success, failed, …)')
+    .option(
+      '-f, --force',
+      'run even when the task instance is in a finished state (success, failed, …) or its running try has no heartbeat',
+    )
     .option('-i, --ignore-dependencies', 'do not check the upstream tasks (the trigger rule)')
-    .option('-A, --ignore-all-dependencies', 'no checks at all: state, running try, upstream tasks')
+    .option(
+      '-A, --ignore-all-dependencies',
+      'no checks but one: state, upstream tasks (a try that is alive is never doubled)',
+    )
     .option('-I, --ignore-depends-on-past', "accepted for Airflow's CLI; heatflow has no depends_on_past")
     .option('-l, --local', 'run the try with the process executor, whatever HEATFLOW_EXECUTOR says')
     .action(async (dagId: string, taskId: string, value: string, o: TasksRunOptions) => {
@@ -66,6 +72,7 @@ export function registerTasksRunCommand(tasks: Command): void {
             },
             // the worker records the executor that ran the try on the claim
             o.local === true ? 'process' : rt.config.HEATFLOW_EXECUTOR,
+            { zombieThresholdMs: rt.config.HEATFLOW_ZOMBIE_THRESHOLD_MS },
           );
         } catch (err) {
           if (err instanceof TaskRunRefusedError) throw new CliError(err.message);

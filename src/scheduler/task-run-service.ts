@@ -10,13 +10,7 @@ import { HeatflowError } from '../core/errors.js';
 import { evaluateTriggerRule } from '../core/trigger-rules.js';
 import { FINISHED_TI_STATES, type Dag, type TaskInstanceState } from '../core/types.js';
 import type { Database, DagRunRow } from '../db/database.js';
-import {
-  insertTaskInstances,
-  isTryLive,
-  listRunTis,
-  queueTis,
-  type QueuedTry,
-} from '../db/task-instance-repository.js';
+import { insertTaskInstances, listRunTis, queueTis, type QueuedTry } from '../db/task-instance-repository.js';
 
 /** Airflow's `tasks run` flags. */
 export interface TaskRunFlags {
@@ -41,7 +35,9 @@ const ACTIVE: readonly TaskInstanceState[] = ['queued', 'running'];
  * Checks that the task instance may run now and queues its next try (creating the task instance
  * when the run has none for this task, as Airflow does).
  * @param executor - the executor name recorded on the try (`process`, `docker`)
- * @throws TaskRunRefusedError when it is queued or running under a live lease (unless
+ * @param liveness - `zombieThresholdMs`: a running try whose heartbeat is older is taken as dead
+ * @throws TaskRunRefusedError when it is queued, or running with a fresh heartbeat (always, as
+ *   Airflow's TaskNotRunningDep), running with a stale heartbeat (unless `force` or
  *   `ignoreAllDependencies`), in a finished state (unless `force` or `ignoreAllDependencies`), or
  *   its trigger rule does not let it run yet (unless `ignoreDependencies`), naming the upstream
  *   tasks that are not done as the rule needs
@@ -53,6 +49,7 @@ export async function queueManualTry(
   taskId: string,
   flags: TaskRunFlags,
   executor: string,
+  liveness: { readonly zombieThresholdMs: number },
 ): Promise<QueuedTry> {
   const task = dag.tasks.get(taskId);
   if (task === undefined)
@@ -81,18 +78,17 @@ export async function queueManualTry(
       .forUpdate()
       .executeTakeFirstOrThrow();
     const state = ti.state as TaskInstanceState;
-    if (!all && ACTIVE.includes(state) && ti.lease_token !== null) {
-      const live = await isTryLive(trx, {
-        dagId: dag.dagId,
-        runId: run.run_id,
-        taskId,
-        tryNumber: ti.try_number,
-        leaseToken: ti.lease_token,
-      });
-      if (live)
+    if (ACTIVE.includes(state) && ti.lease_token !== null) {
+      // Airflow's TaskNotRunningDep cannot be ignored: a try that is alive is never doubled
+      const now = Date.now();
+      const live =
+        state === 'queued' ||
+        (ti.heartbeat_at !== null && now - ti.heartbeat_at.getTime() < liveness.zombieThresholdMs);
+      const what = `${where} is ${state} (try ${ti.try_number}${ti.worker_id === null ? '' : ` on worker ${ti.worker_id}`})`;
+      if (live) throw new TaskRunRefusedError(`${what}; wait for it to finish, or clear it first`);
+      if (!all && flags.force !== true)
         throw new TaskRunRefusedError(
-          `${where} is already ${state} (try ${ti.try_number}${ti.worker_id === null ? '' : ` on worker ${ti.worker_id}`}); ` +
-            'pass --ignore-all-dependencies to start another try (the running one loses its lease and is killed)',
+          `${what} with no heartbeat for ${liveness.zombieThresholdMs} ms (its worker looks dead); pass --force to start a new try`,
         );
     }
     if (!all && flags.force !== true && FINISHED_TI_STATES.includes(state))

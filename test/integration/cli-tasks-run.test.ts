@@ -126,20 +126,46 @@ describe('tasks run', () => {
     expect(await tiOf('verbs_ok', okRun, 'a')).toEqual({ state: 'success', try_number: 2 });
   }, 250_000);
 
-  it('refuses a task instance running under a live lease', async () => {
+  it('refuses a task instance that is alive even with -A, and a dead one unless --force', async () => {
     await h.rt.db
       .updateTable('heatflow.task_instances')
-      .set({ state: 'running', lease_token: 'someone-else', try_number: 1, worker_id: 'w-1' })
+      .set({
+        state: 'running',
+        lease_token: 'someone-else',
+        try_number: 1,
+        worker_id: 'w-1',
+        heartbeat_at: new Date(),
+      })
       .where('run_id', '=', failRun)
       .where('task_id', '=', 'cleanup')
       .execute();
-    const r = await runCli(['tasks', 'run', 'verbs_fail', 'cleanup', failRun, '-i'], h.env);
+    const r = await runCli(['tasks', 'run', 'verbs_fail', 'cleanup', failRun, '-A'], h.env);
     expect(r.code).toBe(1);
     expect(r.err).toContain(
-      `heatflow: verbs_fail.cleanup of run ${failRun} is already running (try 1 on worker w-1)`,
+      `heatflow: verbs_fail.cleanup of run ${failRun} is running (try 1 on worker w-1); wait for it to finish, or clear it first`,
+    );
+    await h.rt.db
+      .updateTable('heatflow.task_instances')
+      .set({ heartbeat_at: new Date(Date.now() - 3_600_000) })
+      .where('run_id', '=', failRun)
+      .where('task_id', '=', 'cleanup')
+      .execute();
+    const dead = await runCli(['tasks', 'run', 'verbs_fail', 'cleanup', failRun, '-i'], h.env);
+    expect(dead.code).toBe(1);
+    expect(dead.err).toContain(
+      `heatflow: verbs_fail.cleanup of run ${failRun} is running (try 1 on worker w-1) with no heartbeat for 10000 ms (its worker looks dead); pass --force to start a new try`,
     );
     expect(await tiOf('verbs_fail', failRun, 'cleanup')).toEqual({ state: 'running', try_number: 1 });
-  }, 60_000);
+    const forced = await runCli(
+      ['tasks', 'run', 'verbs_fail', 'cleanup', failRun, '-i', '--force', '-l'],
+      h.env,
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(forced.code).toBe(0);
+    expect(await tiOf('verbs_fail', failRun, 'cleanup')).toEqual({ state: 'success', try_number: 2 });
+  }, 250_000);
 
   it('records a failed try and exits 1 naming it', async () => {
     const r = await runCli(['tasks', 'run', 'verbs_fail', 'boom', '2022-05-10', '--local'], h.env, {
