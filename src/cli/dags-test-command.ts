@@ -62,6 +62,10 @@ export function registerDagsTestCommand(dags: Command): void {
           `testing ${dagId} for ${formatDs(run.logicalDate, dag.timezone)} (${run.runId}) in this process; ` +
             `${save ? 'the run is recorded (--save)' : 'nothing is recorded'}; logs under ${logDir}\n`,
         );
+        // Ctrl-C: the running task is killed, the others are not started; the summary still prints
+        const interrupt = new AbortController();
+        const onSigint = () => interrupt.abort();
+        process.once('SIGINT', onSigint);
         const startedAt = new Date();
         const results = await runDagLocally(
           dag,
@@ -72,8 +76,9 @@ export function registerDagsTestCommand(dags: Command): void {
             logDir,
             secrets: secretStores(rt.db, rt.config),
             out: (t) => process.stdout.write(t),
+            signal: interrupt.signal,
           }),
-        );
+        ).finally(() => process.off('SIGINT', onSigint));
         const endedAt = new Date();
         const state = localRunState(dag, results);
         process.stdout.write(

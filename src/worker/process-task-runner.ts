@@ -28,6 +28,8 @@ export interface ProcessTaskRunnerOptions {
   readonly out: (text: string) => void;
   /** how often the log is read while the task runs, in ms; `@defaultValue 200` */
   readonly followMs?: number;
+  /** aborting kills the running task (its process group) and fails every task not yet started */
+  readonly signal?: AbortSignal;
 }
 
 /** Follows a growing file, handing each complete line to `line`. */
@@ -68,6 +70,7 @@ class LogFollower {
 export function processTaskRunner(o: ProcessTaskRunnerOptions): LocalTaskRunner {
   const executor = new ProcessExecutor({ dataDir: o.dataDir });
   return async (task: Task, upstreamXComs): Promise<Omit<LocalTaskResult, 'taskId'>> => {
+    if (o.signal?.aborted === true) throw new Error('not run: interrupted');
     const startedAt = new Date();
     const key = { dagId: o.dag.dagId, runId: o.run.runId, taskId: task.taskId, tryNumber: 1 };
     const logPath = tryLogPath(o.logDir, key);
@@ -91,6 +94,7 @@ export function processTaskRunner(o: ProcessTaskRunnerOptions): LocalTaskRunner 
         ...(task.executionTimeoutMs === undefined ? {} : { executionTimeoutMs: task.executionTimeoutMs }),
         logPath,
         masker,
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
       });
     } finally {
       clearInterval(timer);

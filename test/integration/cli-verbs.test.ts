@@ -94,6 +94,24 @@ describe('dags test', () => {
     );
   }, 150_000);
 
+  it('Ctrl-C kills the running task, starts no other, and still prints the summary', async () => {
+    const started = Date.now();
+    let sent = false;
+    const r = await runCli(['dags', 'test', 'verbs_slow', '2022-03-04'], h.env, {
+      timeoutMs: 50_000,
+      onStderr: (soFar, kill) => {
+        if (sent || !soFar.includes('testing verbs_slow')) return;
+        sent = true;
+        setTimeout(() => kill('SIGINT'), 2000);
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^nap\s+failed/m);
+    expect(r.out).toMatch(/^after\s+upstream_failed/m);
+    expect(r.out).toContain('DAG run manual__2022-03-04T00:00:00+00:00: failed');
+  }, 60_000);
+
   it('refuses a bad date, an unknown DAG and a conf that is not JSON', async () => {
     const bad = await runCli(['dags', 'test', 'verbs_ok', '2022-02-30'], h.env);
     expect(bad.code).toBe(1);
