@@ -4,7 +4,8 @@
  * task's log on stdout with a `[task_id]` prefix, a summary table at the end, exit 1 when a task
  * failed. Without `--save` nothing is written to Postgres or Redis (not even the event log); with
  * it the run is recorded afterwards as a normal manual DAG run (task instances, tries, logs in
- * HEATFLOW_LOG_DIR, XComs) and a `dags.test` event is logged.
+ * HEATFLOW_LOG_DIR, XComs) and a `dags.test` event is logged; it records no asset events (a test
+ * run triggers no asset-scheduled DAG). Each task runs once: retries are not tried.
  */
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -36,7 +37,11 @@ export function registerDagsTestCommand(dags: Command): void {
         "a date-time; default today's",
     )
     .option('--conf <json>', "run configuration (JSON object), checked against the DAG's params")
-    .option('--save', 'record the run as a normal manual DAG run (task instances, tries, logs, XComs)')
+    .option(
+      '--save',
+      'record the run, once it has ended, as a normal manual DAG run (task instances, tries, logs, XComs; ' +
+        'no asset events, so it triggers no asset-scheduled DAG)',
+    )
     .action(async (dagId: string, date: string | undefined, o: { conf?: string; save?: boolean }) => {
       await withRuntime('dags', async (rt) => {
         const dag = await requireDag(rt, dagId);
