@@ -4,17 +4,16 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { makeRunId } from '../core/run-id.js';
-import type { RunType } from '../core/types.js';
 import { getRunByLogicalDate } from '../db/dag-run-repository.js';
-import { dagRunInfosBetween, formatDs, inferManualDataInterval, parseDagDate } from '../core/timetable.js';
+import { dagRunInfosBetween, parseDagDate } from '../core/timetable.js';
 import { ProcessExecutor } from '../executors/process-executor.js';
-import { renderTask } from '../worker/render-task.js';
+import { secretStores } from '../secrets/secret-stores.js';
+import { previewContext, previewRun, renderWithSecrets } from '../worker/run-preview.js';
 import { runDirOf } from '../worker/task-worker.js';
 import { cliActor, recordEvent } from '../audit/event-log.js';
 import { clearTaskInstances } from '../scheduler/dag-run-service.js';
+import { confirmOrRefuse } from './confirm.js';
 import { CliError, parseDateRange, requireDag, withRuntime } from './context.js';
 
 export function registerTasksCommands(program: Command): void {
@@ -40,35 +39,21 @@ export function registerTasksCommands(program: Command): void {
         }
         // As Airflow's `tasks test`: the DAG run of that logical date when there is one (its
         // upstream XComs and run folder); otherwise a manual run id that exists nowhere.
-        const existing = await getRunByLogicalDate(rt.db, dagId, logical);
-        const info =
-          existing === undefined
-            ? (dagRunInfosBetween(dag, logical, logical)[0] ?? inferManualDataInterval(dag, logical))
-            : {
-                logicalDate: existing.logical_date,
-                dataInterval: { start: existing.data_interval_start, end: existing.data_interval_end },
-              };
-        const runId = existing?.run_id ?? makeRunId('manual', logical);
+        const run = previewRun(dag, logical, await getRunByLogicalDate(rt.db, dagId, logical));
+        const runId = run.runId;
         const upstream = await rt.xcom.pullReturnValues(dagId, runId, task.upstream);
-        if (existing !== undefined)
+        if (run.recorded !== undefined)
           process.stderr.write(
-            `using the XComs of the existing DAG run ${runId} (${existing.state}); nothing is recorded\n`,
+            `using the XComs of the existing DAG run ${runId} (${run.recorded.state}); nothing is recorded\n`,
           );
-        const ctx = {
-          dagId,
-          runId,
-          runType: (existing?.run_type ?? 'manual') as RunType,
-          taskId,
-          tryNumber: 1,
-          logicalDate: info.logicalDate,
-          ds: formatDs(info.logicalDate, dag.timezone),
-          dataIntervalStart: info.dataInterval.start,
-          dataIntervalEnd: info.dataInterval.end,
-          params: dag.params,
-          upstreamXComs: upstream,
-          triggeringAssetEvents: [],
-        };
-        const rendered = renderTask(task, ctx);
+        const ctx = previewContext(dag, task, run, upstream);
+        let prepared;
+        try {
+          prepared = await renderWithSecrets(task, ctx, secretStores(rt.db, rt.config));
+        } catch (err) {
+          throw new CliError(`rendering ${dagId}.${taskId} for ${runId} failed: ${(err as Error).message}`);
+        }
+        const { rendered, masker } = prepared;
         const logDir = await mkdtemp(path.join(os.tmpdir(), 'heatflow-test-'));
         const logPath = path.join(logDir, 'attempt=1.log');
         const executor = new ProcessExecutor({ dataDir: rt.config.HEATFLOW_DATA_DIR });
@@ -87,6 +72,7 @@ export function registerTasksCommands(program: Command): void {
           xcomInput: upstream,
           ...(task.executionTimeoutMs === undefined ? {} : { executionTimeoutMs: task.executionTimeoutMs }),
           logPath,
+          masker,
         });
         process.stdout.write(await readFile(logPath, 'utf8').catch(() => ''));
         process.stdout.write(
@@ -150,7 +136,13 @@ export function registerTasksCommands(program: Command): void {
               for (const c of would.slice(0, 20))
                 process.stderr.write(`  ${c.runId} ${c.taskId} (${c.previousState})\n`);
               if (would.length > 20) process.stderr.write(`  … and ${would.length - 20} more\n`);
-              if (!(await confirm(`clear these ${would.length} task instance(s) of ${dagId}?`))) {
+              if (
+                !(await confirmOrRefuse(
+                  `clear these ${would.length} task instance(s) of ${dagId}?`,
+                  false,
+                  `nothing of ${dagId} cleared`,
+                ))
+              ) {
                 process.stdout.write('cancelled: nothing cleared\n');
                 return;
               }
@@ -185,14 +177,4 @@ export function registerTasksCommands(program: Command): void {
         });
       },
     );
-}
-
-/** Asks a yes/no question on the terminal (stdin). */
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }

@@ -197,6 +197,19 @@ export async function startWorker(
   rt: Runtime,
   options: { executor?: Executor; concurrency?: number } = {},
 ): Promise<TaskWorker> {
+  const worker = await createWorker(rt, options);
+  await worker.start();
+  return worker;
+}
+
+/**
+ * A worker with the configured (or given) executor, not started: `start()` it to take jobs from
+ * the queue, or hand it one try with `runQueuedTry` (`heatflow tasks run`).
+ */
+export async function createWorker(
+  rt: Runtime,
+  options: { executor?: Executor; concurrency?: number } = {},
+): Promise<TaskWorker> {
   const c = rt.config;
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const executor = options.executor ?? (await createExecutor(c, workerId));
@@ -218,6 +231,5 @@ export async function startWorker(
     workerId,
     secrets,
   });
-  await worker.start();
   return worker;
 }

@@ -23,6 +23,7 @@ import { registerExportRoutes } from './export-routes.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { registerDagDetailRoutes } from './dag-detail-routes.js';
 import { registerDagRunWriteRoutes } from './dag-run-write-routes.js';
+import { registerDagDeleteRoute } from './dag-delete-route.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
 import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
@@ -212,6 +213,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerConfigApiRoutes(app, ctx);
   registerDagDetailRoutes(app, ctx);
   registerDagRunWriteRoutes(app, ctx);
+  registerDagDeleteRoute(app, ctx);
   registerExportRoutes(app, ctx);
   registerHeatingApiRoutes(app, heating);
   registerHeatingPageRoutes(app, ctx, heating);

@@ -280,7 +280,34 @@ export class TaskWorker {
       this.o.logger.error({ jobId: job.id, issues: parsed.error.issues }, 'malformed job dropped');
       return 'malformed';
     }
-    const t = parsed.data;
+    return this.claimAndRun(parsed.data);
+  }
+
+  /**
+   * Runs one try that is already queued in Postgres, in this process and without BullMQ (`heatflow
+   * tasks run`), as a job would: claim, run, record, wake the schedulers. The worker need not be
+   * started; its liveness key is kept while the try runs, so reapers on this host leave the try
+   * alone.
+   * @returns the task instance's new state, or `dropped` when the try was no longer queued under
+   *   its lease (nothing run)
+   */
+  async runQueuedTry(t: QueuedTry): Promise<string> {
+    await this.beat();
+    const beat = setInterval(
+      () => void this.beat().catch((err: unknown) => this.o.logger.warn({ err }, 'liveness beat failed')),
+      this.heartbeatMs,
+    );
+    try {
+      return await this.claimAndRun(t);
+    } finally {
+      clearInterval(beat);
+      if (this.stateValue === 'INITIALIZED')
+        await this.o.redis.del(this.livenessKey()).catch(() => undefined);
+    }
+  }
+
+  /** Claims a queued try and carries it through (the body of a job). */
+  private async claimAndRun(t: QueuedTry): Promise<string> {
     let logPath: string;
     try {
       logPath = tryLogPath(this.o.logDir, t);

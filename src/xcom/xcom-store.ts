@@ -125,8 +125,22 @@ export class XComStore {
     return keys.length === 0 ? 0 : this.redis.del(...keys);
   }
 
+  /**
+   * Deletes every XCom of every run of a DAG (`dags delete`).
+   * @returns the number of keys deleted
+   */
+  async clearDag(dagId: string): Promise<number> {
+    const keys = await this.scan(`${globEscape(`${this.prefix}:xcom:${dagId}:`)}*`);
+    let deleted = 0;
+    for (let i = 0; i < keys.length; i += 500) deleted += await this.redis.del(...keys.slice(i, i + 500));
+    return deleted;
+  }
+
   private async scanKeys(ti: TiKey): Promise<string[]> {
-    const pattern = `${globEscape(this.keyOf(ti, ''))}*`;
+    return this.scan(`${globEscape(this.keyOf(ti, ''))}*`);
+  }
+
+  private async scan(pattern: string): Promise<string[]> {
     const keys: string[] = [];
     let cursor = '0';
     do {
