@@ -32,6 +32,7 @@ import { z } from 'zod';
 import { databaseUsesTls, tadoUsesTls } from '../src/config/tls-usage.js';
 import { asset, defineDag } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
+import { TADO_CONNECTION_ENV } from '../src/tado/tado-connection.js';
 import {
   envCount,
   envFlag,
@@ -43,7 +44,15 @@ import {
 
 const useSnapshots = envFlag('TADO_ETL_TASK_SNAPSHOTS', true);
 
-const tadoEnv = Object.fromEntries(TADO_CONFIG_VARIABLES.map((name) => [name, fromWorkerEnv(name)]));
+/**
+ * extract's tado settings: the worker's `TADO_*` variables, with the `tado` connection laid over
+ * them when one is defined (`heatflow connections add tado --conn-uri 'tado://…'`): its URI reaches
+ * the task as `HEATFLOW_CONN_TADO` and wins over the variables (src/tado/tado-connection.ts).
+ */
+const tadoEnv = {
+  ...Object.fromEntries(TADO_CONFIG_VARIABLES.map((name) => [name, fromWorkerEnv(name)])),
+  [TADO_CONNECTION_ENV]: "{{ conn.tado.uri | default('') }}",
+};
 /**
  * A task program (docs/task-programs.md): started from its startup snapshot, built by
  * `npm run build` with the program's modules already evaluated (transform: with danfojs-node

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '../config/parse-env.js';
+import { TADO_CONNECTION_ENV, tadoSettingsFromConnection } from './tado-connection.js';
 
 /** tado's public client id for third-party apps (device flow, no secret). Source: support.tado.com 8565472. */
 export const TADO_PUBLIC_CLIENT_ID = '1bb50063-6b0c-4d11-bd99-387f4a91cc46';
@@ -57,12 +58,16 @@ export type TadoConfig = z.output<typeof schema>;
 export const TADO_CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof TadoConfig)[];
 
 /**
- * Reads and validates the tado° settings. Empty strings count as unset.
+ * Reads and validates the tado° settings. Empty strings count as unset. A `tado` connection's URI
+ * in `HEATFLOW_CONN_TADO` (tado-connection.ts) is laid over the `TADO_*` variables: what it gives
+ * wins.
  * @param env - variables to read; `@defaultValue process.env`
  * @param cwd - base of a relative `TADO_TOKEN_FILE`; `@defaultValue process.cwd()`
- * @throws ConfigError naming every invalid variable and what it expects
+ * @throws ConfigError naming every invalid variable and what it expects, or the connection's part at fault
  */
 export function loadTadoConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TadoConfig {
-  const c = parseEnv(schema, env, 'invalid tado configuration');
+  const conn = env[TADO_CONNECTION_ENV]?.trim();
+  const merged = conn === undefined || conn === '' ? env : { ...env, ...tadoSettingsFromConnection(conn) };
+  const c = parseEnv(schema, merged, 'invalid tado configuration');
   return { ...c, TADO_TOKEN_FILE: path.resolve(cwd, c.TADO_TOKEN_FILE) };
 }
