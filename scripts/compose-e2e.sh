@@ -161,6 +161,18 @@ web_status=$(curl -s -o "$workdir/web.html" -w '%{http_code}' "http://$E2E_WEB_P
 web_has_dag=$(grep -c 'tado_etl' "$workdir/web.html" 2>/dev/null || true)
 health=$(curl -s "http://$E2E_WEB_PUBLISH/api/v1/health" || true)
 [ -n "$health" ] || health=null
+# the scheduler's and the worker's health checks (`heatflow jobs check`, docker-compose.yaml)
+service_health() {
+  local id
+  id=$(docker ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=$1" | head -1)
+  [ -n "$id" ] && docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$id" || echo missing
+}
+for _ in $(seq 1 30); do
+  scheduler_health=$(service_health scheduler)
+  worker_health=$(service_health worker)
+  [ "$scheduler_health" = healthy ] && [ "$worker_health" = healthy ] && break
+  sleep 2
+done
 log "rows: $counts; tries: $tries; runs: $runs; analytics: $analytics; containers started: $started; web: $web_status"
 
 if [ "$E2E_KEEP" = 1 ]; then
@@ -201,6 +213,7 @@ cat >"$E2E_RESULT" <<EOF
  "containersStarted":$started,"containersStartedOfDag":$started_ok,"containersStartedOfAnalytics":$started_analytics,
  "analytics":$analytics,
  "web":{"url":"http://$E2E_WEB_PUBLISH/","status":$web_status,"mentionsDag":$web_has_dag,"health":$health},
+ "serviceHealth":{"scheduler":"$scheduler_health","worker":"$worker_health"},
  "leftoversAfterDown":$leftovers,"reference":$reference,
  "timingsS":{${timing_json}"total":$total}}
 EOF

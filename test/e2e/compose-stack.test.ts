@@ -59,6 +59,8 @@ interface E2eResult {
     mentionsDag: number;
     health: { metadatabase?: { status: string } } | null;
   };
+  /** Docker's health status of the scheduler and worker containers (`heatflow jobs check`) */
+  serviceHealth: { scheduler: string; worker: string };
   leftoversAfterDown: { containers: number; taskContainers: number; networks: number } | null;
   reference: { runs: Record<string, number>; rows: RowCounts; wallTimeS: number } | null;
   timingsS: Record<string, number>;
@@ -126,6 +128,10 @@ describe('docker compose stack (make containers_init containers_up, backfill, co
     expect(result.rows.days % DAYS).toBe(0);
     for (const [table, n] of Object.entries(result.rows))
       expect({ table, n: n > 0 }).toEqual({ table, n: true });
+  });
+
+  it('reports the scheduler and the worker healthy through their health checks (heatflow jobs check)', () => {
+    expect(result.serviceHealth).toEqual({ scheduler: 'healthy', worker: 'healthy' });
   });
 
   it('serves the web page on 127.0.0.1:8080 with the DAG and a healthy metadatabase', () => {
