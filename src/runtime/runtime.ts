@@ -144,6 +144,17 @@ export interface RunningScheduler {
   stop(): Promise<void>;
 }
 
+let fernetWarned = false;
+/**
+ * Logs {@link NO_FERNET_KEY_WARNING} once per process: a process that runs a scheduler and a
+ * worker (`demo`, `standalone`) would otherwise say it twice.
+ */
+function warnNoFernetKeyOnce(logger: Logger): void {
+  if (fernetWarned) return;
+  fernetWarned = true;
+  logger.warn(NO_FERNET_KEY_WARNING);
+}
+
 /** Starts a scheduler that also listens to completion events. */
 export async function startScheduler(
   rt: Runtime,
@@ -152,7 +163,7 @@ export async function startScheduler(
   const c = rt.config;
   const queue = new TaskQueue(c.REDIS_URL, c.HEATFLOW_REDIS_PREFIX);
   await rt.registry.refresh();
-  if (!secretStores(rt.db, c).cipher.enabled) rt.logger.warn(NO_FERNET_KEY_WARNING);
+  if (!secretStores(rt.db, c).cipher.enabled) warnNoFernetKeyOnce(rt.logger);
   const scheduler = new Scheduler({
     db: rt.db,
     queue,
@@ -215,7 +226,7 @@ export async function createWorker(
   const executor = options.executor ?? (await createExecutor(c, workerId));
   await rt.registry.refresh();
   const secrets = secretStores(rt.db, c);
-  if (!secrets.cipher.enabled) rt.logger.warn(NO_FERNET_KEY_WARNING);
+  if (!secrets.cipher.enabled) warnNoFernetKeyOnce(rt.logger);
   const worker = new TaskWorker({
     db: rt.db,
     redis: rt.redis,
