@@ -146,7 +146,9 @@ export function registerConnectionsCommands(program: Command): void {
     .option('--json', 'as JSON')
     .action(async (o: { json?: boolean }) => {
       await withSecretStores('connections', async (s) => {
-        const all = await s.connections.list();
+        const { readable: all, unreadable } = await s.connections.listReadable();
+        // one that cannot be decrypted is named on stderr; the others are still listed
+        for (const u of unreadable) process.stderr.write(`WARNING: ${u.error}\n`);
         if (o.json === true)
           return void process.stdout.write(`${JSON.stringify(all.map(connectionDisplay), null, 2)}\n`);
         process.stdout.write(

@@ -94,7 +94,9 @@ export function registerVariablesCommands(program: Command): void {
     .option('--json', 'as JSON')
     .action(async (o: { json?: boolean }) => {
       await withSecretStores('variables', async (s) => {
-        const all = await s.variables.list();
+        const { readable: all, unreadable } = await s.variables.listReadable();
+        // one that cannot be decrypted is named on stderr; the others are still listed
+        for (const u of unreadable) process.stderr.write(`WARNING: ${u.error}\n`);
         if (o.json === true) {
           const rows = all.map((v) => ({
             key: v.key,

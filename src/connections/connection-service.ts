@@ -16,8 +16,8 @@ import {
   replaceConnectionRow,
   type ConnectionRow,
 } from '../db/connection-repository.js';
-import type { SecretCipher } from '../secrets/secret-cipher.js';
-import type { ChangeContext } from '../variables/variable-service.js';
+import { DecryptError, type SecretCipher } from '../secrets/secret-cipher.js';
+import type { ChangeContext, Unreadable } from '../variables/variable-service.js';
 import type { ConnectionFields } from './conn-uri.js';
 
 /** A connection, decrypted. */
@@ -168,6 +168,21 @@ export class ConnectionService {
   /** Every connection, by id. @throws DecryptError naming the first that cannot be decrypted */
   async list(): Promise<Connection[]> {
     return (await listConnectionRows(this.db)).map((r) => this.decode(r));
+  }
+
+  /** Every connection that can be read, and the ids of those that cannot, each with the reason. */
+  async listReadable(): Promise<{ readable: Connection[]; unreadable: Unreadable[] }> {
+    const readable: Connection[] = [];
+    const unreadable: Unreadable[] = [];
+    for (const r of await listConnectionRows(this.db)) {
+      try {
+        readable.push(this.decode(r));
+      } catch (err) {
+        if (!(err instanceof DecryptError)) throw err;
+        unreadable.push({ id: r.conn_id, error: err.message });
+      }
+    }
+    return { readable, unreadable };
   }
 
   /**

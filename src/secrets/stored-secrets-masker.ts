@@ -8,16 +8,17 @@ import { SecretMasker } from './secret-masker.js';
 import { isSensitiveName } from './sensitive.js';
 
 /**
- * The masker. A variable or connection that cannot be decrypted is skipped (what cannot be read
- * here cannot be matched either).
+ * The masker. A variable or connection that cannot be decrypted is skipped, alone (what cannot be
+ * read here cannot be matched either).
  */
 export async function storedSecretsMasker(
   stores: Pick<SecretStores, 'variables' | 'connections'>,
 ): Promise<SecretMasker> {
   const m = new SecretMasker();
-  const [vars, conns] = await Promise.all([
-    stores.variables.list().catch(() => []),
-    stores.connections.list().catch(() => []),
+  // one that cannot be decrypted is skipped alone: the others are still masked
+  const [{ readable: vars }, { readable: conns }] = await Promise.all([
+    stores.variables.listReadable(),
+    stores.connections.listReadable(),
   ]);
   for (const v of vars) if (v.isSensitive) m.add(v.value);
   for (const c of conns) {

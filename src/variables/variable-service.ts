@@ -15,7 +15,7 @@ import {
   upsertVariableRow,
   type VariableRow,
 } from '../db/variable-repository.js';
-import type { SecretCipher } from '../secrets/secret-cipher.js';
+import { DecryptError, type SecretCipher } from '../secrets/secret-cipher.js';
 import { isSensitiveName } from '../secrets/sensitive.js';
 
 /** A variable, decrypted. */
@@ -49,6 +49,14 @@ export function assertVariableKey(key: string): void {
 }
 
 /** What a change needs: who made it, and where to report a failed event-log write. */
+/** A stored variable or connection that cannot be decrypted with the configured key. */
+export interface Unreadable {
+  /** the variable's key or the connection's id */
+  readonly id: string;
+  /** the DecryptError's message (names it and says the key does not match) */
+  readonly error: string;
+}
+
 export interface ChangeContext {
   readonly actor: EventActor;
   readonly log?: EventLogWarn;
@@ -96,6 +104,25 @@ export class VariableService {
    */
   async list(): Promise<Variable[]> {
     return (await listVariableRows(this.db)).map((r) => this.decode(r));
+  }
+
+  /**
+   * Every variable that can be read, and the keys of those that cannot (stored with another
+   * HEATFLOW_FERNET_KEY, or the key removed), each with the reason: one unreadable variable does
+   * not hide the others.
+   */
+  async listReadable(): Promise<{ readable: Variable[]; unreadable: Unreadable[] }> {
+    const readable: Variable[] = [];
+    const unreadable: Unreadable[] = [];
+    for (const r of await listVariableRows(this.db)) {
+      try {
+        readable.push(this.decode(r));
+      } catch (err) {
+        if (!(err instanceof DecryptError)) throw err;
+        unreadable.push({ id: r.key, error: err.message });
+      }
+    }
+    return { readable, unreadable };
   }
 
   /**

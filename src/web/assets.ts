@@ -52,6 +52,7 @@ ${stateRules}
 .muted{color:#7b8794} .error{color:#b3261e}
 .flash{padding:8px 12px;border-radius:4px;margin-bottom:12px;background:#e6f4ea;border:1px solid #b7dfc3}
 .flash.bad{background:#fdecea;border-color:#f5c2bd}
+.banner{padding:8px 12px;border-radius:4px;margin-bottom:12px;background:#fff4e5;border:1px solid #f0b35c;font-weight:600}
 .card{background:#fff;padding:12px 16px;border-radius:4px;box-shadow:0 1px 2px rgba(0,0,0,.06);margin-bottom:16px}
 .actions{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end}
 .actions form{display:flex;gap:6px;align-items:flex-end;margin:0}

@@ -24,6 +24,7 @@ export function pageContextOf(ctx: WebContext, req: FastifyRequest, reply: Fasti
   }
   return {
     actionsEnabled: ctx.auth.enabled,
+    secretsUnencrypted: (ctx.rt.config.HEATFLOW_FERNET_KEY ?? '') === '',
     here: req.url,
     ...(session === undefined
       ? {}

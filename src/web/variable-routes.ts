@@ -97,11 +97,13 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: WebContext): v
 
   app.get('/api/v1/variables', async (req) => {
     const q = parseInput(page, req.query, 'query');
-    const all = await stores().variables.list().catch(rethrow);
-    return {
-      variables: all.slice(q.offset, q.offset + q.limit).map(variableJson),
-      total_entries: all.length,
-    };
+    // one that cannot be decrypted is listed with value null and why, not a 500 for the list
+    const { readable, unreadable } = await stores().variables.listReadable();
+    const all = [
+      ...readable.map(variableJson),
+      ...unreadable.map((u) => ({ key: u.id, value: null, description: null, decrypt_error: u.error })),
+    ].sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
+    return { variables: all.slice(q.offset, q.offset + q.limit), total_entries: all.length };
   });
 
   app.get('/api/v1/variables/:key', async (req) => {
@@ -149,11 +151,12 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: WebContext): v
 
   app.get('/api/v1/connections', async (req) => {
     const q = parseInput(page, req.query, 'query');
-    const all = await stores().connections.list().catch(rethrow);
-    return {
-      connections: all.slice(q.offset, q.offset + q.limit).map((c) => connectionJson(c, false)),
-      total_entries: all.length,
-    };
+    const { readable, unreadable } = await stores().connections.listReadable();
+    const all = [
+      ...readable.map((c) => connectionJson(c, false)),
+      ...unreadable.map((u) => ({ connection_id: u.id, conn_type: null, decrypt_error: u.error })),
+    ].sort((a, b) => (String(a.connection_id) < String(b.connection_id) ? -1 : 1));
+    return { connections: all.slice(q.offset, q.offset + q.limit), total_entries: all.length };
   });
 
   app.get('/api/v1/connections/:connectionId', async (req) => {

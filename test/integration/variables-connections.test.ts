@@ -13,6 +13,7 @@ import { syncDagBag } from '../../src/dag-processing/sync-dag-bag.js';
 import { createBackfill } from '../../src/scheduler/dag-run-service.js';
 import { generateFernetKey } from '../../src/secrets/secret-cipher.js';
 import { secretStores } from '../../src/secrets/secret-stores.js';
+import { storedSecretsMasker } from '../../src/secrets/stored-secrets-masker.js';
 import { buildWebApp } from '../../src/web/server.js';
 import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
 
@@ -196,5 +197,62 @@ describe('REST API', () => {
     expect(x.body).not.toContain(CONN_PASSWORD);
     expect(x.json()).toMatchObject({ value: { leaked: '***' } });
     await app.close();
+  });
+});
+
+describe('a key that does not match, and no key at all', () => {
+  it('lists what can be read and names what cannot (no 500); the rest is still masked in XComs', async () => {
+    const s = secretStores(h.rt.db, h.config);
+    await s.variables.set('readable_password', 'still-Masked-77', null, { actor: cliActor() });
+    // stored under another key: this deployment's key cannot decrypt it
+    const other = secretStores(h.rt.db, { HEATFLOW_FERNET_KEY: generateFernetKey() });
+    await other.variables.set('foreign_secret', 'from-another-key', null, { actor: cliActor() });
+    await other.connections.add(
+      'foreign_conn',
+      { connType: 'http', host: 'h.example', password: 'foreign-pw' },
+      { actor: cliActor() },
+    );
+    const app = await buildWebApp(h.rt, { host: '127.0.0.1', port: 0 });
+    const vars = await app.inject({ method: 'GET', url: '/api/v1/variables?limit=100' });
+    expect(vars.statusCode).toBe(200);
+    const listed = vars.json<{ variables: { key: string; value: unknown; decrypt_error?: string }[] }>()
+      .variables;
+    expect(listed.find((v) => v.key === 'foreign_secret')).toEqual({
+      key: 'foreign_secret',
+      value: null,
+      description: null,
+      decrypt_error: expect.stringMatching(/^variable "foreign_secret"/) as unknown,
+    });
+    expect(listed.find((v) => v.key === 'readable_password')).toMatchObject({ value: '***' });
+    const conns = await app.inject({ method: 'GET', url: '/api/v1/connections?limit=100' });
+    expect(conns.statusCode).toBe(200);
+    expect(conns.body).toContain('"connection_id":"foreign_conn"');
+    expect(conns.body).not.toContain('foreign-pw');
+    // the one that cannot be read does not stop the others from being masked
+    const masker = await storedSecretsMasker(s);
+    expect(masker.mask('x still-Masked-77 y')).toBe('x *** y');
+    await app.close();
+    await other.variables.delete('foreign_secret', { actor: cliActor() });
+    await other.connections.delete('foreign_conn', { actor: cliActor() });
+  });
+
+  it('every page says loudly when HEATFLOW_FERNET_KEY is not set, and only then', async () => {
+    const withKey = await buildWebApp(h.rt, { host: '127.0.0.1', port: 0 });
+    const keyless = await buildWebApp(
+      { ...h.rt, config: { ...h.rt.config, HEATFLOW_FERNET_KEY: undefined } },
+      { host: '127.0.0.1', port: 0 },
+    );
+    for (const url of ['/', '/event-log', '/backfills']) {
+      const a = await withKey.inject({ method: 'GET', url });
+      const b = await keyless.inject({ method: 'GET', url });
+      expect([url, a.statusCode, b.statusCode]).toEqual([url, 200, 200]);
+      expect(a.body).not.toContain('id="no-fernet-key"');
+      expect(b.body).toContain('id="no-fernet-key"');
+      expect(b.body).toContain(
+        'HEATFLOW_FERNET_KEY is not set: variables and connection passwords are stored unencrypted',
+      );
+    }
+    await withKey.close();
+    await keyless.close();
   });
 });

@@ -12,6 +12,8 @@ export interface PageContext {
   readonly csrf?: string;
   /** who is signed in: a person's username, or `token` for a session of the web token */
   readonly signedInAs?: string;
+  /** HEATFLOW_FERNET_KEY is not set: variables and connection passwords are stored in plain text */
+  readonly secretsUnencrypted?: boolean;
   /** this page's path and query, where actions return to */
   readonly here: string;
   /** a message from the previous action */
@@ -61,6 +63,15 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml): SafeHtm
           }
         </header>
         <main>
+          ${
+            ctx.secretsUnencrypted === true
+              ? html`<div class="banner" role="alert" id="no-fernet-key">
+                  HEATFLOW_FERNET_KEY is not set: variables and connection passwords are stored unencrypted in
+                  Postgres. Set a key (docs/adr/0006-secrets-at-rest-aes-gcm.md says how) and restart
+                  heatflow.
+                </div>`
+              : ''
+          }
           ${ctx.flash === undefined ? '' : html`<div class="flash${ctx.flash.bad ? ' bad' : ''}" role="status">${ctx.flash.text}</div>`}
           ${body}
         </main>
