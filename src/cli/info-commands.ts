@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { listSettings } from '../config/config-listing.js';
 import { HEATFLOW_VERSION } from '../core/version.js';
+import { encryptionStatus } from '../secrets/no-key-warning.js';
 import { collectSystemInfo, type ServerVersion } from '../runtime/system-info.js';
 import { addOutputOptions, outputFormatOf, printRows, type OutputOptions } from './output-format.js';
 import { formatTable } from './text-table.js';
@@ -30,9 +31,13 @@ export function registerInfoCommands(program: Command): void {
       ),
   ).action(async (o: OutputOptions) => {
     const format = outputFormatOf(o);
-    const info = await collectSystemInfo(loadConfig());
+    const config = loadConfig();
+    const info = await collectSystemInfo(config);
+    const encryption = encryptionStatus(config.HEATFLOW_FERNET_KEY);
     if (format === 'json') {
-      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...info, secrets_encryption: { encrypted: encryption.encrypted, status: encryption.text } }, null, 2)}\n`,
+      );
       return;
     }
     const v = info.versions;
@@ -62,6 +67,7 @@ export function registerInfoCommands(program: Command): void {
           ['sql_alchemy_conn', info.connections.database],
           ['redis_url', info.connections.redis],
           ['docker_endpoint', info.connections.docker],
+          ['secrets_encryption', encryption.text],
         ],
       ],
     ];

@@ -23,7 +23,7 @@ import { schedulerLivenessKey } from './job-liveness.js';
 import type { ServiceDeps } from '../scheduler/dag-run-service.js';
 import { TaskWorker } from '../worker/task-worker.js';
 import { XComStore } from '../xcom/xcom-store.js';
-import { NO_FERNET_KEY_WARNING } from '../secrets/secret-cipher.js';
+import { warnNoFernetKeyOnce } from '../secrets/no-key-warning.js';
 import { secretStores } from '../secrets/secret-stores.js';
 
 /** The shared connections of one process. */

@@ -27,6 +27,26 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h.cleanup());
 
+describe('heatflow info, encryption at rest', () => {
+  it(
+    'says secrets are stored unencrypted without HEATFLOW_FERNET_KEY, and the key count with one',
+    async () => {
+      const off = await runCli(['info', '-o', 'json'], { ...env, HEATFLOW_FERNET_KEY: '' });
+      expect(off.code).toBe(0);
+      const offJson = JSON.parse(off.out) as { secrets_encryption: { encrypted: boolean; status: string } };
+      expect(offJson.secrets_encryption.encrypted).toBe(false);
+      expect(offJson.secrets_encryption.status).toMatch(/UNENCRYPTED.*set HEATFLOW_FERNET_KEY/);
+      const on = await runCli(['info'], {
+        ...env,
+        HEATFLOW_FERNET_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+      });
+      expect(on.code).toBe(0);
+      expect(on.out).toMatch(/secrets_encryption\s+AES-256-GCM \(1 key\)/);
+    },
+    T,
+  );
+});
+
 describe('heatflow version', () => {
   it(
     "prints package.json's version, as --version does",
