@@ -144,17 +144,6 @@ export interface RunningScheduler {
   stop(): Promise<void>;
 }
 
-let fernetWarned = false;
-/**
- * Logs {@link NO_FERNET_KEY_WARNING} once per process: a process that runs a scheduler and a
- * worker (`demo`, `standalone`) would otherwise say it twice.
- */
-function warnNoFernetKeyOnce(logger: Logger): void {
-  if (fernetWarned) return;
-  fernetWarned = true;
-  logger.warn(NO_FERNET_KEY_WARNING);
-}
-
 /** Starts a scheduler that also listens to completion events. */
 export async function startScheduler(
   rt: Runtime,
