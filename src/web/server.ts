@@ -35,6 +35,7 @@ import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerPoolRoutes } from './pool-routes.js';
 import { registerVariableRoutes } from './variable-routes.js';
+import { registerSecretPageRoutes } from './secret-page-routes.js';
 import { errorView } from './views/misc-views.js';
 import { isLoopbackHost, SESSION_COOKIE, WebAuth } from './web-auth.js';
 import { WebContext } from './web-context.js';
@@ -223,6 +224,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerPoolRoutes(app, ctx);
   registerEventLogRoutes(app, ctx);
   registerVariableRoutes(app, ctx);
+  registerSecretPageRoutes(app, ctx);
   return app;
 }
 

@@ -256,3 +256,51 @@ describe('a key that does not match, and no key at all', () => {
     await keyless.close();
   });
 });
+
+describe('the Variables and Connections pages', () => {
+  it('list every entry, hide secret values and passwords, and name one the key cannot decrypt', async () => {
+    const s = secretStores(h.rt.db, h.config);
+    await s.variables.set('page_plain', 'shown-on-the-page', 'a note', { actor: cliActor() });
+    await s.variables.set('page_api_key', 'never-on-the-page-1', null, { actor: cliActor() });
+    await s.connections.add(
+      'page_conn',
+      {
+        connType: 'http',
+        host: 'svc.example',
+        login: 'bob',
+        password: 'never-on-the-page-2',
+        extra: { token: 'never-on-the-page-3', region: 'eu' },
+      },
+      { actor: cliActor() },
+    );
+    const other = secretStores(h.rt.db, { HEATFLOW_FERNET_KEY: generateFernetKey() });
+    await other.variables.set('page_foreign', 'x', null, { actor: cliActor() });
+    const app = await buildWebApp(h.rt, { host: '127.0.0.1', port: 0 });
+    const vars = await app.inject({ method: 'GET', url: '/variables' });
+    expect(vars.statusCode).toBe(200);
+    expect(vars.body).toContain('page_plain');
+    expect(vars.body).toContain('shown-on-the-page');
+    expect(vars.body).toContain('page_api_key');
+    expect(vars.body).toMatch(
+      /page_foreign<\/td> ?<td colspan="3" class="bad">cannot decrypt: variable &quot;page_foreign&quot; cannot be decrypted/,
+    );
+    const conns = await app.inject({ method: 'GET', url: '/connections' });
+    expect(conns.statusCode).toBe(200);
+    expect(conns.body).toContain('page_conn');
+    expect(conns.body).toContain('svc.example');
+    expect(conns.body).toContain('&quot;region&quot;:&quot;eu&quot;');
+    for (const body of [vars.body, conns.body])
+      for (const secret of [
+        'never-on-the-page-1',
+        'never-on-the-page-2',
+        'never-on-the-page-3',
+        VAR_SECRET,
+        CONN_PASSWORD,
+      ])
+        expect(body).not.toContain(secret);
+    // linked from every page's top bar
+    expect((await app.inject({ method: 'GET', url: '/' })).body).toContain('<a href="/variables">Variables<');
+    await app.close();
+    await other.variables.delete('page_foreign', { actor: cliActor() });
+  });
+});

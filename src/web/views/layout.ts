@@ -38,7 +38,8 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml): SafeHtm
           <nav>
             <a href="/">DAGs</a><a href="/heating">Heating</a><a href="/assets">Assets</a>
             <a href="/backfills">Backfills</a><a href="/api/v1/health">API health</a>
-            <a href="/event-log">Event log</a>
+            <a href="/event-log">Event log</a><a href="/variables">Variables</a
+            ><a href="/connections">Connections</a>
           </nav>
           ${
             !ctx.actionsEnabled
