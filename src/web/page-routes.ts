@@ -44,7 +44,14 @@ import { backfillsView, loginView } from './views/misc-views.js';
 import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js';
 import { isSameOrigin, requestActor, SESSION_COOKIE } from './web-auth.js';
 import { runBlockers } from '../scheduler/run-blocker-service.js';
-import { confSchema, idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
+import { resolveTriggerDate } from '../core/trigger-date.js';
+import {
+  confSchema,
+  idSchema,
+  runIdSchema,
+  triggerDateSchema,
+  type WebContext,
+} from './web-context.js';
 
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
 const PAGE_LOG_BYTES = 512 * 1024;
@@ -381,7 +388,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         z
           .object({
             // an empty field is "now"; anything else is checked as the API checks it
-            logical_date: z.preprocess((v) => (v === '' ? undefined : v), instantSchema.optional()),
+            logical_date: z.preprocess((v) => (v === '' ? undefined : v), triggerDateSchema.optional()),
             conf: z.string().max(10_000).optional(),
           })
           .loose(),
@@ -408,9 +415,15 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         conf = parsed;
       }
       const dag = await ctx.dag(p.dagId);
+      // a bare date is that local day's scheduled logical date, as the API and the CLI read it
+      const when =
+        typeof form.logical_date === 'string'
+          ? resolveTriggerDate(dag, form.logical_date.replace(' ', 'T'))
+          : undefined;
       const run = await triggerDagRun(rt.deps, dag, {
         conf,
-        ...(form.logical_date instanceof Date ? { logicalDate: form.logical_date } : {}),
+        ...(when === undefined ? {} : { logicalDate: when.logicalDate }),
+        ...(when?.dataInterval === undefined ? {} : { dataInterval: when.dataInterval }),
       });
       await audit(req, {
         event: 'trigger',
