@@ -45,13 +45,7 @@ import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js
 import { isSameOrigin, requestActor, SESSION_COOKIE } from './web-auth.js';
 import { runBlockers } from '../scheduler/run-blocker-service.js';
 import { resolveTriggerDate } from '../core/trigger-date.js';
-import {
-  confSchema,
-  idSchema,
-  runIdSchema,
-  triggerDateSchema,
-  type WebContext,
-} from './web-context.js';
+import { confSchema, idSchema, runIdSchema, triggerDateSchema, type WebContext } from './web-context.js';
 
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
 const PAGE_LOG_BYTES = 512 * 1024;
