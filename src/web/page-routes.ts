@@ -309,7 +309,10 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
             : 'Wrong token.';
       return send(reply.code(outcome.status), loginView(pageContext(req, reply), form.next, message));
     }
-    const session = person ? ctx.auth.issueUserSession(form.username.trim()) : ctx.auth.issueSession();
+    // a person's outcome always has a stamp ('' would match no user's and end at once)
+    const session = person
+      ? ctx.auth.issueUserSession(form.username.trim(), outcome.passwordStamp ?? '')
+      : ctx.auth.issueSession();
     void reply.header(
       'set-cookie',
       `${SESSION_COOKIE}=${encodeURIComponent(session)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ctx.auth.sessionTtlMs / 1000)}`,

@@ -133,11 +133,20 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     const host = checkHost(req.headers.host, hosts);
     if (!host.ok) throw new HttpProblem(403, host.reason);
     rejectNulInQuery(req.query);
-    // a person's session is an HMAC: it ends when the user is deleted, checked here on every request
+    // a person's session is an HMAC: it ends when the user is deleted or the password changes,
+    // checked here on every request
     const who = auth.sessionIdentity(req);
-    if (who?.kind === 'user' && !(await ctx.signIn.userExists(who.username))) {
-      void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
-      throw new HttpProblem(401, `user "${who.username}" no longer exists: sign in again`);
+    if (who?.kind === 'user') {
+      const stamp = await ctx.signIn.currentPasswordStamp(who.username);
+      if (stamp !== who.passwordStamp) {
+        void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
+        throw new HttpProblem(
+          401,
+          stamp === undefined
+            ? `user "${who.username}" no longer exists: sign in again`
+            : `the password of user "${who.username}" changed: sign in again`,
+        );
+      }
     }
     if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
     if (auth.hasBearer(req) || auth.session(req) !== undefined) return;
