@@ -29,6 +29,7 @@ import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
 import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
 import type { LoginRateLimitOptions } from './login-rate-limit.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
@@ -121,6 +122,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     },
   });
 
+  registerJsonBodyParser(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     const out: Record<string, string> = {};
     for (const [k, v] of new URLSearchParams(body as string)) out[k] = v;
