@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { cliActor, recordEvent } from '../audit/event-log.js';
 import { assetScheduleLabel } from '../core/asset.js';
-import { scheduledRunOnDay } from '../core/timetable.js';
+import { resolveTriggerDate, type TriggerDate } from '../core/trigger-date.js';
 import type { Dag, DataInterval } from '../core/types.js';
 import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { completeFinishedBackfills } from '../db/backfill-repository.js';
@@ -16,7 +16,6 @@ import { syncDagFolder } from './sync-dags.js';
 import { formatTable } from './text-table.js';
 import {
   CliError,
-  parseDateOption,
   parseDateRange,
   parseJsonObject,
   parsePositiveInt,
@@ -275,21 +274,26 @@ function triggerDate(
   dag: Dag,
   value: string,
 ): { logicalDate: Date; dataInterval?: DataInterval; note?: string } {
-  const logicalDate = parseDateOption('--logical-date', value, dag.timezone, false);
+  let resolved: TriggerDate;
+  try {
+    resolved = resolveTriggerDate(dag, value);
+  } catch (err) {
+    throw new CliError(`--logical-date: ${(err as Error).message}`);
+  }
+  const { logicalDate, dataInterval, kind } = resolved;
   const day = value.trim();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return { logicalDate };
-  const scheduled = scheduledRunOnDay(dag, day);
   const local = (d: Date) => DateTime.fromJSDate(d, { zone: dag.timezone }).toFormat('yyyy-MM-dd HH:mm');
-  if (scheduled === null)
+  if (kind === 'instant') return { logicalDate };
+  if (kind === 'local-midnight' || dataInterval === undefined)
     return {
       logicalDate,
       note: `--logical-date ${day}: ${dag.dagId}'s schedule has no logical date that day; using local midnight ${logicalDate.toISOString()} (${dag.timezone})`,
     };
-  const { start, end } = scheduled.dataInterval;
+  const { start, end } = dataInterval;
   return {
-    logicalDate: scheduled.logicalDate,
-    dataInterval: scheduled.dataInterval,
-    note: `--logical-date ${day}: the day's scheduled logical date ${scheduled.logicalDate.toISOString()} (${local(start)} ${dag.timezone}), data interval ${local(start)} → ${local(end)}`,
+    logicalDate,
+    dataInterval,
+    note: `--logical-date ${day}: the day's scheduled logical date ${logicalDate.toISOString()} (${local(start)} ${dag.timezone}), data interval ${local(start)} → ${local(end)}`,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { dagRunInfosBetween } from '../core/timetable.js';
 import type { Dag } from '../core/types.js';
 import { getDagRow } from '../db/dag-repository.js';
+import { runLogicalDatesAfter } from '../db/dag-run-repository.js';
 import { listDagRuns } from '../db/run-listing-queries.js';
 import { nextRunOf } from '../web/next-run.js';
 import { CliError, parseDateRange, parsePositiveInt, requireDag, withRuntime } from './context.js';
@@ -17,19 +18,32 @@ const RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
 const DAY_MS = 86_400_000;
 const iso = (d: Date | null) => d?.toISOString() ?? '';
 
+/** `-n, --num-executions` at most this (Airflow's `dags next-execution` has no cap; a year is 365). */
+export const MAX_NEXT_EXECUTIONS = 1000;
+
 /**
- * The next `n` logical dates of a DAG's schedule after `cursor` (the last one the schedule
- * created), fewer when the schedule ends; empty for a DAG with no time schedule.
+ * The next `n` logical dates the schedule will create after `cursor` (the last one it created or
+ * stepped over), stepping over the logical dates that already have a run (a backfill's, a manual
+ * run's), as the scheduler does: the first is the web's and `dags list --json`'s next run
+ * (`nextRunOf`). Fewer when the schedule ends; empty for a DAG with no time schedule.
+ * @param existing - epoch milliseconds of the logical dates that have a run after the cursor
  */
-export function nextLogicalDates(dag: Dag, cursor: Date | null, n: number, now: Date): Date[] {
-  const first = nextRunOf(dag, cursor, now);
+export function nextLogicalDates(
+  dag: Dag,
+  cursor: Date | null,
+  n: number,
+  now: Date,
+  existing: ReadonlySet<number> = new Set(),
+): Date[] {
+  const first = nextRunOf(dag, cursor, now, existing);
   if (first === null) return [];
   const out = [first.logicalDate];
   // windows of a year at a time, at most 50 years ahead (a schedule with no date in a year ends)
   for (let from = first.logicalDate.getTime() + 1, i = 0; out.length < n && i < 50; i++) {
     const infos = dagRunInfosBetween(dag, new Date(from), new Date(from + 366 * DAY_MS));
     if (infos.length === 0) break;
-    for (const info of infos) if (out.length < n) out.push(info.logicalDate);
+    for (const info of infos)
+      if (out.length < n && !existing.has(info.logicalDate.getTime())) out.push(info.logicalDate);
     from = (infos.at(-1)?.logicalDate.getTime() ?? from) + 1;
   }
   return out;
@@ -90,16 +104,23 @@ export function registerDagsInspectCommands(dags: Command): void {
   dags
     .command('next-execution <dag_id>')
     .description("the next logical dates of a DAG's schedule (None when it has none)")
-    .option('-n, --num-executions <n>', 'how many', '1')
+    .option('-n, --num-executions <n>', `how many (1..${MAX_NEXT_EXECUTIONS})`, '1')
     .action(async (dagId: string, o: { numExecutions: string }) => {
       const n = parsePositiveInt('--num-executions', o.numExecutions);
+      if (n > MAX_NEXT_EXECUTIONS)
+        throw new CliError(
+          `--num-executions must be at most ${MAX_NEXT_EXECUTIONS}, got "${o.numExecutions}"`,
+        );
       await withRuntime('dags', async (rt) => {
         const dag = await requireDag(rt, dagId);
         await syncDagFolder(rt);
         const row = await getDagRow(rt.db, dagId);
         if (row?.is_paused === true)
           process.stderr.write(`[INFO] Please be reminded this DAG is PAUSED now.\n`);
-        const dates = nextLogicalDates(dag, row?.next_dagrun_logical_date ?? null, n, new Date());
+        const cursor = row?.next_dagrun_logical_date ?? null;
+        // the runs a backfill or a trigger made are stepped over, as the scheduler does
+        const existing = await runLogicalDatesAfter(rt.db, dagId, cursor);
+        const dates = nextLogicalDates(dag, cursor, n, new Date(), existing);
         process.stdout.write(
           dates.length === 0 ? 'None\n' : dates.map((d) => `${d.toISOString()}\n`).join(''),
         );

@@ -10,6 +10,7 @@ import { HeatflowError, NotFoundError } from '../core/errors.js';
 import { RunConfError } from '../core/run-conf.js';
 import { HEATFLOW_VERSION } from '../core/version.js';
 import { parseDagDate } from '../core/timetable.js';
+import { resolveTriggerDate } from '../core/trigger-date.js';
 import { listImportErrors, setDagPaused } from '../db/dag-repository.js';
 import { getRun } from '../db/dag-run-repository.js';
 import {
@@ -50,6 +51,7 @@ import {
   listParam,
   queryBool,
   runIdSchema,
+  triggerDateSchema,
   type WebContext,
 } from './web-context.js';
 
@@ -115,8 +117,8 @@ const runListQuery = z.object({
 
 const triggerBody = z.strictObject({
   dag_run_id: runIdSchema.optional(),
-  logical_date: instantSchema.optional(),
-  execution_date: instantSchema.optional(),
+  logical_date: triggerDateSchema.optional(),
+  execution_date: triggerDateSchema.optional(),
   conf: confSchema.optional(),
   note: z.string().max(1000).optional(),
 });
@@ -357,10 +359,20 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
     requireBearer(req);
     const p = parseInput(dagParams, req.params, 'path');
     const body = parseInput(triggerBody, req.body ?? {}, 'body');
+    const dag = await ctx.dag(p.dagId);
+    // a bare date is that local day's scheduled logical date, as `dags trigger --logical-date`
+    const logical =
+      body.logical_date === undefined
+        ? undefined
+        : resolveTriggerDate(dag, body.logical_date.replace(' ', 'T'));
+    const execution =
+      body.execution_date === undefined
+        ? undefined
+        : resolveTriggerDate(dag, body.execution_date.replace(' ', 'T'));
     if (
-      body.logical_date !== undefined &&
-      body.execution_date !== undefined &&
-      body.logical_date.getTime() !== body.execution_date.getTime()
+      logical !== undefined &&
+      execution !== undefined &&
+      logical.logicalDate.getTime() !== execution.logicalDate.getTime()
     ) {
       throw new HttpProblem(
         400,
@@ -369,11 +381,11 @@ export function registerApiRoutes(app: FastifyInstance, ctx: WebContext): void {
         'execution_date',
       );
     }
-    const dag = await ctx.dag(p.dagId);
-    const logicalDate = body.logical_date ?? body.execution_date;
+    const when = logical ?? execution;
     try {
       const run = await triggerDagRun(rt.deps, dag, {
-        ...(logicalDate === undefined ? {} : { logicalDate }),
+        ...(when === undefined ? {} : { logicalDate: when.logicalDate }),
+        ...(when?.dataInterval === undefined ? {} : { dataInterval: when.dataInterval }),
         ...(body.conf === undefined ? {} : { conf: body.conf }),
         ...(body.dag_run_id === undefined ? {} : { runId: body.dag_run_id }),
       });

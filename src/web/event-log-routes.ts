@@ -45,6 +45,9 @@ const orderBySchema = z
     `one of ${orderColumns.join(', ')}, with "-" first for descending`,
   );
 
+/** The page's `limit`: checked as the API's, {@link EVENT_LOG_PAGE_SIZE} by default. */
+const pageLimitSchema = z.coerce.number().int().min(1).max(1000).default(EVENT_LOG_PAGE_SIZE);
+
 /** The filters both the API and the page take (Airflow's names). */
 const filterShape = {
   dag_id: idSchema.optional(),
@@ -114,14 +117,21 @@ export function registerEventLogRoutes(app: FastifyInstance, ctx: WebContext): v
   });
 
   app.get('/event-log', async (req, reply) => {
-    const q = parseInput(z.object({ ...filterShape, offset: offsetSchema }), dropEmpty(req.query), 'query');
-    const page = await listEvents(db, { ...queryOf(q), limit: EVENT_LOG_PAGE_SIZE, offset: q.offset });
+    // `limit` as the API's (a positive integer, at most 1000), 50 a page by default: a bad one is a
+    // 400 naming it, never ignored
+    const q = parseInput(
+      z.object({ ...filterShape, offset: offsetSchema, limit: pageLimitSchema }),
+      dropEmpty(req.query),
+      'query',
+    );
+    const page = await listEvents(db, { ...queryOf(q), limit: q.limit, offset: q.offset });
     const pc = pageContextOf(ctx, req, reply);
     const filters: Record<string, string> = {};
     for (const [k, v] of Object.entries(q))
-      if (k !== 'offset' && v !== undefined) filters[k] = v instanceof Date ? v.toISOString() : String(v);
+      if (k !== 'offset' && v !== undefined && !(k === 'limit' && v === EVENT_LOG_PAGE_SIZE))
+        filters[k] = v instanceof Date ? v.toISOString() : String(v);
     return reply
       .type('text/html; charset=utf-8')
-      .send(collapseWhitespace(eventLogView(pc, page.events, page.totalEntries, filters, q.offset)));
+      .send(collapseWhitespace(eventLogView(pc, page.events, page.totalEntries, filters, q.offset, q.limit)));
   });
 }

@@ -44,7 +44,8 @@ import { backfillsView, loginView } from './views/misc-views.js';
 import { taskInstanceView, type LogExcerpt } from './views/task-instance-view.js';
 import { isSameOrigin, requestActor, SESSION_COOKIE } from './web-auth.js';
 import { runBlockers } from '../scheduler/run-blocker-service.js';
-import { confSchema, idSchema, instantSchema, runIdSchema, type WebContext } from './web-context.js';
+import { resolveTriggerDate } from '../core/trigger-date.js';
+import { confSchema, idSchema, runIdSchema, triggerDateSchema, type WebContext } from './web-context.js';
 
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
 const PAGE_LOG_BYTES = 512 * 1024;
@@ -308,7 +309,10 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
             : 'Wrong token.';
       return send(reply.code(outcome.status), loginView(pageContext(req, reply), form.next, message));
     }
-    const session = person ? ctx.auth.issueUserSession(form.username.trim()) : ctx.auth.issueSession();
+    // a person's outcome always has a stamp ('' would match no user's and end at once)
+    const session = person
+      ? ctx.auth.issueUserSession(form.username.trim(), outcome.passwordStamp ?? '')
+      : ctx.auth.issueSession();
     void reply.header(
       'set-cookie',
       `${SESSION_COOKIE}=${encodeURIComponent(session)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ctx.auth.sessionTtlMs / 1000)}`,
@@ -381,7 +385,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         z
           .object({
             // an empty field is "now"; anything else is checked as the API checks it
-            logical_date: z.preprocess((v) => (v === '' ? undefined : v), instantSchema.optional()),
+            logical_date: z.preprocess((v) => (v === '' ? undefined : v), triggerDateSchema.optional()),
             conf: z.string().max(10_000).optional(),
           })
           .loose(),
@@ -408,9 +412,15 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
         conf = parsed;
       }
       const dag = await ctx.dag(p.dagId);
+      // a bare date is that local day's scheduled logical date, as the API and the CLI read it
+      const when =
+        typeof form.logical_date === 'string'
+          ? resolveTriggerDate(dag, form.logical_date.replace(' ', 'T'))
+          : undefined;
       const run = await triggerDagRun(rt.deps, dag, {
         conf,
-        ...(form.logical_date instanceof Date ? { logicalDate: form.logical_date } : {}),
+        ...(when === undefined ? {} : { logicalDate: when.logicalDate }),
+        ...(when?.dataInterval === undefined ? {} : { dataInterval: when.dataInterval }),
       });
       await audit(req, {
         event: 'trigger',

@@ -6,7 +6,7 @@
  * equivalent minimums of OWASP's Password Storage Cheat Sheet (scrypt section), a 16-byte salt and
  * a 32-byte key.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const KEY_BYTES = 32;
 const DEFAULT = { N: 2 ** 15, r: 8, p: 3 } as const;
@@ -50,4 +50,13 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
     maxmem: maxmem(o) * 2,
   });
   return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+/**
+ * A short digest of a stored password hash (16 base64url characters of its SHA-256), carried in a
+ * person's session cookie: a new password (a new salt, so a new hash) gives a new stamp, which ends
+ * the sessions signed in with the old one.
+ */
+export function passwordStamp(storedHash: string): string {
+  return createHash('sha256').update(storedHash, 'utf8').digest('base64url').slice(0, 16);
 }

@@ -8,11 +8,12 @@ import { recordEvent } from '../audit/event-log.js';
 import { getUser } from '../db/user-repository.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { LoginRateLimit, type LoginRateLimitOptions } from './login-rate-limit.js';
-import { hashPassword, verifyPassword } from './password-hash.js';
+import { hashPassword, passwordStamp, verifyPassword } from './password-hash.js';
 
 /** The outcome of one sign-in attempt. */
 export type SignInOutcome =
-  | { readonly ok: true }
+  /** signed in; a person's `passwordStamp` goes in the session ({@link passwordStamp}) */
+  | { readonly ok: true; readonly passwordStamp?: string }
   /** wrong credentials (401) */
   | { readonly ok: false; readonly status: 401 }
   /** too many failures: wait `retryAfterS` seconds (429) */
@@ -57,11 +58,10 @@ export class PersonSignIn {
       await this.recordFailure(address, username, 'too many failed attempts');
       return { ok: false, status: 429, retryAfterS: wait };
     }
-    const ok =
-      'username' in credentials
-        ? await this.checkPassword(credentials.username, credentials.password)
-        : credentials.tokenOk;
-    if (ok) return { ok: true };
+    if ('username' in credentials) {
+      const stored = await this.checkPassword(credentials.username, credentials.password);
+      if (stored !== undefined) return { ok: true, passwordStamp: passwordStamp(stored) };
+    } else if (credentials.tokenOk) return { ok: true };
     this.limit.fail(address, username);
     await this.recordFailure(
       address,
@@ -72,21 +72,28 @@ export class PersonSignIn {
   }
 
   /**
-   * Whether `username` is still a user (of `heatflow.users` or HEATFLOW_WEB_USERS): a person's
-   * session ends when the user is deleted, not only when it expires.
+   * The stamp of `username`'s current password ({@link passwordStamp}), or `undefined` when it is
+   * no longer a user (of `heatflow.users` or HEATFLOW_WEB_USERS): a person's session ends when the
+   * user is deleted or the password changes, not only when it expires.
    */
-  async userExists(username: string): Promise<boolean> {
-    return this.env.has(username) || (await getUser(this.rt.db, username)) !== undefined;
+  async currentPasswordStamp(username: string): Promise<string | undefined> {
+    const stored = await this.storedHash(username);
+    return stored === undefined ? undefined : passwordStamp(stored);
   }
 
-  private async checkPassword(username: string, password: string): Promise<boolean> {
-    const stored = (await getUser(this.rt.db, username))?.password_hash ?? this.env.get(username);
+  private async storedHash(username: string): Promise<string | undefined> {
+    return (await getUser(this.rt.db, username))?.password_hash ?? this.env.get(username);
+  }
+
+  /** @returns the stored hash the password matched, or `undefined` */
+  private async checkPassword(username: string, password: string): Promise<string | undefined> {
+    const stored = await this.storedHash(username);
     if (stored === undefined) {
       this.dummyHash ??= hashPassword('heatflow-dummy-password');
       await verifyPassword(password, await this.dummyHash);
-      return false;
+      return undefined;
     }
-    return verifyPassword(password, stored);
+    return (await verifyPassword(password, stored)) ? stored : undefined;
   }
 
   private async recordFailure(address: string, username: string | undefined, reason: string): Promise<void> {

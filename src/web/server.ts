@@ -30,6 +30,7 @@ import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
 import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
 import type { LoginRateLimitOptions } from './login-rate-limit.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerPageRoutes } from './page-routes.js';
@@ -123,6 +124,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     },
   });
 
+  registerJsonBodyParser(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     const out: Record<string, string> = {};
     for (const [k, v] of new URLSearchParams(body as string)) out[k] = v;
@@ -135,11 +137,20 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
     const host = checkHost(req.headers.host, hosts);
     if (!host.ok) throw new HttpProblem(403, host.reason);
     rejectNulInQuery(req.query);
-    // a person's session is an HMAC: it ends when the user is deleted, checked here on every request
+    // a person's session is an HMAC: it ends when the user is deleted or the password changes,
+    // checked here on every request
     const who = auth.sessionIdentity(req);
-    if (who?.kind === 'user' && !(await ctx.signIn.userExists(who.username))) {
-      void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
-      throw new HttpProblem(401, `user "${who.username}" no longer exists: sign in again`);
+    if (who?.kind === 'user') {
+      const stamp = await ctx.signIn.currentPasswordStamp(who.username);
+      if (stamp !== who.passwordStamp) {
+        void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
+        throw new HttpProblem(
+          401,
+          stamp === undefined
+            ? `user "${who.username}" no longer exists: sign in again`
+            : `the password of user "${who.username}" changed: sign in again`,
+        );
+      }
     }
     if (ctx.openReads || PUBLIC_PATHS.some((re) => re.test(req.url))) return;
     if (auth.hasBearer(req) || auth.session(req) !== undefined) return;

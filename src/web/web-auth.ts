@@ -8,8 +8,10 @@
  * - Browser users sign in once on `/login` with the token, or as a person with a username and
  *   password (person-sign-in.ts). The session cookie is
  *   `<expiry ms>.<HMAC-SHA256(token, "session:" + expiry)>` (a person's:
- *   `<expiry>.<username>.<HMAC(token, "session:" + expiry + ":" + username)>`; HttpOnly, SameSite=Strict): it
- *   expires, holds no copy of the token, and changing the token invalidates every session.
+ *   `<expiry>.<username>.<password stamp>.<HMAC(token, "session:" + expiry + ":" + username + ":" + stamp)>`;
+ *   HttpOnly, SameSite=Strict): it expires, holds no copy of the token, and changing the token
+ *   invalidates every session; a person's also ends when the user's password changes (the stamp,
+ *   a digest of the stored hash, no longer matches) or the user is deleted.
  * - Every form that acts carries a CSRF token `HMAC-SHA256(token, "csrf:" + session)` and must come
  *   from the same origin (`Origin` / `Sec-Fetch-Site` checked when the browser sends them).
  */
@@ -51,7 +53,13 @@ export type WebIdentity =
   /** signed in with HEATFLOW_WEB_TOKEN */
   | { readonly kind: 'token'; readonly session: string }
   /** a person signed in with username and password */
-  | { readonly kind: 'user'; readonly username: string; readonly session: string };
+  | {
+      readonly kind: 'user';
+      readonly username: string;
+      readonly session: string;
+      /** the stamp of the password hash the person signed in with ({@link passwordStamp}) */
+      readonly passwordStamp: string;
+    };
 
 /** Checks credentials; stateless (no session store). */
 export class WebAuth {
@@ -102,12 +110,13 @@ export class WebAuth {
 
   /**
    * A session cookie value for a person who signed in with username and password:
-   * `<expiry ms>.<username base64url>.<HMAC-SHA256(token, "session:" + expiry + ":" + username)>`.
+   * `<expiry ms>.<username base64url>.<stamp>.<HMAC-SHA256(token, "session:" + expiry + ":" + username + ":" + stamp)>`.
+   * @param stamp - {@link passwordStamp} of the password hash checked at sign-in
    */
-  issueUserSession(username: string, nowMs: number = Date.now()): string {
+  issueUserSession(username: string, stamp: string, nowMs: number = Date.now()): string {
     const expiry = nowMs + this.sessionTtlMs;
     const name = Buffer.from(username, 'utf8').toString('base64url');
-    return `${expiry}.${name}.${this.mac(`session:${expiry}:${username}`)}`;
+    return `${expiry}.${name}.${stamp}.${this.mac(`session:${expiry}:${username}:${stamp}`)}`;
   }
 
   /**
@@ -120,15 +129,17 @@ export class WebAuth {
     if (value === undefined) return undefined;
     const parts = value.split('.');
     const expiry = Number(parts[0]);
-    if (parts.length < 2 || parts.length > 3 || !/^\d+$/.test(parts[0] ?? '') || expiry < nowMs)
+    if (parts.length < 2 || parts.length > 4 || !/^\d+$/.test(parts[0] ?? '') || expiry < nowMs)
       return undefined;
     if (parts.length === 2)
       return safeEqual(parts[1] ?? '', this.mac(`session:${expiry}`))
         ? { kind: 'token', session: value }
         : undefined;
+    if (parts.length !== 4) return undefined;
     const username = Buffer.from(parts[1] ?? '', 'base64url').toString('utf8');
-    return safeEqual(parts[2] ?? '', this.mac(`session:${expiry}:${username}`))
-      ? { kind: 'user', username, session: value }
+    const stamp = parts[2] ?? '';
+    return safeEqual(parts[3] ?? '', this.mac(`session:${expiry}:${username}:${stamp}`))
+      ? { kind: 'user', username, session: value, passwordStamp: stamp }
       : undefined;
   }
 

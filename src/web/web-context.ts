@@ -51,6 +51,18 @@ export const instantSchema = z
     }
   });
 
+/**
+ * A manual run's logical date as given (`logical_date` of a trigger), checked as
+ * {@link instantSchema} checks it but kept as text: a bare date means that local day's scheduled
+ * logical date, which needs the DAG (`resolveTriggerDate` in core/trigger-date.ts), as the CLI's
+ * `dags trigger --logical-date` does.
+ */
+export const triggerDateSchema = z.string().superRefine((s, ctx) => {
+  const r = instantSchema.safeParse(s);
+  if (!r.success)
+    for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+});
+
 /** The JSON path of the first key or string holding a NUL character, or `undefined`. */
 function nulPath(value: unknown, at: string): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;

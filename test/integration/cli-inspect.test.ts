@@ -120,12 +120,18 @@ describe('heatflow dags list-runs', () => {
 
 describe('heatflow dags next-execution', () => {
   it(
-    'prints the next logical dates of the schedule, with the paused reminder; None for a manual DAG',
+    'prints the next logical dates of the schedule after the existing runs, with the paused reminder; None for a manual DAG; -n capped',
     async () => {
       const next = await run(['dags', 'next-execution', 'inspect_dag', '-n', '3']);
       expect(next.code, next.err).toBe(0);
-      // catchup from the start date 2022-01-01, daily at 01:00 UTC
-      expect(next.out).toBe('2022-01-01T01:00:00.000Z\n2022-01-02T01:00:00.000Z\n2022-01-03T01:00:00.000Z\n');
+      // catchup from the start date 2022-01-01, daily at 01:00 UTC; 01-01 and 01-02 have runs
+      // (the schedule steps over them, as the web's "Next run" and dags list --json say)
+      expect(next.out).toBe('2022-01-03T01:00:00.000Z\n2022-01-04T01:00:00.000Z\n2022-01-05T01:00:00.000Z\n');
+      const list = await run(['dags', 'list', '--json']);
+      const listed = (
+        JSON.parse(list.out) as { dags: { dag_id: string; next_dagrun: string | null }[] }
+      ).dags.find((d) => d.dag_id === 'inspect_dag');
+      expect(listed?.next_dagrun).toBe('2022-01-03T01:00:00.000Z');
       expect(next.err).toContain('this DAG is PAUSED');
       const manual = await run(['dags', 'next-execution', 'manual_dag']);
       expect(manual.code, manual.err).toBe(0);
@@ -134,6 +140,11 @@ describe('heatflow dags next-execution', () => {
       const bad = await run(['dags', 'next-execution', 'inspect_dag', '-n', '0']);
       expect(bad.code).toBe(1);
       expect(bad.err).toContain('--num-executions must be a positive integer, got "0"');
+      const many = await run(['dags', 'next-execution', 'inspect_dag', '-n', '1001']);
+      expect(many.code).toBe(1);
+      expect(many.err).toContain('--num-executions must be at most 1000, got "1001"');
+      const most = await run(['dags', 'next-execution', 'inspect_dag', '-n', '1000']);
+      expect(most.out.trim().split('\n')).toHaveLength(1000);
       const unknown = await run(['dags', 'next-execution', 'no_such_dag']);
       expect(unknown.code).toBe(1);
       expect(unknown.err).toContain('DAG "no_such_dag" not found');

@@ -91,7 +91,11 @@ describe('event log of web and API actions', () => {
       event: 'pause',
     });
     const trigger = await onlyEvent(
-      () => api('POST', '/dags/audited/dagRuns', { dag_run_id: 'manual__audit', logical_date: '2022-03-01' }),
+      () =>
+        api('POST', '/dags/audited/dagRuns', {
+          dag_run_id: 'manual__audit',
+          logical_date: '2022-03-01T00:00:00Z',
+        }),
       200,
     );
     expect(trigger).toMatchObject({ ...who, event: 'trigger', dag_id: 'audited', run_id: 'manual__audit' });

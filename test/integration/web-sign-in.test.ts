@@ -122,6 +122,26 @@ describe('sign-in for people (real Postgres, HTTP)', () => {
     expect(dag.is_paused).toBe(false);
   });
 
+  it("ends a person's other sessions when the password changes (users create on an existing user)", async () => {
+    await upsertUser(h.rt.db, { username: 'dave', passwordHash: await hashPassword('dave-password-4') });
+    const first = await login({ username: 'dave', password: 'dave-password-4' });
+    expect(first.status).toBe(303);
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await fetch(`${web.url}/dags/signin_dag/grid`, { headers: { cookie } })).status).toBe(200);
+    // what `heatflow users create --username dave` does for an existing user
+    expect(
+      await upsertUser(h.rt.db, { username: 'dave', passwordHash: await hashPassword('dave-password-5') }),
+    ).toBe(false);
+    const after = await fetch(`${web.url}/dags/signin_dag/grid`, { headers: { cookie } });
+    expect(after.status).toBe(401);
+    expect(await after.text()).toContain('the password of user \\"dave\\" changed');
+    expect(after.headers.get('set-cookie')).toMatch(/^heatflow_session=;.*Max-Age=0/);
+    const again = await login({ username: 'dave', password: 'dave-password-5' });
+    expect(again.status).toBe(303);
+    const fresh = (again.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await fetch(`${web.url}/dags/signin_dag/grid`, { headers: { cookie: fresh } })).status).toBe(200);
+  });
+
   it('refuses wrong passwords, records login.failed without the password, and limits per username', async () => {
     for (let i = 0; i < 3; i++) {
       const r = await login({ username: 'alice', password: `wrong-secret-${i}` });

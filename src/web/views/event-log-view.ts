@@ -19,13 +19,17 @@ const FILTERS: readonly { readonly name: string; readonly label: string; readonl
   { name: 'before', label: 'before', hint: '2026-12-31' },
 ];
 
-/** The page: a filter form, the events of this page, and links to the previous and next pages. */
+/**
+ * The page: a filter form, the events of this page, and links to the previous and next pages.
+ * @param pageSize - events a page (`limit`); `@defaultValue` {@link EVENT_LOG_PAGE_SIZE}
+ */
 export function eventLogView(
   ctx: PageContext,
   events: readonly EventLogRow[],
   total: number,
   filters: Readonly<Record<string, string>>,
   offset: number,
+  pageSize: number = EVENT_LOG_PAGE_SIZE,
 ): SafeHtml {
   const pageLink = (o: number, label: string) =>
     html`<a href="/event-log${query({ ...filters, offset: o === 0 ? undefined : o })}">${label}</a>`;
@@ -89,8 +93,8 @@ export function eventLogView(
       </tbody>
     </table>
     <p class="pager">
-      ${offset > 0 ? pageLink(Math.max(0, offset - EVENT_LOG_PAGE_SIZE), '← newer') : ''}
-      ${last < total ? pageLink(offset + EVENT_LOG_PAGE_SIZE, 'older →') : ''}
+      ${offset > 0 ? pageLink(Math.max(0, offset - pageSize), '← newer') : ''}
+      ${last < total ? pageLink(offset + pageSize, 'older →') : ''}
     </p>`;
   return layout(ctx, 'Event log', body);
 }
