@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import { loadConfig } from '../config/config.js';
 import { listRunsBetween } from '../db/dag-run-repository.js';
 import { WAREHOUSE_TABLES, Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
+import { countWarehouseFlags, flagCountsLine } from '../db/warehouse-flags.js';
 import { createLogger } from '../logging/logger.js';
 import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
 import { createBackfill } from '../scheduler/dag-run-service.js';
@@ -242,6 +243,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
     const runsByState: Record<string, number> = {};
     for (const r of runs) runsByState[r.state] = (runsByState[r.state] ?? 0) + 1;
     const counts = await new Warehouse(rt.db as unknown as Kysely<WarehouseDatabase>).countRows();
+    const flagged = await countWarehouseFlags(rt.db as unknown as Kysely<WarehouseDatabase>);
     // Rows by table name as in Postgres (schema tado).
     const rows = Object.fromEntries(
       (Object.keys(counts) as (keyof typeof counts)[]).map((k) => [
@@ -265,6 +267,11 @@ async function runDemo(o: DemoOptions): Promise<void> {
       plan,
       failed_runs: failedRuns.slice(0, 20),
       rows,
+      flagged: {
+        placeholder_zone_days: flagged.placeholderZoneDays,
+        placeholder_readings: flagged.placeholderReadings,
+        device_offline_readings: flagged.deviceOfflineReadings,
+      },
       etl_wall_time_s: Math.round(etlWallMs / 100) / 10,
       heating_analytics:
         analytics === undefined
@@ -292,6 +299,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
           `rows in schema tado (every day stored, not only this range): ${Object.entries(rows)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`,
+          flagCountsLine(flagged),
           ...(failedRuns.length > 0
             ? [
                 `failed runs: ${failedRuns.slice(0, 5).join(', ')}${failedRuns.length > 5 ? ', …' : ''} (see logs in ${config.HEATFLOW_LOG_DIR})`,

@@ -66,6 +66,7 @@ it('demo -s 2022-12-06 -e 2022-12-08 --json prints runs, rows per table and wall
   const summary = JSON.parse(out) as {
     runs: Record<string, number>;
     rows: Record<string, number>;
+    flagged: Record<string, number>;
     wall_time_s: number;
     executor: string;
     heating_analytics: {
@@ -96,6 +97,9 @@ it('demo -s 2022-12-06 -e 2022-12-08 --json prints runs, rows per table and wall
   // four heating zones (one created mid-2022) and the air-conditioning zone x 3 days; the AC
   // zone is not analysed (the home's 12 zone-days above)
   expect(summary.rows.days).toBe(15);
+  // December 2022 is recent enough for real history: no placeholder day; the counts are there
+  expect(summary.flagged).toMatchObject({ placeholder_zone_days: 0, placeholder_readings: 0 });
+  expect(summary.flagged.device_offline_readings).toBeGreaterThanOrEqual(0);
   expect(summary.rows.interior).toBe(5 * (72 * 4 + 3));
   expect(summary.rows.ac_activity).toBeGreaterThanOrEqual(3); // at least one interval per AC zone-day
   expect(summary.wall_time_s).toBeGreaterThan(0);

@@ -4,6 +4,7 @@
  * readings nulled, no row doubled and none left behind, whatever the order of the loads; the
  * result is the rows a fresh load stores.
  */
+import { countWarehouseFlags, flagCountsLine } from '../../src/db/warehouse-flags.js';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse, WAREHOUSE_TABLES, type WarehouseDatabase } from '../../src/db/warehouse.js';
@@ -162,6 +163,12 @@ describe('re-running days stored before the flags existed', () => {
       { flag: 'placeholder', n: 97 },
       { flag: null, n: expect.any(Number) as number },
     ]);
+    // what the demo's summary says of them
+    const counted = await countWarehouseFlags(db);
+    expect(counted).toEqual({ placeholderZoneDays: 1, placeholderReadings: 97, deviceOfflineReadings: 6 });
+    expect(flagCountsLine(counted)).toBe(
+      'flagged, not measurements: 1 placeholder zone-day (97 readings), 6 readings inside device-offline spans (values null; docs/pipeline.md)',
+    );
 
     const again = await warehouse.load(batchNow(DATES[1]));
     expect(Object.values(again.deleted).every((n) => n === 0)).toBe(true);
