@@ -1,6 +1,7 @@
 /**
  * What every command needs: the validated configuration, a logger and, lazily, a runtime.
  */
+import { MAX_BODY_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { loadConfig, type HeatflowConfig } from '../config/config.js';
 import { HeatflowError } from '../core/errors.js';
 import { RunConfError } from '../core/run-conf.js';
@@ -106,6 +107,9 @@ export function parseJsonObject(option: string, value: string | undefined): Reco
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new CliError(`${option} must be a JSON object`);
+  // as the web server's request bodies: deeper JSON would overflow the checks' recursion
+  if (nestsDeeperThan(parsed, MAX_BODY_DEPTH))
+    throw new CliError(`${option} nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays`);
   return parsed as Record<string, unknown>;
 }
 

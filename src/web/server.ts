@@ -29,7 +29,7 @@ import { registerHeatingApiRoutes } from './heating/heating-api-routes.js';
 import { registerHeatingPageRoutes } from './heating/heating-page-routes.js';
 import { HeatingService } from './heating/heating-service.js';
 import { HttpProblem } from './http-problem.js';
-import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import type { LoginRateLimitOptions } from './login-rate-limit.js';
 import { registerLogRoutes } from './log-routes.js';

@@ -1,5 +1,5 @@
 /**
- * A depth limit for request bodies. JSON nested thousands of levels deep parses fine but makes
+ * A depth limit for request bodies and CLI JSON options (--conf). JSON nested thousands of levels deep parses fine but makes
  * recursive code (zod's checks, the NUL scan of run confs, error formatting) overflow the stack,
  * which would be a 500; the server refuses such a body first, with a 400.
  */
