@@ -43,6 +43,7 @@ export function registerDagsDeleteCommand(dags: Command): void {
           ['task instances', r.taskInstances],
           ['task tries', r.taskTries],
           ['XComs (Redis keys)', r.xcomKeys],
+          ['task queue jobs (BullMQ)', r.queueJobs],
           ['backfills', r.backfills],
           ['asset events produced', r.assetEvents],
           ['asset events queued for it', r.queuedAssetEvents],

@@ -57,6 +57,14 @@ export function jobIdFor(dagId: string, runId: string, taskId: string, tryNumber
 }
 
 /**
+ * The start every job id of a DAG's tries (or of one run's, with `runId`) shares:
+ * `<dag>/` or `<dag>/<run>/`, escaped as {@link jobIdFor} escapes them.
+ */
+export function jobIdPrefix(dagId: string, runId?: string): string {
+  return runId === undefined ? `${escapePart(dagId)}/` : `${escapePart(dagId)}/${escapePart(runId)}/`;
+}
+
+/**
  * The parts of a job id made by {@link jobIdFor}.
  *
  * @throws HeatflowError `INVALID_JOB_ID` when `jobId` was not made by `jobIdFor`

@@ -4,6 +4,7 @@
  * not touched: the DAG comes back, fresh, at the next DAG sync.
  */
 import { NotFoundError } from '../core/errors.js';
+import { removeTaskJobs } from '../queue/remove-task-jobs.js';
 import { dagHasMetadata, deleteDagMetadata, type DagDeleteCounts } from '../db/dag-delete.js';
 import type { ServiceDeps } from './dag-run-service.js';
 
@@ -11,6 +12,8 @@ import type { ServiceDeps } from './dag-run-service.js';
 export interface DagDeleteResult extends DagDeleteCounts {
   /** XCom keys deleted from Redis (0 when the deps have no XCom store) */
   readonly xcomKeys: number;
+  /** BullMQ jobs of its tries removed (0 without Redis in the deps) */
+  readonly queueJobs: number;
 }
 
 /**
@@ -26,5 +29,6 @@ export async function deleteDag(deps: ServiceDeps, dagId: string): Promise<DagDe
     throw new NotFoundError(`DAG "${dagId}" not found in the metadata database`);
   const counts = await deleteDagMetadata(deps.db, dagId);
   const xcomKeys = deps.xcom === undefined ? 0 : await deps.xcom.clearDag(dagId);
-  return { ...counts, xcomKeys };
+  const queueJobs = deps.redis === undefined ? 0 : await removeTaskJobs(deps.redis, deps.prefix, dagId);
+  return { ...counts, xcomKeys, queueJobs };
 }

@@ -6,6 +6,7 @@
  * `set_dag_run_state_to_failed` and `set_dag_run_state_to_queued`
  * (`airflow/api/common/mark_tasks.py`).
  */
+import { removeTaskJobs } from '../queue/remove-task-jobs.js';
 import { NotFoundError } from '../core/errors.js';
 import type { DagRunState } from '../core/types.js';
 import { lockRun, setRunState } from '../db/dag-run-repository.js';
@@ -102,5 +103,7 @@ export async function deleteDagRun(
   });
   if (d.xcom !== undefined)
     for (const taskId of taskIds) await d.xcom.clear({ dagId: ref.dagId, runId: ref.runId, taskId });
+  // a run re-created with this id starts at try 1 again: its old jobs would swallow the new ones
+  if (d.redis !== undefined) await removeTaskJobs(d.redis, d.prefix, ref.dagId, ref.runId);
   return taskIds;
 }
