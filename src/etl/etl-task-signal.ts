@@ -10,9 +10,13 @@
  *   the reading task would read the same bytes again; the message says which upstream task to
  *   run again.
  *
+ * - an invalid setting ({@link ConfigError}: a `TADO_*` variable or the `tado` connection): every
+ *   retry reads the same setting.
+ *
  * Anything else is returned unchanged (a report cut short stays retryable: fetching it again
  * after the day is over gives a whole one).
  */
+import { ConfigError } from '../core/errors.js';
 import { FailTask } from '../task-sdk/fail-task.js';
 import { DayReportInvalidError } from './errors.js';
 import { TaskFileUnreadableError } from './task-json-file.js';
@@ -26,6 +30,10 @@ export function etlTaskSignal(err: unknown): unknown {
   }
   if (err instanceof TaskFileUnreadableError) {
     return new FailTask(`${err.message} [not retried: ${err.code}]`, { cause: err });
+  }
+  // a bad setting (TADO_*, the tado connection) reads the same on every retry
+  if (err instanceof ConfigError) {
+    return new FailTask(`${err.message} [not retried: ${err.code}, fix the setting]`, { cause: err });
   }
   return err;
 }

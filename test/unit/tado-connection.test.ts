@@ -1,5 +1,8 @@
 /** The tado settings a `tado` connection gives (src/tado/tado-connection.ts) over TADO_* (tado-config.ts). */
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { etlTaskSignal } from '../../src/etl/etl-task-signal.js';
+import { FailTask } from '../../src/task-sdk/index.js';
 import { loadTadoConfig } from '../../src/tado/tado-config.js';
 import { tadoSettingsFromConnection } from '../../src/tado/tado-connection.js';
 
@@ -54,5 +57,22 @@ describe('loadTadoConfig with HEATFLOW_CONN_TADO', () => {
 
   it('a bad value from the connection is named as the TADO_* setting it sets', () => {
     expect(() => loadTadoConfig({ HEATFLOW_CONN_TADO: 'tado://x?home_id=abc' }, '/')).toThrow(/TADO_HOME_ID/);
+  });
+});
+
+describe('a bad tado setting fails extract without retries', () => {
+  it('etlTaskSignal turns a ConfigError into FailTask (exit 98), naming the setting', () => {
+    let err: unknown;
+    try {
+      loadTadoConfig({ HEATFLOW_CONN_TADO: 'tado://me:pw@my.tado.com' }, '/');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const signal = etlTaskSignal(err);
+    expect(signal).toBeInstanceOf(FailTask);
+    expect((signal as FailTask).message).toMatch(
+      /^HEATFLOW_CONN_TADO \(the "tado" connection\): .*\[not retried: CONFIG_INVALID, fix the setting\]$/,
+    );
   });
 });
