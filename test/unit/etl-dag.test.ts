@@ -39,8 +39,10 @@ describe('dags/tado_etl.ts', () => {
     expect(Object.keys(extract?.env ?? {})).toEqual(
       expect.arrayContaining(['TADO_API_URL', 'TADO_TOKEN_FILE', 'TADO_HOME_ID']),
     );
+    // HEATFLOW_CONN_TADO is a template the worker renders from the connection store
+    expect(extract?.env.HEATFLOW_CONN_TADO).toBe("{{ conn.tado.uri | default('') }}");
     const byReference = (env: Readonly<Record<string, unknown>> = {}) =>
-      Object.entries(env).filter(([name]) => name !== 'NODE_OPTIONS');
+      Object.entries(env).filter(([name]) => name !== 'NODE_OPTIONS' && name !== 'HEATFLOW_CONN_TADO');
     for (const [, value] of [...byReference(load?.env), ...byReference(extract?.env)]) {
       expect(typeof value).toBe('function');
     }
