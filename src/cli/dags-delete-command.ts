@@ -51,10 +51,14 @@ export function registerDagsDeleteCommand(dags: Command): void {
         ];
         process.stdout.write(`deleted the metadata of DAG "${dagId}":\n`);
         for (const [what, n] of lines) process.stdout.write(`  ${what}: ${n}\n`);
-        process.stdout.write(
-          'warehouse tables (tado.*, analytics.*) untouched; the DAG file still exists, so the DAG ' +
-            'reappears (fresh, paused as its default says) at the next DAG sync\n',
-        );
+        const file = (await rt.registry.refresh()).dags.get(dagId)?.dag;
+        const comesBack =
+          file === undefined
+            ? 'its DAG file is gone, so it does not come back'
+            : file.isPausedUponCreation
+              ? 'the DAG file still exists, so the DAG reappears at the next DAG sync, paused (is_paused_upon_creation)'
+              : `the DAG file still exists, so the DAG reappears at the next DAG sync ACTIVE (it is not paused upon creation${file.catchup ? ': a running scheduler catches up from its start date' : ''}); pause it with \`heatflow dags pause ${dagId}\`${dagId === 'tado_etl' ? ' or set TADO_ETL_PAUSED_UPON_CREATION=true' : ''}`;
+        process.stdout.write(`warehouse tables (tado.*, analytics.*) untouched; ${comesBack}\n`);
       });
     });
 }

@@ -227,7 +227,9 @@ describe('dags delete', () => {
     expect(r.out).toContain('  DAG runs: 2\n');
     expect(r.out).toContain('  task instances: 3\n');
     expect(r.out).toContain('  XComs (Redis keys): 1\n');
-    expect(r.out).toContain('reappears (fresh, paused as its default says) at the next DAG sync');
+    expect(r.out).toContain(
+      'the DAG file still exists, so the DAG reappears at the next DAG sync, paused (is_paused_upon_creation)',
+    );
 
     const left = await h.rt.db
       .selectFrom('heatflow.dag_runs')
