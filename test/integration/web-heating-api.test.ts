@@ -217,6 +217,10 @@ describe('the heating pages over HTTP', () => {
     for (const id of ['signature-chart', 'monthly-chart', 'heat-calendar', 'yearly-figures', 'unusual-days'])
       expect(overview, id).toContain(`id="${id}"`);
     expect((overview.match(/class="hm-day/g) ?? []).length).toBe(20);
+    // a few days of 2022: every scope's yearly row is marked as a partial year (CalTRACK §2.2.1)
+    const rows = overview.match(/<tr data-zone=[^>]*>.*?<\/tr>/gs) ?? [];
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(row).toContain('(partial year)');
   });
 
   it('answer a bad URL with an HTML page naming it, whatever the client accepts', async () => {

@@ -4,6 +4,7 @@
  * heating hours (HTML: every day is a link, which an SVG chart would not give with JavaScript
  * off) and the place of the download links.
  */
+import { daysInYear, MIN_DAILY_COVERAGE_FRACTION } from '../../../analytics/data-sufficiency.js';
 import { exportHref, type ExportSelection } from '../../export-href.js';
 import { fmtNumber } from '../../charts/chart-figure.js';
 import type { DayFigures, PeriodFigures, UnusualDayItem, ZoneRef } from '../../heating/heating-models.js';
@@ -71,7 +72,17 @@ export function yearlyTable(rows: readonly PeriodFigures[], year: number): SafeH
                   : html`<a href="${zoneHref(r.zoneId, year)}">${r.zoneName ?? `zone ${r.zoneId}`}</a>`
               }
             </td>
-            <td class="num">${r.days}</td>
+            <td class="num">
+              ${r.days}${
+                r.days / daysInYear(year) < MIN_DAILY_COVERAGE_FRACTION
+                  ? html` <span
+                      class="muted partial-year"
+                      title="under ${MIN_DAILY_COVERAGE_FRACTION * 100} % of the year's ${daysInYear(year)} days (CalTRACK §2.2.1): its figures and fit describe part of the year"
+                      >(partial year)</span
+                    >`
+                  : ''
+              }
+            </td>
             <td class="num">${fmtNumber(r.heatingHours, 1)}</td>
             <td class="num">${fmtNumber(r.hdd, 1)}</td>
             <td class="num">${fmtNumber(r.heatingHoursPerHdd, 3)}</td>
