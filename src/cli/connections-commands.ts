@@ -149,19 +149,27 @@ export function registerConnectionsCommands(program: Command): void {
         const { readable: all, unreadable } = await s.connections.listReadable();
         // one that cannot be decrypted is named on stderr; the others are still listed
         for (const u of unreadable) process.stderr.write(`WARNING: ${u.error}\n`);
-        if (o.json === true)
-          return void process.stdout.write(`${JSON.stringify(all.map(connectionDisplay), null, 2)}\n`);
+        if (o.json === true) {
+          const rows = [
+            ...all.map(connectionDisplay),
+            ...unreadable.map((u) => ({ conn_id: u.id, decrypt_error: u.error })),
+          ];
+          return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        }
         process.stdout.write(
           formatTable(
             ['conn_id', 'conn_type', 'host', 'login', 'port', 'encrypted'],
-            all.map((c) => [
-              c.connId,
-              c.connType,
-              c.host ?? '',
-              c.login ?? '',
-              c.port === null ? '' : String(c.port),
-              c.isEncrypted || c.isExtraEncrypted ? 'yes' : 'no',
-            ]),
+            [
+              ...all.map((c) => [
+                c.connId,
+                c.connType,
+                c.host ?? '',
+                c.login ?? '',
+                c.port === null ? '' : String(c.port),
+                c.isEncrypted || c.isExtraEncrypted ? 'yes' : 'no',
+              ]),
+              ...unreadable.map((u) => [u.id, '', '', '', '', 'CANNOT DECRYPT (wrong HEATFLOW_FERNET_KEY?)']),
+            ],
           ),
         );
       });

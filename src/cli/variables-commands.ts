@@ -98,17 +98,24 @@ export function registerVariablesCommands(program: Command): void {
         // one that cannot be decrypted is named on stderr; the others are still listed
         for (const u of unreadable) process.stderr.write(`WARNING: ${u.error}\n`);
         if (o.json === true) {
-          const rows = all.map((v) => ({
-            key: v.key,
-            description: v.description,
-            is_encrypted: v.isEncrypted,
-          }));
+          const rows = [
+            ...all.map((v) => ({ key: v.key, description: v.description, is_encrypted: v.isEncrypted })),
+            ...unreadable.map((u) => ({
+              key: u.id,
+              description: null,
+              is_encrypted: true,
+              decrypt_error: u.error,
+            })),
+          ];
           return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         }
         process.stdout.write(
           formatTable(
             ['key', 'description', 'encrypted'],
-            all.map((v) => [v.key, v.description ?? '', v.isEncrypted ? 'yes' : 'no']),
+            [
+              ...all.map((v) => [v.key, v.description ?? '', v.isEncrypted ? 'yes' : 'no']),
+              ...unreadable.map((u) => [u.id, '', 'CANNOT DECRYPT (wrong HEATFLOW_FERNET_KEY?)']),
+            ],
           ),
         );
       });
