@@ -11,10 +11,8 @@
  * returns {@link WeatherDependenceResult}.
  */
 import { mkdir } from 'node:fs/promises';
-import { signaturePoints } from '../src/analytics/analyse-zone-days.js';
-import { fitHeatingChangePoint } from '../src/analytics/change-point.js';
-import { yearDataSufficiency } from '../src/analytics/data-sufficiency.js';
 import { periodMetrics } from '../src/analytics/period-metrics.js';
+import { fitScopeYear } from '../src/analytics/scope-year-fit.js';
 import {
   dailyMetricsResultSchema,
   WEATHER_DEPENDENCE_FITS_FILE,
@@ -36,17 +34,8 @@ function fitScope(
   year: number,
   days: readonly (ZoneDayMetrics | HomeDayMetrics)[],
 ): ScopeFit | null {
-  const points = signaturePoints(days);
-  const first = points[0];
-  const last = points.at(-1);
-  if (first === undefined || last === undefined) return null;
-  return {
-    zoneId,
-    periodStart: first.date,
-    periodEnd: last.date,
-    fit: fitHeatingChangePoint(points),
-    sufficiency: yearDataSufficiency(year, new Set(points.map((p) => p.date)).size),
-  };
+  const f = fitScopeYear(year, days);
+  return f === null ? null : { zoneId, ...f };
 }
 
 async function weatherDependence(ctx: TaskRuntimeContext): Promise<WeatherDependenceResult> {

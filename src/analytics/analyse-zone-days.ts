@@ -8,19 +8,19 @@
  * A zone-day that is missing or half loaded (`findIncompleteness`) is rejected with its message
  * and left out; the others are analysed as if it were not there.
  */
-import { fitHeatingChangePoint, type ChangePointOptions } from './change-point.js';
-import { yearDataSufficiency, type DataSufficiency } from './data-sufficiency.js';
+import type { ChangePointOptions } from './change-point.js';
+import type { DataSufficiency } from './data-sufficiency.js';
 import { findIncompleteness } from './check-zone-day.js';
 import { cleanZoneDay } from './clean-zone-day.js';
 import { homeDayMetrics } from './home-day-metrics.js';
 import { periodMetrics } from './period-metrics.js';
 import { resampleZoneDay } from './resample-zone-day.js';
+import { fitScopeYear } from './scope-year-fit.js';
 import type {
   ChangePointFit,
   CleanCounts,
   HomeDayMetrics,
   PeriodMetrics,
-  SignaturePoint,
   UnusualDay,
   ZoneDayInput,
   ZoneDayMetrics,
@@ -79,17 +79,6 @@ export interface HeatingAnalysis {
   readonly fits: readonly ScopeYearFit[];
   readonly periods: readonly PeriodMetrics[];
   readonly unusualDays: readonly UnusualDay[];
-}
-
-/** The energy-signature points of day metrics: heating hours against mean outdoor °C, days without an outdoor mean left out. */
-export function signaturePoints(days: readonly (ZoneDayMetrics | HomeDayMetrics)[]): SignaturePoint[] {
-  const points: SignaturePoint[] = [];
-  for (const d of days) {
-    if (d.outsideMeanC !== null) {
-      points.push({ date: d.date, outsideMeanC: d.outsideMeanC, heatingHours: d.heatingMinutes / 60 });
-    }
-  }
-  return points;
 }
 
 /** Groups of one scope and year, in order (home, zone with the home scope first, year). */
@@ -159,21 +148,10 @@ export function analyseZoneDays(
     year: number;
     days: (ZoneDayMetrics | HomeDayMetrics)[];
   }): ChangePointFit | null => {
-    const points = signaturePoints(g.days);
-    const firstPoint = points[0];
-    const lastPoint = points.at(-1);
-    if (firstPoint === undefined || lastPoint === undefined) return null;
-    const fit = fitHeatingChangePoint(points, options.changePoint);
-    fits.push({
-      homeId: g.homeId,
-      zoneId: g.zoneId,
-      year: g.year,
-      periodStart: firstPoint.date,
-      periodEnd: lastPoint.date,
-      fit,
-      sufficiency: yearDataSufficiency(g.year, new Set(points.map((p) => p.date)).size),
-    });
-    return fit;
+    const f = fitScopeYear(g.year, g.days, options.changePoint);
+    if (f === null) return null;
+    fits.push({ homeId: g.homeId, zoneId: g.zoneId, year: g.year, ...f });
+    return f.fit;
   };
   for (const g of scopeYears(homeDays)) {
     const fit = fitGroup(g);
