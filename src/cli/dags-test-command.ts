@@ -22,7 +22,7 @@ import { processTaskRunner } from '../worker/process-task-runner.js';
 import { previewRun } from '../worker/run-preview.js';
 import { CliError, parseJsonObject, requireDag, withConfOption, withRuntime } from './context.js';
 import { syncDagFolder } from './sync-dags.js';
-import { logicalDateArg } from './tasks-inspect-commands.js';
+import { logicalDateArg } from './task-args.js';
 import { formatTable } from './text-table.js';
 
 /** Registers `test` under the `dags` command. */

@@ -6,8 +6,19 @@ import type { Kysely } from 'kysely';
 import type { Dag, Task } from '../core/types.js';
 import type { Database, DagRunRow } from '../db/database.js';
 import { findRunByIdOrLogicalDate } from '../db/run-listing-queries.js';
-import { CliError } from './context.js';
-import { logicalDateArg } from './tasks-inspect-commands.js';
+import { scheduledRunOnDay } from '../core/timetable.js';
+import { CliError, parseDateOption } from './context.js';
+
+/**
+ * The logical date a `LOGICAL_DATE` argument means: a bare `YYYY-MM-DD` is that local day's
+ * scheduled logical date (as `dags trigger --logical-date`), else local midnight; a date-time is
+ * that instant. @throws CliError naming the argument when it is not a date
+ */
+export function logicalDateArg(dag: Dag, value: string): Date {
+  const at = parseDateOption('<logical_date>', value, dag.timezone, false);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) return at;
+  return scheduledRunOnDay(dag, value.trim())?.logicalDate ?? at;
+}
 
 /** The task `taskId` of `dag`. @throws CliError naming the task and the DAG's tasks */
 export function requireTask(dag: Dag, taskId: string): Task {

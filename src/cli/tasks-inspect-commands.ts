@@ -3,11 +3,10 @@
  * dependency order, or as a tree of downstream tasks); the state of one task instance.
  */
 import type { Command } from 'commander';
-import { scheduledRunOnDay } from '../core/timetable.js';
 import type { Dag } from '../core/types.js';
 import { getTi } from '../db/task-instance-repository.js';
-import { findRunByIdOrLogicalDate } from '../db/run-listing-queries.js';
-import { CliError, parseDateOption, requireDag, withRuntime } from './context.js';
+import { CliError, requireDag, withRuntime } from './context.js';
+import { requireTask, resolveRunArg } from './task-args.js';
 
 /**
  * The DAG's tasks as a tree: each root (no upstream) at the left, each task's downstream tasks
@@ -24,17 +23,6 @@ export function taskTree(dag: Dag): string {
   };
   for (const id of dag.taskIds) if ((dag.tasks.get(id)?.upstream.length ?? 0) === 0) walk(id, 0);
   return lines.map((l) => `${l}\n`).join('');
-}
-
-/**
- * The logical date a `LOGICAL_DATE` argument means: a bare `YYYY-MM-DD` is that local day's
- * scheduled logical date (as `dags trigger --logical-date`), else local midnight; a date-time is
- * that instant. @throws CliError naming the argument when it is not a date
- */
-export function logicalDateArg(dag: Dag, value: string): Date {
-  const at = parseDateOption('<logical_date>', value, dag.timezone, false);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) return at;
-  return scheduledRunOnDay(dag, value.trim())?.logicalDate ?? at;
 }
 
 /** Adds `list` and `state` to the `tasks` command. */
@@ -56,22 +44,12 @@ export function registerTasksInspectCommands(tasks: Command): void {
     .action(async (dagId: string, taskId: string, value: string) => {
       await withRuntime('tasks', async (rt) => {
         const dag = await requireDag(rt, dagId);
-        if (!dag.tasks.has(taskId))
-          throw new CliError(`task "${taskId}" not in DAG "${dagId}" (tasks: ${dag.taskIds.join(', ')})`);
-        let logicalDate: Date | undefined;
-        let dateError: CliError | undefined;
-        try {
-          logicalDate = logicalDateArg(dag, value);
-        } catch (err) {
-          dateError = err as CliError;
-        }
-        const run = await findRunByIdOrLogicalDate(rt.db, dagId, value, logicalDate);
-        if (run === undefined) {
-          if (dateError !== undefined) throw new CliError(`${dateError.message} (nor a run id of ${dagId})`);
+        requireTask(dag, taskId);
+        const { run, logicalDate } = await resolveRunArg(rt.db, dag, value);
+        if (run === undefined)
           throw new CliError(
             `DAG "${dagId}" has no run with logical date ${logicalDate?.toISOString() ?? value}`,
           );
-        }
         const ti = await getTi(rt.db, { dagId, runId: run.run_id, taskId });
         process.stdout.write(`${ti === undefined || ti.state === 'none' ? 'None' : ti.state}\n`);
       });
