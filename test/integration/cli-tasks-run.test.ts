@@ -6,40 +6,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRunId } from '../../src/core/run-id.js';
-import { scheduledRunOnDay } from '../../src/core/timetable.js';
-import { insertQueuedRuns } from '../../src/db/dag-run-repository.js';
-import { insertTaskInstances } from '../../src/db/task-instance-repository.js';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
 import { runCli } from '../helpers/run-cli.js';
+import { seedScheduledRun } from '../helpers/seed-run.js';
 
 const DAGS_DIR = path.resolve('test/fixtures/dags-cli-verbs');
 let h: TestOrchestrator;
 
-async function seedRun(dagId: string, day: string, timezone: string, taskIds: string[]): Promise<string> {
-  const info = scheduledRunOnDay({ schedule: '0 1 * * *', timezone }, day);
-  if (info === null) throw new Error(`no run on ${day}`);
-  const runId = makeRunId('scheduled', info.logicalDate);
-  await insertQueuedRuns(
-    h.rt.db,
-    [
-      {
-        dagId,
-        runId,
-        runType: 'scheduled',
-        logicalDate: info.logicalDate,
-        dataIntervalStart: info.dataInterval.start,
-        dataIntervalEnd: info.dataInterval.end,
-      },
-    ],
-    new Date(),
-  );
-  await insertTaskInstances(
-    h.rt.db,
-    taskIds.map((taskId) => ({ dagId, runId, taskId, maxTries: 0, pool: 'default_pool', poolSlots: 1 })),
-  );
-  return runId;
-}
+const seedRun = (dagId: string, day: string, timezone: string, taskIds: string[]) =>
+  seedScheduledRun(h.rt.db, { dagId, day, timezone, taskIds, maxTries: 0 });
 
 const tiOf = (dagId: string, runId: string, taskId: string) =>
   h.rt.db

@@ -5,13 +5,10 @@
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRunId } from '../../src/core/run-id.js';
-import { scheduledRunOnDay } from '../../src/core/timetable.js';
 import { syncDagBag } from '../../src/dag-processing/sync-dag-bag.js';
-import { insertQueuedRuns } from '../../src/db/dag-run-repository.js';
-import { insertTaskInstances } from '../../src/db/task-instance-repository.js';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
 import { runCli } from '../helpers/run-cli.js';
+import { seedScheduledRun } from '../helpers/seed-run.js';
 
 const DAGS_DIR = path.resolve('test/fixtures/dags-cli-verbs');
 let h: TestOrchestrator;
@@ -30,31 +27,8 @@ async function recorded(): Promise<Record<string, number>> {
   };
 }
 
-/** A recorded run of `dagId` on `day` with task instances for `taskIds`. */
-async function seedRun(dagId: string, day: string, timezone: string, taskIds: string[]): Promise<string> {
-  const info = scheduledRunOnDay({ schedule: '0 1 * * *', timezone }, day);
-  if (info === null) throw new Error(`no run on ${day}`);
-  const runId = makeRunId('scheduled', info.logicalDate);
-  await insertQueuedRuns(
-    h.rt.db,
-    [
-      {
-        dagId,
-        runId,
-        runType: 'scheduled',
-        logicalDate: info.logicalDate,
-        dataIntervalStart: info.dataInterval.start,
-        dataIntervalEnd: info.dataInterval.end,
-      },
-    ],
-    new Date(),
-  );
-  await insertTaskInstances(
-    h.rt.db,
-    taskIds.map((taskId) => ({ dagId, runId, taskId, maxTries: 1, pool: 'default_pool', poolSlots: 1 })),
-  );
-  return runId;
-}
+const seedRun = (dagId: string, day: string, timezone: string, taskIds: string[]) =>
+  seedScheduledRun(h.rt.db, { dagId, day, timezone, taskIds, maxTries: 1 });
 
 beforeAll(async () => {
   h = await createTestOrchestrator('cliverbs', { dagsDir: DAGS_DIR });
