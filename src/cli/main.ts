@@ -24,6 +24,7 @@ import { registerTasksInspectCommands } from './tasks-inspect-commands.js';
 import { registerVariablesCommands } from './variables-commands.js';
 import { registerConnectionsCommands } from './connections-commands.js';
 import { registerUsersCommands } from './users-commands.js';
+import { registerRotateFernetKeyCommand } from './rotate-fernet-key-command.js';
 import { registerTadoCommands } from '../tado/cli-commands.js';
 import { registerWebCommands } from '../web/cli-commands.js';
 import { CliError, withRuntime } from './context.js';
@@ -85,6 +86,7 @@ registerPoolsCommands(program);
 registerVariablesCommands(program);
 registerConnectionsCommands(program);
 registerUsersCommands(program);
+registerRotateFernetKeyCommand(program);
 
 async function main(): Promise<void> {
   try {
