@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import { loadConfig } from '../config/config.js';
 import { listRunsBetween } from '../db/dag-run-repository.js';
 import { WAREHOUSE_TABLES, Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
-import { countWarehouseFlags, flagCountsLine } from '../db/warehouse-flags.js';
+import { countWarehouseFlags, flagCountsJson, flagCountsLine } from '../db/warehouse-flags.js';
 import { createLogger } from '../logging/logger.js';
 import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
 import { createBackfill } from '../scheduler/dag-run-service.js';
@@ -267,11 +267,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
       plan,
       failed_runs: failedRuns.slice(0, 20),
       rows,
-      flagged: {
-        placeholder_zone_days: flagged.placeholderZoneDays,
-        placeholder_readings: flagged.placeholderReadings,
-        device_offline_readings: flagged.deviceOfflineReadings,
-      },
+      flagged: flagCountsJson(flagged),
       etl_wall_time_s: Math.round(etlWallMs / 100) / 10,
       heating_analytics:
         analytics === undefined

@@ -1,10 +1,15 @@
 /**
  * `heatflow heating report [--year Y] [--zone N] [--home H] [--monthly] [--json]`: the heating
- * analysis of a year as stored in schema `analytics` by heating_analytics (docs/analytics.md).
- * Thin: parses the options, reads the report, prints it.
+ * analysis of a year as stored in schema `analytics` by heating_analytics (docs/analytics.md),
+ * and what of that year's stored data is flagged, not measured (as the demo's summary says it).
+ * Thin: parses the options, reads the report and the flag counts, prints them.
  */
 import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
 import { openAnalyticsStore } from '../db/analytics-repository.js';
+import { createDb } from '../db/connection.js';
+import type { WarehouseDatabase } from '../db/warehouse.js';
+import { countWarehouseFlags, flagCountsJson, flagCountsLine } from '../db/warehouse-flags.js';
 import type { HeatingReportQuery } from '../db/analytics-records.js';
 import { CliError, cliSetup } from './context.js';
 import { formatHeatingReport } from './heating-report-format.js';
@@ -51,12 +56,18 @@ export function registerHeatingCommands(program: Command): void {
       };
       const { config } = cliSetup('heating');
       const { repository, close } = openAnalyticsStore(config.DATABASE_URL, 'heatflow-cli');
+      // schema tado's flag counts (WarehouseDatabase types its dates as Date: its own pool)
+      const warehouse = createDb(config.DATABASE_URL, {
+        max: 1,
+        applicationName: 'heatflow-cli',
+      }) as unknown as Kysely<WarehouseDatabase>;
       try {
-        const { report, coverage } = await Promise.all([
+        const { report, coverage, flagged } = await Promise.all([
           repository.readHeatingReport(query),
           repository.readReportCoverage(),
+          countWarehouseFlags(warehouse, query),
         ])
-          .then(([r, c]) => ({ report: r, coverage: c }))
+          .then(([r, c, f]) => ({ report: r, coverage: c, flagged: f }))
           .catch((err: unknown) => {
             const e = err as { code?: string; message?: string };
             if (e.code === '3F000' || e.code === '42P01') {
@@ -70,13 +81,16 @@ export function registerHeatingCommands(program: Command): void {
           });
         const problem = reportQueryProblem(query, coverage);
         if (problem !== undefined) throw new CliError(problem);
+        // the flagged data of the report's year, home and zone, in the demo summary's words
+        const of = `${query.year}${query.homeId === undefined ? '' : `, home ${query.homeId}`}${query.zoneId === undefined ? '' : `, zone ${query.zoneId}`}`;
         process.stdout.write(
           o.json === true
-            ? `${JSON.stringify(report, null, 2)}\n`
-            : formatHeatingReport(report, { monthly: o.monthly === true }),
+            ? `${JSON.stringify({ ...report, flagged: flagCountsJson(flagged) }, null, 2)}\n`
+            : `${formatHeatingReport(report, { monthly: o.monthly === true })}${flagCountsLine(flagged, of)}\n`,
         );
       } finally {
         await close();
+        await warehouse.destroy();
       }
     });
 }

@@ -27,7 +27,11 @@ export interface StoredMinuteSeries {
 export interface ProducingRun {
   readonly dagId: string;
   readonly runId: string;
-  readonly state: string;
+  /**
+   * the run's state; null when `heatflow.dag_runs` no longer holds the run (deleted with its DAG,
+   * `heatflow dags delete heating_analytics`, or on its own) while the zone-day it wrote stays
+   */
+  readonly state: string | null;
 }
 
 /** Everything stored about one zone-day. */
@@ -146,7 +150,7 @@ export async function readStoredZoneDay(
       WHERE dag_id = 'heating_analytics' AND run_id = ANY(${analysisRuns}::text[])`.execute(db);
     const stateOf = new Map(rows.map((r) => [r.run_id, r.state]));
     for (const runId of analysisRuns)
-      runs.push({ dagId: 'heating_analytics', runId, state: stateOf.get(runId) ?? 'unknown' });
+      runs.push({ dagId: 'heating_analytics', runId, state: stateOf.get(runId) ?? null });
   }
   return {
     day,

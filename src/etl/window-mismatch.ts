@@ -19,6 +19,7 @@
  */
 import { DateTime } from 'luxon';
 import { REPORT_MARGIN_MS, type LocalDayWindow } from './local-day-window.js';
+import { rankTimeZones } from './time-zone-ranking.js';
 
 /** The parts of a day report the comparison reads. */
 export interface ReportWindowFields {
@@ -62,7 +63,8 @@ const utcMidnight = (date: string): number => Date.parse(`${date}T00:00:00.000Z`
 
 /**
  * IANA zones (at most `limit`) in which `date` starts at `dayStartMs` and lasts `hoursInDay`
- * hours, those sharing the configured zone's region (`Europe/…`) first. Uses `Intl`.
+ * hours, the likely ones first ({@link rankTimeZones}: the configured zone's region, then
+ * well-known zones before obscure ones). Uses `Intl`.
  */
 export function candidateTimeZones(
   date: string,
@@ -71,12 +73,7 @@ export function candidateTimeZones(
   configured: string,
   limit = 3,
 ): string[] {
-  const region = configured.split('/')[0] ?? '';
-  const zones = Intl.supportedValuesOf('timeZone');
-  const ordered = [
-    ...zones.filter((z) => z.startsWith(`${region}/`)),
-    ...zones.filter((z) => !z.startsWith(`${region}/`)),
-  ];
+  const ordered = rankTimeZones(Intl.supportedValuesOf('timeZone'), configured);
   const out: string[] = [];
   for (const zone of ordered) {
     if (zone === configured) continue;

@@ -9,7 +9,7 @@ import { ConnectionUriError } from '../connections/conn-uri.js';
 import { NotFoundError } from '../core/errors.js';
 import { DecryptError } from '../secrets/secret-cipher.js';
 import { secretStores, type SecretStores } from '../secrets/secret-stores.js';
-import { VariableError } from '../variables/variable-service.js';
+import { VariableError, type Unreadable } from '../variables/variable-service.js';
 import { HttpProblem } from './http-problem.js';
 import type { WebContext } from './web-context.js';
 
@@ -41,13 +41,36 @@ export function webStores(ctx: WebContext): SecretStores {
   return s;
 }
 
-/** Store errors as problems: 404 not found, 409 id taken, 400 invalid field, 500 undecryptable (named). */
+/**
+ * Store errors as problems: 404 not found, 409 id taken, 400 invalid field, 409 "Cannot decrypt"
+ * when a write needs a stored secret this server's HEATFLOW_FERNET_KEY cannot open (the message
+ * names the variable or connection; the server is not at fault, its key and the row disagree).
+ */
 export function storeProblem(err: unknown): unknown {
   if (err instanceof NotFoundError) return new HttpProblem(404, err.message);
   if (err instanceof ConnectionError && err.code === 'CONNECTION_EXISTS')
     return new HttpProblem(409, err.message);
   if (err instanceof ConnectionError || err instanceof VariableError || err instanceof ConnectionUriError)
     return new HttpProblem(400, err.message);
-  if (err instanceof DecryptError) return new HttpProblem(500, err.message, 'Cannot decrypt');
+  if (err instanceof DecryptError) return new HttpProblem(409, err.message, 'Cannot decrypt');
   return err;
+}
+
+/** What {@link readOrUnreadable} read: the entry, or why the key cannot open it. */
+export type ReadOutcome<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly unreadable: Unreadable };
+
+/**
+ * Awaits a store read; a DecryptError becomes the {@link Unreadable} the lists show
+ * (`listReadable()`), so a single GET answers as the list does.
+ * @param id - the variable's key or the connection's id
+ * @throws whatever else the read throws (NotFoundError, database errors)
+ */
+export async function readOrUnreadable<T>(read: Promise<T>, id: string): Promise<ReadOutcome<T>> {
+  try {
+    return { ok: true, value: await read };
+  } catch (err) {
+    if (!(err instanceof DecryptError)) throw err;
+    return { ok: false, unreadable: { id, error: err.message } };
+  }
 }

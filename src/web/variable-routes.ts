@@ -2,17 +2,25 @@
  * `/api/v1/variables` and `/api/v1/connections`, in the shapes of Airflow's stable REST API
  * (`Variable`, `VariableCollection`, `Connection`, `ConnectionCollection`). A sensitive variable's
  * value is returned as `***`; a connection's password is never returned, and the sensitive fields
- * of its extra are masked. Writes need `Authorization: Bearer <HEATFLOW_WEB_TOKEN>` and are
- * recorded in the event log.
+ * of its extra are masked. An entry this server's HEATFLOW_FERNET_KEY cannot decrypt is shown, in
+ * the lists and by the single GET alike, with `decrypt_error` instead of its secrets (200); a
+ * write that needs its secret answers 409 "Cannot decrypt". Writes need
+ * `Authorization: Bearer <HEATFLOW_WEB_TOKEN>` and are recorded in the event log.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CONN_ID_PATTERN, type Connection } from '../connections/connection-service.js';
 import { MASK, SecretMasker } from '../secrets/secret-masker.js';
-import type { Variable } from '../variables/variable-service.js';
+import type { Unreadable, Variable } from '../variables/variable-service.js';
 import { limitSchema, offsetSchema } from './api-routes.js';
 import { HttpProblem, parseInput } from './http-problem.js';
-import { apiActor, requireApiBearer, storeProblem, webStores } from './secret-route-helpers.js';
+import {
+  apiActor,
+  readOrUnreadable,
+  requireApiBearer,
+  storeProblem,
+  webStores,
+} from './secret-route-helpers.js';
 import type { WebContext } from './web-context.js';
 
 /** Airflow's `Variable`: the value masked when the key is sensitive. */
@@ -34,6 +42,19 @@ export function connectionJson(c: Connection, withExtra = true): Record<string, 
       ? { extra: c.extra === null ? null : JSON.stringify(new SecretMasker().maskJson(c.extra)) }
       : {}),
   };
+}
+
+/**
+ * A variable this server's HEATFLOW_FERNET_KEY cannot decrypt, as the list and the single GET
+ * show it: `value` null and `decrypt_error` naming the variable and the key setting.
+ */
+export function unreadableVariableJson(u: Unreadable): Record<string, unknown> {
+  return { key: u.id, value: null, description: null, decrypt_error: u.error };
+}
+
+/** A connection this server's HEATFLOW_FERNET_KEY cannot decrypt (list and single GET). */
+export function unreadableConnectionJson(u: Unreadable): Record<string, unknown> {
+  return { connection_id: u.id, conn_type: null, decrypt_error: u.error };
 }
 
 /** A variable key: 1..250 characters, none a control character (NUL would reach Postgres). */
@@ -99,16 +120,17 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: WebContext): v
     const q = parseInput(page, req.query, 'query');
     // one that cannot be decrypted is listed with value null and why, not a 500 for the list
     const { readable, unreadable } = await stores().variables.listReadable();
-    const all = [
-      ...readable.map(variableJson),
-      ...unreadable.map((u) => ({ key: u.id, value: null, description: null, decrypt_error: u.error })),
-    ].sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
+    const all = [...readable.map(variableJson), ...unreadable.map(unreadableVariableJson)].sort((a, b) =>
+      String(a.key) < String(b.key) ? -1 : 1,
+    );
     return { variables: all.slice(q.offset, q.offset + q.limit), total_entries: all.length };
   });
 
   app.get('/api/v1/variables/:key', async (req) => {
     const p = parseInput(keyParams, req.params, 'path');
-    return variableJson(await stores().variables.require(p.key).catch(rethrow));
+    // one that cannot be decrypted answers as in the list (200, value null, decrypt_error), not 500
+    const r = await readOrUnreadable(stores().variables.require(p.key), p.key).catch(rethrow);
+    return r.ok ? variableJson(r.value) : unreadableVariableJson(r.unreadable);
   });
 
   app.post('/api/v1/variables', async (req) => {
@@ -133,7 +155,8 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: WebContext): v
         'key',
       );
     const s = stores();
-    await s.variables.require(p.key).catch(rethrow);
+    // it must exist (404 otherwise); one the key cannot decrypt may be overwritten (a repair)
+    await readOrUnreadable(s.variables.require(p.key), p.key).catch(rethrow);
     await s.variables
       .set(p.key, b.value, b.description, { actor: apiActor(req), log: ctx.rt.logger })
       .catch(rethrow);
@@ -154,14 +177,17 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: WebContext): v
     const { readable, unreadable } = await stores().connections.listReadable();
     const all = [
       ...readable.map((c) => connectionJson(c, false)),
-      ...unreadable.map((u) => ({ connection_id: u.id, conn_type: null, decrypt_error: u.error })),
+      ...unreadable.map(unreadableConnectionJson),
     ].sort((a, b) => (String(a.connection_id) < String(b.connection_id) ? -1 : 1));
     return { connections: all.slice(q.offset, q.offset + q.limit), total_entries: all.length };
   });
 
   app.get('/api/v1/connections/:connectionId', async (req) => {
     const p = parseInput(connParams, req.params, 'path');
-    return connectionJson(await stores().connections.require(p.connectionId).catch(rethrow));
+    const r = await readOrUnreadable(stores().connections.require(p.connectionId), p.connectionId).catch(
+      rethrow,
+    );
+    return r.ok ? connectionJson(r.value) : unreadableConnectionJson(r.unreadable);
   });
 
   const fieldsOf = (b: z.output<typeof connectionBody>) => ({
@@ -197,9 +223,14 @@ export function registerVariableRoutes(app: FastifyInstance, ctx: WebContext): v
         'connection_id',
       );
     const s = stores();
-    const old = await s.connections.require(p.connectionId).catch(rethrow);
-    // a PATCH without a password keeps the stored one (the API never returns it to send back)
-    const fields = { ...fieldsOf(b), password: b.password === undefined ? old.password : b.password };
+    // a PATCH without a password keeps the stored one (the API never returns it to send back), so
+    // only then is the stored one read (409 when the key cannot decrypt it); with a password the
+    // PATCH replaces every secret, which repairs a connection stored under another key
+    const password =
+      b.password === undefined
+        ? (await s.connections.require(p.connectionId).catch(rethrow)).password
+        : b.password;
+    const fields = { ...fieldsOf(b), password };
     await s.connections
       .replace(p.connectionId, fields, { actor: apiActor(req), log: ctx.rt.logger })
       .catch(rethrow);

@@ -1,8 +1,8 @@
 /**
  * What the command says when it is asked for something that is not there, run as users run it (a
  * child process) on the shipped DAG folder with real Postgres and Redis: a database not migrated,
- * a heating report of a year, zone or home with no data, an unknown asset; and the `dags list`
- * table.
+ * a heating report of a year, zone or home with no data, an unknown asset; the heating report's
+ * flagged data; and the `dags list` table.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -116,6 +116,51 @@ describe('heating report of something with no data', () => {
     expect(home.err.trim()).toBe(
       'heatflow: --home 8: no analysed data for home 8; homes with data (years): 7 (2022)',
     );
+  });
+});
+
+describe('heating report: flagged data', () => {
+  it("says, as the demo's summary does, how many zone-days are placeholder and readings inside offline spans, for its year and zone", async () => {
+    const db = h.rt.db;
+    await sql`INSERT INTO tado.zones (home_id, zone_id, name, zone_type, date_created, raw) VALUES
+      (7, 1, 'Living room', 'HEATING', '2021-01-01', '{}'),
+      (7, 2, 'Bedroom', 'HEATING', '2021-01-01', '{}') ON CONFLICT DO NOTHING`.execute(db);
+    await sql`INSERT INTO analytics.zone_days (home_id, zone_id, date, status, reason, analysed_at) VALUES
+      (7, 1, '2022-01-01', 'rejected', 'missing interior', now()) ON CONFLICT DO NOTHING`.execute(db);
+    // zone 1: a placeholder day and a day with the device offline in 2022, a placeholder day in
+    // 2021 (not the report's year); zone 2: a placeholder day in 2022
+    await sql`INSERT INTO tado.days (home_id, zone_id, date, zone_type, time_zone, interval_from, interval_to,
+        hours_in_day, placeholder, device_offline_ms, report) VALUES
+      (7, 1, '2022-01-01', 'HEATING', 'Europe/London', '2021-12-31T23:45Z', '2022-01-02T00:15Z', 24, true, 0, '{}'),
+      (7, 1, '2022-01-02', 'HEATING', 'Europe/London', '2022-01-01T23:45Z', '2022-01-03T00:15Z', 24, false, 1800000, '{}'),
+      (7, 1, '2021-12-31', 'HEATING', 'Europe/London', '2021-12-30T23:45Z', '2022-01-01T00:15Z', 24, true, 0, '{}'),
+      (7, 2, '2022-01-01', 'HEATING', 'Europe/London', '2021-12-31T23:45Z', '2022-01-02T00:15Z', 24, true, 0, '{}')`.execute(
+      db,
+    );
+    await sql`INSERT INTO tado.interior (home_id, zone_id, ts, report_date, in_report_day, flag)
+      SELECT 7, 1, '2022-01-01T00:00Z'::timestamptz + n * interval '15 min', '2022-01-01'::date, true, 'placeholder' FROM generate_series(0, 2) n
+      UNION ALL SELECT 7, 1, '2022-01-02T10:00Z'::timestamptz + n * interval '15 min', '2022-01-02'::date, true,
+        CASE WHEN n < 2 THEN 'device_offline' END::text FROM generate_series(0, 2) n
+      UNION ALL SELECT 7, 1, '2021-12-31T00:00Z'::timestamptz + n * interval '15 min', '2021-12-31'::date, true, 'placeholder' FROM generate_series(0, 3) n
+      UNION ALL SELECT 7, 2, '2022-01-01T00:00Z'::timestamptz + n * interval '15 min', '2022-01-01'::date, true, 'placeholder' FROM generate_series(0, 4) n`.execute(
+      db,
+    );
+    const zone = await run(['heating', 'report', '--year', '2022', '--zone', '1']);
+    expect(zone.code, zone.err).toBe(0);
+    expect(zone.out.trimEnd().split('\n').at(-1)).toBe(
+      'flagged, not measurements in 2022, zone 1: 1 placeholder zone-day (3 readings), 2 readings inside device-offline spans (values null; docs/pipeline.md)',
+    );
+    const year = await run(['heating', 'report', '--year', '2022', '--home', '7']);
+    expect(year.code, year.err).toBe(0);
+    expect(year.out).toContain(
+      'flagged, not measurements in 2022, home 7: 2 placeholder zone-days (8 readings), 2 readings inside device-offline spans (values null; docs/pipeline.md)',
+    );
+    const json = await run(['heating', 'report', '--year', '2022', '--json']);
+    expect(json.code, json.err).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({
+      year: 2022,
+      flagged: { placeholder_zone_days: 2, placeholder_readings: 8, device_offline_readings: 2 },
+    });
   });
 });
 

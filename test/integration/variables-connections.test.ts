@@ -228,6 +228,69 @@ describe('a key that does not match, and no key at all', () => {
     expect(conns.statusCode).toBe(200);
     expect(conns.body).toContain('"connection_id":"foreign_conn"');
     expect(conns.body).not.toContain('foreign-pw');
+    // the single GET answers as the list does: 200, the same entry (no 500 "Cannot decrypt")
+    const one = await app.inject({ method: 'GET', url: '/api/v1/variables/foreign_secret' });
+    expect([one.statusCode, one.json()]).toEqual([200, listed.find((v) => v.key === 'foreign_secret')]);
+    expect(one.json<{ decrypt_error: string }>().decrypt_error).toMatch(
+      /^variable "foreign_secret" cannot be decrypted with HEATFLOW_FERNET_KEY/,
+    );
+    const listedConn = conns
+      .json<{ connections: { connection_id: string }[] }>()
+      .connections.find((c) => c.connection_id === 'foreign_conn');
+    const oneConn = await app.inject({ method: 'GET', url: '/api/v1/connections/foreign_conn' });
+    expect([oneConn.statusCode, oneConn.json()]).toEqual([
+      200,
+      {
+        connection_id: 'foreign_conn',
+        conn_type: null,
+        decrypt_error: expect.stringMatching(
+          /^connection "foreign_conn" \(password\) cannot be decrypted with HEATFLOW_FERNET_KEY/,
+        ) as unknown,
+      },
+    ]);
+    expect(oneConn.json()).toEqual(listedConn);
+    expect(oneConn.body).not.toContain('foreign-pw');
+    // a write that needs the stored password (PATCH without one) is a 409 naming it, not a 500
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/connections/foreign_conn',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { connection_id: 'foreign_conn', conn_type: 'http', host: 'other.example' },
+    });
+    expect(patch.statusCode).toBe(409);
+    expect(patch.json()).toMatchObject({
+      title: 'Cannot decrypt',
+      detail: expect.stringMatching(/^connection "foreign_conn" \(password\) cannot be decrypted/) as unknown,
+    });
+    // a write that replaces every secret repairs the entry (stored under this server's key)
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const fixed = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/variables/foreign_secret',
+      headers: auth,
+      payload: { key: 'foreign_secret', value: 'set-again' },
+    });
+    expect([fixed.statusCode, fixed.json()]).toEqual([
+      200,
+      { key: 'foreign_secret', value: '***', description: null },
+    ]);
+    expect((await s.variables.require('foreign_secret')).value).toBe('set-again');
+    const fixedConn = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/connections/foreign_conn',
+      headers: auth,
+      payload: { connection_id: 'foreign_conn', conn_type: 'http', host: 'h.example', password: 'new-pw' },
+    });
+    expect(fixedConn.statusCode, fixedConn.body).toBe(200);
+    expect((await s.connections.require('foreign_conn')).password).toBe('new-pw');
+    // a PATCH of one that does not exist is still a 404
+    const missing = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/variables/no_such_var',
+      headers: auth,
+      payload: { key: 'no_such_var', value: 'x' },
+    });
+    expect(missing.statusCode).toBe(404);
     // the one that cannot be read does not stop the others from being masked
     const masker = await storedSecretsMasker(s);
     expect(masker.mask('x still-Masked-77 y')).toBe('x *** y');

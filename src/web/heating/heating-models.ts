@@ -110,9 +110,10 @@ export interface ScopeYearModel {
 export interface RunLink {
   readonly dagId: string;
   readonly runId: string;
-  readonly state: string;
-  /** the run's page on this server */
-  readonly href: string;
+  /** null: the run was deleted (its id is still stored with the zone-day) */
+  readonly state: string | null;
+  /** the run's page on this server; null when the run was deleted (there is no page) */
+  readonly href: string | null;
 }
 
 /** One zone-day. */

@@ -246,7 +246,11 @@ export class HeatingService {
       },
       ...spansOf(s.series.connected, s.series.cleaned),
       unusualDays: s.unusualDays.map((u) => unusualItemOf(u, u.zoneId === null ? null : zone.name)),
-      runs: s.runs.map((r) => ({ ...r, href: urlPath('dags', r.dagId, 'runs', r.runId) })),
+      runs: s.runs.map((r) => ({
+        ...r,
+        // a deleted run has no page: link only to runs that exist
+        href: r.state === null ? null : urlPath('dags', r.dagId, 'runs', r.runId),
+      })),
     };
   }
 }

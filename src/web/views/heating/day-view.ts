@@ -5,7 +5,7 @@
  */
 import { chartFigure, fmtNumber } from '../../charts/chart-figure.js';
 import { dayChart, localClock } from '../../charts/day-chart.js';
-import type { ZoneDayModel, ZoneRef } from '../../heating/heating-models.js';
+import type { RunLink, ZoneDayModel, ZoneRef } from '../../heating/heating-models.js';
 import { html, type SafeHtml } from '../../html.js';
 import { layout, stateBadge, type PageContext } from '../layout.js';
 import { dayHref, exportLinks, figuresText, heatingTabs } from './heating-common.js';
@@ -32,6 +32,16 @@ const METRIC_LABELS: readonly [string, string, number][] = [
   ['maxDrop1hC', 'largest 1-h drop (°C)', 2],
   ['coverageFraction', 'coverage (fraction of minutes)', 3],
 ];
+
+/**
+ * One run of "Produced by": a link to its page with its state, or, when the run was deleted
+ * (`heatflow dags delete …` keeps the zone-days it wrote), its id without a link, saying so.
+ */
+function runItem(r: RunLink): SafeHtml {
+  return r.href === null || r.state === null
+    ? html`<span class="run-deleted">${r.runId}</span> <span class="muted">(run deleted: no page)</span>`
+    : html`<a class="run-link" data-dag="${r.dagId}" href="${r.href}">${r.runId}</a> ${stateBadge(r.state)}`;
+}
 
 /** The day page. */
 /**
@@ -60,7 +70,7 @@ export function dayView(
       m.runs.length === 0
         ? html`<p class="muted">No run recorded (loaded or analysed outside a DAG run).</p>`
         : html`<ul class="runs">
-            ${m.runs.map((r) => html`<li><span class="muted">${r.dagId}</span> <a class="run-link" data-dag="${r.dagId}" href="${r.href}">${r.runId}</a> ${stateBadge(r.state)}</li>`)}
+            ${m.runs.map((r) => html`<li><span class="muted">${r.dagId}</span> ${runItem(r)}</li>`)}
           </ul>`
     }
   </section>`;
