@@ -18,7 +18,8 @@
  * - quality_check: fails the run, naming zone and date, when clean set a zone-day aside (every
  *   other zone-day of the run is analysed and stored).
  *
- * Configuration (read when the DAG file is parsed):
+ * Configuration (read when the DAG file is parsed; defaults in src/config/dag-file-settings.ts,
+ * shown by `heatflow config list`):
  * - `HEATING_ANALYTICS_TIMEZONE`: the time zone the triggering events' data intervals are read
  *   in to name local days; `@defaultValue` `TADO_ETL_TIMEZONE`, else `'Europe/London'`
  * - `HEATING_ANALYTICS_RETRIES` / `HEATING_ANALYTICS_RETRY_DELAY_MS`: retries of each task and
@@ -33,6 +34,11 @@
  * ({@link heatingAnalyticsParamsSchema}: `dates` only, real calendar dates).
  */
 import { compressDateSet, DateSetError, datesOfInterval } from '../src/analytics/date-set.js';
+import {
+  HEATING_ANALYTICS_DEFAULTS,
+  heatingAnalyticsTimeZone,
+  TADO_ETL_DEFAULTS,
+} from '../src/config/dag-file-settings.js';
 import { expandDatesParam, heatingAnalyticsParamsSchema } from '../src/analytics/dates-param.js';
 import { FailTask } from '../src/task-sdk/fail-task.js';
 import { databaseUsesTls } from '../src/config/tls-usage.js';
@@ -51,8 +57,9 @@ export const TADO_WAREHOUSE = asset('tado://warehouse');
 /** The asset this DAG's unusual_days updates: the analytics tables of schema `analytics`. */
 export const HEATING_ANALYTICS_ASSET = asset('analytics://heating');
 
-const timeZone = process.env.HEATING_ANALYTICS_TIMEZONE ?? process.env.TADO_ETL_TIMEZONE ?? 'Europe/London';
-const useSnapshots = envFlag('TADO_ETL_TASK_SNAPSHOTS', true);
+const { timeZone } = heatingAnalyticsTimeZone(process.env);
+const D = HEATING_ANALYTICS_DEFAULTS;
+const useSnapshots = envFlag('TADO_ETL_TASK_SNAPSHOTS', TADO_ETL_DEFAULTS.TADO_ETL_TASK_SNAPSHOTS);
 const program = (task: string): readonly string[] => taskProgramCommand(task, useSnapshots);
 
 /**
@@ -94,13 +101,16 @@ export const heatingAnalytics = defineDag({
   catchup: false,
   // one run at a time: events arriving while a run is active are consumed together by the next
   maxActiveRuns: 1,
-  isPausedUponCreation: envFlag('HEATING_ANALYTICS_PAUSED_UPON_CREATION', false),
+  isPausedUponCreation: envFlag(
+    'HEATING_ANALYTICS_PAUSED_UPON_CREATION',
+    D.HEATING_ANALYTICS_PAUSED_UPON_CREATION,
+  ),
   tags: ['tado', 'analytics'],
   params: { dates: null },
   paramsSchema: heatingAnalyticsParamsSchema,
   defaultArgs: {
-    retries: envCount('HEATING_ANALYTICS_RETRIES', 2),
-    retryDelayMs: envCount('HEATING_ANALYTICS_RETRY_DELAY_MS', 10_000),
+    retries: envCount('HEATING_ANALYTICS_RETRIES', D.HEATING_ANALYTICS_RETRIES),
+    retryDelayMs: envCount('HEATING_ANALYTICS_RETRY_DELAY_MS', D.HEATING_ANALYTICS_RETRY_DELAY_MS),
     retryExponentialBackoff: true,
     maxRetryDelayMs: 10 * 60_000,
     executionTimeoutMs: 20 * 60_000,

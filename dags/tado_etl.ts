@@ -7,7 +7,8 @@
  * in Europe/London: 15 min before that day's window closes); extract then waits for the window to
  * close instead of fetching a report cut short.
  *
- * Configuration (read when the DAG file is parsed):
+ * Configuration (read when the DAG file is parsed; defaults in src/config/dag-file-settings.ts,
+ * shown by `heatflow config list`):
  * - `TADO_ETL_TIMEZONE`: IANA time zone of the schedule and of `ds`; `@defaultValue 'Europe/London'`
  * - `TADO_ETL_START_DATE` / `TADO_ETL_END_DATE`: first / last logical date, both days included
  *   (`TADO_ETL_END_DATE=2022-12-31` ends with the run for 2022-12-31); `@defaultValue
@@ -29,6 +30,7 @@
  * needs them (extract: `TADO_*`; load: `DATABASE_URL`).
  */
 import { z } from 'zod';
+import { TADO_ETL_DEFAULTS } from '../src/config/dag-file-settings.js';
 import { databaseUsesTls, tadoUsesTls } from '../src/config/tls-usage.js';
 import { asset, defineDag } from '../src/core/index.js';
 import { TADO_CONFIG_VARIABLES } from '../src/tado/tado-config.js';
@@ -42,7 +44,8 @@ import {
   taskProgramCommand,
 } from '../src/task-sdk/dag-file-helpers.js';
 
-const useSnapshots = envFlag('TADO_ETL_TASK_SNAPSHOTS', true);
+const D = TADO_ETL_DEFAULTS;
+const useSnapshots = envFlag('TADO_ETL_TASK_SNAPSHOTS', D.TADO_ETL_TASK_SNAPSHOTS);
 
 /**
  * extract's tado settings: the worker's `TADO_*` variables, with the `tado` connection laid over
@@ -76,17 +79,17 @@ export const tadoEtl = defineDag({
   dagId: 'tado_etl',
   description: 'Daily ETL of tado° day reports (one per heating zone) into the Postgres schema tado',
   schedule: '0 1 * * *',
-  timezone: process.env.TADO_ETL_TIMEZONE ?? 'Europe/London',
-  startDate: process.env.TADO_ETL_START_DATE ?? '2022-01-01',
+  timezone: process.env.TADO_ETL_TIMEZONE ?? D.TADO_ETL_TIMEZONE,
+  startDate: process.env.TADO_ETL_START_DATE ?? D.TADO_ETL_START_DATE,
   ...(endDate === undefined || endDate === '' ? {} : { endDate }),
   catchup: true,
-  isPausedUponCreation: envFlag('TADO_ETL_PAUSED_UPON_CREATION', false),
+  isPausedUponCreation: envFlag('TADO_ETL_PAUSED_UPON_CREATION', D.TADO_ETL_PAUSED_UPON_CREATION),
   tags: ['tado', 'etl'],
   // its tasks read no conf: every run's day is its `ds`; a conf key is a mistake (rejected at trigger)
   paramsSchema: z.strictObject({}),
   defaultArgs: {
-    retries: envCount('TADO_ETL_RETRIES', 3),
-    retryDelayMs: envCount('TADO_ETL_RETRY_DELAY_MS', 30_000),
+    retries: envCount('TADO_ETL_RETRIES', D.TADO_ETL_RETRIES),
+    retryDelayMs: envCount('TADO_ETL_RETRY_DELAY_MS', D.TADO_ETL_RETRY_DELAY_MS),
     retryExponentialBackoff: true,
     maxRetryDelayMs: 30 * 60_000,
     executionTimeoutMs: 10 * 60_000,

@@ -11,6 +11,8 @@ import { getDagRow, listDagRows, listImportErrors, setDagPaused } from '../db/da
 import { completeFinishedBackfills } from '../db/backfill-repository.js';
 import { countRunsByState, type RunFilter } from '../db/dag-run-repository.js';
 import { startScheduler, startWorker, type Runtime } from '../runtime/runtime.js';
+import { printNoFernetKeyWarningOnce } from '../secrets/no-key-warning.js';
+import { secretStores } from '../secrets/secret-stores.js';
 import { createBackfill, triggerDagRun } from '../scheduler/dag-run-service.js';
 import { syncDagFolder } from './sync-dags.js';
 import { formatTable } from './text-table.js';
@@ -299,6 +301,7 @@ function triggerDate(
 
 async function runAndWait(rt: Runtime, backfillId: string, range: RunFilter, local: boolean) {
   if (!local) return waitForBackfill(rt, range, undefined, backfillId);
+  if (!secretStores(rt.db, rt.config).cipher.enabled) printNoFernetKeyWarningOnce();
   const sched = await startScheduler(rt);
   const worker = await startWorker(rt);
   try {

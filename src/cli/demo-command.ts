@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
+import { cliActor, recordEvent, type EventLogEntry } from '../audit/event-log.js';
 import { loadConfig } from '../config/config.js';
 import { listRunsBetween } from '../db/dag-run-repository.js';
 import { WAREHOUSE_TABLES, Warehouse, type WarehouseDatabase } from '../db/warehouse.js';
@@ -16,6 +17,8 @@ import { countWarehouseFlags, flagCountsJson, flagCountsLine } from '../db/wareh
 import { createLogger } from '../logging/logger.js';
 import { openRuntime, startScheduler, startWorker } from '../runtime/runtime.js';
 import { createBackfill } from '../scheduler/dag-run-service.js';
+import { printNoFernetKeyWarningOnce } from '../secrets/no-key-warning.js';
+import { secretStores } from '../secrets/secret-stores.js';
 import { startTadoSimulator } from '../tado/simulator/tado-simulator.js';
 import { openAnalyticsStore } from '../db/analytics-repository.js';
 import type { HeatingReport } from '../db/analytics-records.js';
@@ -123,7 +126,17 @@ async function runDemo(o: DemoOptions): Promise<void> {
     const analyticsDag = await rt.registry.get(ANALYTICS_DAG);
     // The flags as they are now, put back when the demo ends, however it ends (before the
     // database closes, after the scheduler and worker stopped: stops run first to last).
-    const pauses = await DemoPauseState.capture(rt.db, dag.dagId, [dag.dagId, ANALYTICS_DAG]);
+    // what the demo does is recorded in the event log as the CLI verbs record it, marked `command: demo`
+    const audit = (entry: EventLogEntry) =>
+      recordEvent(rt.db, cliActor(), { ...entry, extra: { ...entry.extra, command: 'demo' } }, rt.logger);
+    const pauses = await DemoPauseState.capture(
+      rt.db,
+      dag.dagId,
+      [dag.dagId, ANALYTICS_DAG],
+      async (id, p) => {
+        await audit({ event: p ? 'pause' : 'unpause', dagId: id });
+      },
+    );
     stops.unshift(async () => {
       for (const line of await pauses.restore()) process.stderr.write(`${line}\n`);
     });
@@ -174,6 +187,8 @@ async function runDemo(o: DemoOptions): Promise<void> {
       stopIfSignalled();
     }
 
+    // a person runs the demo: the warning as the other commands print it, not as a log line
+    if (!secretStores(rt.db, config).cipher.enabled) printNoFernetKeyWarningOnce();
     const worker = await startWorker(rt, concurrency === undefined ? {} : { concurrency });
     const sched = await startScheduler(rt);
     stops.unshift(
@@ -186,6 +201,17 @@ async function runDemo(o: DemoOptions): Promise<void> {
       to,
       maxActiveRuns,
       reprocess: o.reprocess as 'none' | 'failed' | 'completed',
+    });
+    await audit({
+      event: 'backfill',
+      dagId: dag.dagId,
+      extra: {
+        backfill_id: result.backfill?.id ?? null,
+        from_date: from.toISOString(),
+        to_date: to.toISOString(),
+        reprocess_behavior: o.reprocess,
+        runs: result.plan.filter((p) => p.action !== 'skip').length,
+      },
     });
     process.stderr.write(
       `demo: simulator at ${sim.url}; backfill ${result.backfill?.id ?? ''} of tado_etl ${o.startDate}..${o.endDate} with the ${config.HEATFLOW_EXECUTOR} executor\n`,

@@ -24,6 +24,9 @@ export function pausedAfterDemo(o: {
   return o.backfilled ? true : o.created;
 }
 
+/** Called after the demo set a DAG's paused flag (to record it in the event log, as `dags pause` is). */
+export type PauseChangeListener = (dagId: string, paused: boolean) => Promise<void>;
+
 /** The paused flags of the demo's DAGs, captured before it changes them. */
 export class DemoPauseState {
   private readonly created = new Map<string, boolean>();
@@ -32,17 +35,22 @@ export class DemoPauseState {
     private readonly db: Kysely<Database>,
     private readonly backfilledDagId: string,
     private readonly before: ReadonlyMap<string, boolean | undefined>,
+    private readonly onChange: PauseChangeListener,
   ) {}
 
-  /** Reads the flags of `dagIds` before the demo syncs the DAG folder (a DAG not recorded yet has none). */
+  /**
+   * Reads the flags of `dagIds` before the demo syncs the DAG folder (a DAG not recorded yet has none).
+   * @param onChange - called after each flag the demo sets or puts back; `@defaultValue` nothing
+   */
   static async capture(
     db: Kysely<Database>,
     backfilledDagId: string,
     dagIds: readonly string[],
+    onChange: PauseChangeListener = () => Promise.resolve(),
   ): Promise<DemoPauseState> {
     const before = new Map<string, boolean | undefined>();
     for (const id of dagIds) before.set(id, (await getDagRow(db, id))?.is_paused);
-    return new DemoPauseState(db, backfilledDagId, before);
+    return new DemoPauseState(db, backfilledDagId, before, onChange);
   }
 
   /** Sets a DAG's flag for the demo, noting the flag the DAG sync gave a new DAG first. */
@@ -52,6 +60,7 @@ export class DemoPauseState {
       if (row !== undefined) this.created.set(dagId, row.is_paused);
     }
     await setDagPaused(this.db, dagId, paused);
+    await this.onChange(dagId, paused);
   }
 
   /**
@@ -71,7 +80,10 @@ export class DemoPauseState {
         created: created ?? row.is_paused,
         backfilled: dagId === this.backfilledDagId,
       });
-      if (row.is_paused !== paused) await setDagPaused(this.db, dagId, paused);
+      if (row.is_paused !== paused) {
+        await setDagPaused(this.db, dagId, paused);
+        await this.onChange(dagId, paused);
+      }
       if (before === undefined && paused && dagId === this.backfilledDagId)
         lines.push(
           `demo: ${dagId} stays paused (new here: unpaused, its schedule would catch up every day since its start date; \`heatflow dags unpause ${dagId}\` starts it)`,

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { listSettings } from '../config/config-listing.js';
+import { loadTadoConfig } from '../tado/tado-config.js';
+import { listSettings, sourceText, toConfigOption } from '../config/config-listing.js';
 import { HEATFLOW_VERSION } from '../core/version.js';
 import { encryptionStatus } from '../secrets/no-key-warning.js';
 import { collectSystemInfo, type ServerVersion } from '../runtime/system-info.js';
@@ -80,15 +81,17 @@ export function registerInfoCommands(program: Command): void {
   addOutputOptions(
     config
       .command('list')
-      .description('every setting, its value (secrets masked) and where it came from (env or default)'),
+      .description(
+        'every setting (orchestrator, tado, DAG files), its value in effect (secrets masked) and where it came from (env, default or derived)',
+      ),
   ).action((o: OutputOptions) => {
     const format = outputFormatOf(o);
-    const entries = listSettings(loadConfig(), process.env);
+    const entries = listSettings(loadConfig(), process.env, loadTadoConfig());
     printRows(
       format,
       ['section', 'key', 'value', 'source'],
-      entries.map((e) => [e.section, e.key, e.value, e.source]),
-      entries,
+      entries.map((e) => [e.section, e.key, e.value, sourceText(e)]),
+      entries.map((e) => ({ section: e.section, ...toConfigOption(e) })),
     );
   });
 }

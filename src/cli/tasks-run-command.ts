@@ -11,6 +11,8 @@ import { cliActor, recordEvent } from '../audit/event-log.js';
 import { getTi } from '../db/task-instance-repository.js';
 import { ProcessExecutor } from '../executors/process-executor.js';
 import { createWorker } from '../runtime/runtime.js';
+import { printNoFernetKeyWarningOnce } from '../secrets/no-key-warning.js';
+import { secretStores } from '../secrets/secret-stores.js';
 import { queueManualTry, TaskRunRefusedError } from '../scheduler/task-run-service.js';
 import { tryLogPath } from '../worker/log-paths.js';
 import { CliError, requireDag, withRuntime } from './context.js';
@@ -54,6 +56,7 @@ export function registerTasksRunCommand(tasks: Command): void {
             `DAG "${dagId}" has no run ${logicalDate === undefined ? value : `with logical date ${logicalDate.toISOString()}`} ` +
               `(task ${taskId}); create one with \`heatflow dags trigger ${dagId}\``,
           );
+        if (!secretStores(rt.db, rt.config).cipher.enabled) printNoFernetKeyWarningOnce();
         const worker = await createWorker(
           rt,
           o.local === true ? { executor: new ProcessExecutor({ dataDir: rt.config.HEATFLOW_DATA_DIR }) } : {},

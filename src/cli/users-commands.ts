@@ -1,12 +1,15 @@
 /**
- * `heatflow users create|list|delete|hash`: the people who sign in to the web page (Airflow's
- * `airflow users` verbs). Passwords are read from standard input (`--password-stdin`) or asked for
- * on the terminal, never taken as an argument (it would stay in the shell history and `ps`).
+ * `heatflow users create|reset-password|list|delete|hash`: the people who sign in to the web page
+ * (Airflow's `airflow users` verbs). As Airflow's, `create` refuses a name that exists and
+ * `reset-password` changes the password of one that does. Passwords are read from standard input
+ * (`--password-stdin`) or asked for on the terminal, never taken as an argument (it would stay in
+ * the shell history and `ps`). An invalid option value exits 1, as in every other command (2 is
+ * for a wrong command line: unknown command, missing option).
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { recordEvent, cliActor } from '../audit/event-log.js';
-import { deleteUser, listUsers, upsertUser } from '../db/user-repository.js';
+import { createUser, deleteUser, getUser, listUsers, setUserPassword } from '../db/user-repository.js';
 import { idProblem } from '../core/ids.js';
 import { hashPassword } from '../web/password-hash.js';
 import { CliError, withRuntime } from './context.js';
@@ -29,15 +32,24 @@ async function readPassword(fromStdin: boolean): Promise<string> {
     rl.close();
   }
   if (password.length < MIN_PASSWORD)
-    throw new CliError(`the password must have at least ${MIN_PASSWORD} characters`, 2);
+    throw new CliError(`the password must have at least ${MIN_PASSWORD} characters`);
   return password;
 }
 
 function checkUsername(username: string): string {
   const problem = idProblem('dag_id', username);
-  if (problem !== undefined) throw new CliError(`invalid --username: ${problem}`, 2);
+  if (problem !== undefined) throw new CliError(`invalid --username: ${problem}`);
   return username;
 }
+
+/** `users create` of a name that exists: Airflow's "already exist in the db", with the verb to use. */
+const alreadyExists = (username: string) =>
+  new CliError(
+    `user ${JSON.stringify(username)} already exists; to change its password: heatflow users reset-password --username ${username}`,
+  );
+
+const noSuchUser = (username: string) =>
+  new CliError(`no user ${JSON.stringify(username)} (heatflow users list shows them)`);
 
 /** Registers the `users` commands. */
 export function registerUsersCommands(program: Command): void {
@@ -45,21 +57,37 @@ export function registerUsersCommands(program: Command): void {
 
   users
     .command('create')
-    .description('create a user, or set the password of an existing one')
+    .description('create a user (refused when the name exists: see reset-password)')
     .requiredOption('-u, --username <name>', 'letters, digits, _ - . (at most 250)')
     .option('--password-stdin', 'read the password from standard input')
     .option('-r, --role <role>', 'role (only admin for now)', 'admin')
     .action(async (o: { username: string; passwordStdin?: boolean; role: string }) => {
       const username = checkUsername(o.username);
-      if (o.role !== 'admin') throw new CliError('invalid --role: only admin is known', 2);
-      const passwordHash = await hashPassword(await readPassword(o.passwordStdin === true));
+      if (o.role !== 'admin') throw new CliError('invalid --role: only admin is known');
       await withRuntime('users', async (rt) => {
-        const created = await upsertUser(rt.db, { username, passwordHash, role: o.role });
-        await recordEvent(rt.db, cliActor(), {
-          event: created ? 'user.create' : 'user.password',
-          extra: { username },
-        });
-        process.stdout.write(`${created ? 'created' : 'updated the password of'} user ${username}\n`);
+        // checked before the password is asked for, and again by the insert (a create at the same time)
+        if ((await getUser(rt.db, username)) !== undefined) throw alreadyExists(username);
+        const passwordHash = await hashPassword(await readPassword(o.passwordStdin === true));
+        if (!(await createUser(rt.db, { username, passwordHash, role: o.role })))
+          throw alreadyExists(username);
+        await recordEvent(rt.db, cliActor(), { event: 'user.create', extra: { username } }, rt.logger);
+        process.stdout.write(`created user ${username}\n`);
+      });
+    });
+
+  users
+    .command('reset-password')
+    .description("set a new password for an existing user (ends that user's web sessions)")
+    .requiredOption('-u, --username <name>', 'the user')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (o: { username: string; passwordStdin?: boolean }) => {
+      const username = checkUsername(o.username);
+      await withRuntime('users', async (rt) => {
+        if ((await getUser(rt.db, username)) === undefined) throw noSuchUser(username);
+        const passwordHash = await hashPassword(await readPassword(o.passwordStdin === true));
+        if (!(await setUserPassword(rt.db, username, passwordHash))) throw noSuchUser(username);
+        await recordEvent(rt.db, cliActor(), { event: 'user.password', extra: { username } }, rt.logger);
+        process.stdout.write(`changed the password of user ${username}\n`);
       });
     });
 
@@ -87,8 +115,7 @@ export function registerUsersCommands(program: Command): void {
     .requiredOption('-u, --username <name>', 'the user')
     .action(async (o: { username: string }) => {
       await withRuntime('users', async (rt) => {
-        if (!(await deleteUser(rt.db, o.username)))
-          throw new CliError(`no user ${JSON.stringify(o.username)}`);
+        if (!(await deleteUser(rt.db, o.username))) throw noSuchUser(o.username);
         await recordEvent(rt.db, cliActor(), { event: 'user.delete', extra: { username: o.username } });
         process.stdout.write(`deleted user ${o.username}\n`);
       });

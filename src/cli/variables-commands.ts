@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { cliActor } from '../audit/event-log.js';
 import { NotFoundError } from '../core/errors.js';
-import { NO_FERNET_KEY_WARNING } from '../secrets/secret-cipher.js';
+import { printNoFernetKeyWarningOnce } from '../secrets/no-key-warning.js';
 import { secretStores, type SecretStores } from '../secrets/secret-stores.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { CliError, withRuntime } from './context.js';
@@ -21,8 +21,7 @@ export async function withSecretStores<T>(
 ): Promise<T> {
   return withRuntime(name, async (rt) => {
     const stores = secretStores(rt.db, rt.config);
-    if (options.writes === true && !stores.cipher.enabled)
-      process.stderr.write(`WARNING: ${NO_FERNET_KEY_WARNING}\n`);
+    if (options.writes === true && !stores.cipher.enabled) printNoFernetKeyWarningOnce();
     return fn(stores, rt);
   });
 }

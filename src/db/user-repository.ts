@@ -3,22 +3,40 @@ import type { Kysely } from 'kysely';
 import type { Database, UserRow } from './database.js';
 
 /**
- * Records a person, or replaces the password hash and role of one with that name.
- * @returns whether the user was new
+ * Records a new person; an existing user with that name is left as it is (Airflow's
+ * `users create` refuses it: "already exist in the db"). One statement, so two creates of the same
+ * name at once record one user.
+ * @returns whether the user was created (false: a user with that name exists)
  */
-export async function upsertUser(
+export async function createUser(
   db: Kysely<Database>,
   user: { readonly username: string; readonly passwordHash: string; readonly role?: string },
 ): Promise<boolean> {
-  const existed = await getUser(db, user.username);
-  await db
+  const row = await db
     .insertInto('heatflow.users')
     .values({ username: user.username, password_hash: user.passwordHash, role: user.role ?? 'admin' })
-    .onConflict((oc) =>
-      oc.column('username').doUpdateSet({ password_hash: user.passwordHash, role: user.role ?? 'admin' }),
-    )
-    .execute();
-  return existed === undefined;
+    .onConflict((oc) => oc.column('username').doNothing())
+    .returning('username')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Replaces the password hash of an existing person (`heatflow users reset-password`); the sessions
+ * signed in with the old password end (their stamp no longer matches, `passwordStamp`).
+ * @returns whether a user with that name exists (false: nothing changed)
+ */
+export async function setUserPassword(
+  db: Kysely<Database>,
+  username: string,
+  passwordHash: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('heatflow.users')
+    .set({ password_hash: passwordHash })
+    .where('username', '=', username)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 /** One user, or undefined. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from '../../src/audit/event-log.js';
 import { defineDag } from '../../src/core/define-dag.js';
 import { syncDagBag } from '../../src/dag-processing/sync-dag-bag.js';
-import { upsertUser } from '../../src/db/user-repository.js';
+import { createUser } from '../../src/db/user-repository.js';
 import { hashPassword } from '../../src/web/password-hash.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
@@ -35,7 +35,7 @@ describe('a person signs in with username and password (Chromium)', () => {
       env: { HEATFLOW_WEB_TOKEN: 'person-browser-token-9876' },
     });
     await syncDagBag(h.rt.db, h.rt.registry.current(), new Date());
-    await upsertUser(h.rt.db, { username: 'dana', passwordHash: await hashPassword('dana-password-7') });
+    await createUser(h.rt.db, { username: 'dana', passwordHash: await hashPassword('dana-password-7') });
     web = await startWebServer(h.rt, { host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,

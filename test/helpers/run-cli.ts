@@ -20,6 +20,8 @@ export interface RunCliOptions {
   readonly timeoutMs?: number;
   /** called with stderr so far as each chunk arrives (e.g. to send a signal at a given line) */
   readonly onStderr?: (soFar: string, kill: (signal: NodeJS.Signals) => void) => void;
+  /** written to the command's stdin, which then ends; without it stdin ends at once (no input) */
+  readonly input?: string;
 }
 
 /**
@@ -33,8 +35,11 @@ export function runCli(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // a command that exits before reading its input closes the pipe: not the test's failure
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -150,6 +150,78 @@ describe('heatflow config list', () => {
   );
 
   it(
+    'lists the tado client and DAG-file settings, and the deployment id in effect with what it is derived from',
+    async () => {
+      const r = await runCli(['config', 'list'], {
+        ...env,
+        TADO_RETRIES: '5',
+        TADO_ETL_START_DATE: '2023-01-01',
+        TADO_ETL_TIMEZONE: 'Europe/Berlin',
+        // not a setting: never listed, and never printed
+        TADO_PASSWORD: 'tado-Pa55word-abc',
+      });
+      expect(r.code, r.err).toBe(0);
+      const database = new URL(h.database.url).pathname.slice(1);
+      expect(r.out).toMatch(
+        new RegExp(
+          `^core\\s+HEATFLOW_DEPLOYMENT_ID\\s+${database}\\.${h.env.HEATFLOW_REDIS_PREFIX}\\s+derived \\(DATABASE_URL, HEATFLOW_REDIS_PREFIX\\)$`,
+          'm',
+        ),
+      );
+      expect(r.out).toMatch(/^tado\s+TADO_RETRIES\s+5\s+env$/m);
+      expect(r.out).toMatch(/^tado\s+TADO_API_URL\s+https:\/\/my\.tado\.com\/api\/v2\s+default$/m);
+      expect(r.out).toMatch(/^tado\s+TADO_TOKEN_FILE\s+\/\S+\/tado-token\.json\s+default$/m);
+      expect(r.out).toMatch(/^tado_etl\s+TADO_ETL_START_DATE\s+2023-01-01\s+env$/m);
+      expect(r.out).toMatch(/^tado_etl\s+TADO_ETL_RETRIES\s+3\s+default$/m);
+      expect(r.out).toMatch(/^tado_etl\s+TADO_ETL_TASK_SNAPSHOTS\s+true\s+default$/m);
+      expect(r.out).toMatch(
+        /^heating_analytics\s+HEATING_ANALYTICS_TIMEZONE\s+Europe\/Berlin\s+derived \(TADO_ETL_TIMEZONE\)$/m,
+      );
+      expect(r.out).toMatch(/^heating_analytics\s+HEATING_ANALYTICS_RETRIES\s+2\s+default$/m);
+      expect(r.out).not.toContain('tado-Pa55word-abc');
+      expect(r.out).not.toContain(DB_PASSWORD);
+      expect(r.out).not.toContain(TOKEN);
+
+      // a tado connection in the environment wins over TADO_*: its settings say so
+      const j = await runCli(['config', 'list', '--json'], {
+        ...env,
+        HEATFLOW_DEPLOYMENT_ID: 'mine',
+        HEATFLOW_CONN_TADO: 'tado://127.0.0.1:9/api/v2?protocol=http&home_id=7',
+      });
+      expect(j.code, j.err).toBe(0);
+      const rows = JSON.parse(j.out) as {
+        key: string;
+        value: string;
+        source: string;
+        derived_from?: string[];
+      }[];
+      const row = (key: string) => rows.find((e) => e.key === key);
+      expect(row('HEATFLOW_DEPLOYMENT_ID')).toMatchObject({ value: 'mine', source: 'env' });
+      expect(row('HEATFLOW_DEPLOYMENT_ID')?.derived_from).toBeUndefined();
+      expect(row('TADO_HOME_ID')).toEqual({
+        section: 'tado',
+        key: 'TADO_HOME_ID',
+        value: '7',
+        source: 'derived',
+        derived_from: ['HEATFLOW_CONN_TADO'],
+      });
+      expect(row('TADO_API_URL')?.value).toBe('http://127.0.0.1:9/api/v2');
+      expect(row('HEATFLOW_CONN_TADO')).toMatchObject({ section: 'tado', source: 'env' });
+    },
+    T,
+  );
+
+  it(
+    'fails with exit 1 naming the variable when a tado setting is invalid',
+    async () => {
+      const r = await runCli(['config', 'list'], { ...env, TADO_RETRIES: 'many' });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('TADO_RETRIES="many"');
+    },
+    T,
+  );
+
+  it(
     'fails with exit 1 naming the variable when a setting is invalid',
     async () => {
       const r = await runCli(['config', 'list'], { ...env, HEATFLOW_EXECUTOR: 'kubernetes' });
@@ -189,6 +261,16 @@ describe('GET /api/v1/config', () => {
         expect(option('database', 'DATABASE_URL')).toBe(url.toString().replace(DB_PASSWORD, '***'));
         expect(option('webserver', 'HEATFLOW_WEB_TOKEN')).toBe('***');
         expect(option('core', 'HEATFLOW_DAGS_DIR')).toBe(h.config.HEATFLOW_DAGS_DIR);
+        expect(option('tado', 'TADO_RATE_RESERVE')).toBe('5');
+        expect(option('tado_etl', 'TADO_ETL_RETRY_DELAY_MS')).toBe('30000');
+        const deployment = body.sections
+          .find((s) => s.name === 'core')
+          ?.options.find((o) => o.key === 'HEATFLOW_DEPLOYMENT_ID');
+        expect(deployment).toMatchObject({
+          source: 'derived',
+          derived_from: ['DATABASE_URL', 'HEATFLOW_REDIS_PREFIX'],
+        });
+        expect(deployment?.value).toMatch(/^hf_test_cliinfo_\w+\./);
       } finally {
         await web.close();
       }

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestOrchestrator, waitFor, type TestOrchestrator } from '../helpers/orchestrator.js';
@@ -61,8 +62,37 @@ it('demo --serve on a port in use fails before the backfill, naming the port and
 }, 60_000);
 
 it('demo -s 2022-12-06 -e 2022-12-08 --json prints runs, rows per table and wall time', async () => {
-  const { code, out, err } = await demo(['-s', '2022-12-06', '-e', '2022-12-08', '--json']);
+  const since = new Date();
+  const { code, out, err } = await demo(['-s', '2022-12-06', '-e', '2022-12-08', '--json'], {
+    HEATFLOW_FERNET_KEY: '',
+  });
   expect(code, err).toBe(0);
+  // no key: the warning as the other commands print it (text on stderr, once), not a JSON log line
+  const warnings = err.split('\n').filter((l) => l.includes('HEATFLOW_FERNET_KEY is not set'));
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toMatch(/^WARNING: HEATFLOW_FERNET_KEY is not set: /);
+  // the event log has the demo's backfill, as `dags backfill` records one, and its pause changes
+  // (heating_analytics unpaused: what starts the analysis), each as the CLI with command demo
+  const events = await h.rt.db
+    .selectFrom('heatflow.log')
+    .select(['event', 'dag_id', 'source', 'owner', 'extra'])
+    .where('dttm', '>=', since)
+    .orderBy('id')
+    .execute();
+  expect(events.map((e) => `${e.event} ${e.dag_id ?? ''}`)).toEqual([
+    'pause tado_etl',
+    'pause heating_analytics',
+    'backfill tado_etl',
+    'unpause heating_analytics',
+  ]);
+  expect(events.every((e) => e.source === 'cli' && e.owner === os.userInfo().username)).toBe(true);
+  expect(events.every((e) => (e.extra as { command?: string }).command === 'demo')).toBe(true);
+  expect(events[2]?.extra).toMatchObject({
+    from_date: '2022-12-06T00:00:00.000Z',
+    to_date: '2022-12-08T23:59:59.999Z',
+    reprocess_behavior: 'failed',
+    runs: 3,
+  });
   const summary = JSON.parse(out) as {
     runs: Record<string, number>;
     rows: Record<string, number>;

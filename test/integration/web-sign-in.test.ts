@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineDag } from '../../src/core/define-dag.js';
 import { listEvents } from '../../src/audit/event-log.js';
 import { syncDagBag } from '../../src/dag-processing/sync-dag-bag.js';
-import { deleteUser, upsertUser } from '../../src/db/user-repository.js';
+import { createUser, deleteUser, setUserPassword } from '../../src/db/user-repository.js';
 import { hashPassword, verifyPassword } from '../../src/web/password-hash.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { createTestOrchestrator, type TestOrchestrator } from '../helpers/orchestrator.js';
@@ -40,7 +40,7 @@ describe('sign-in for people (real Postgres, HTTP)', () => {
       env: { HEATFLOW_WEB_TOKEN: TOKEN, HEATFLOW_WEB_USERS: `bob:${envHash}` },
     });
     await syncDagBag(h.rt.db, h.rt.registry.current(), new Date());
-    await upsertUser(h.rt.db, { username: 'alice', passwordHash: await hashPassword('alice-password-1') });
+    await createUser(h.rt.db, { username: 'alice', passwordHash: await hashPassword('alice-password-1') });
     web = await startWebServer(h.rt, {
       host: '127.0.0.1',
       port: 0,
@@ -96,7 +96,7 @@ describe('sign-in for people (real Postgres, HTTP)', () => {
   });
 
   it("ends a person's session when the user is deleted (the cookie alone no longer acts)", async () => {
-    await upsertUser(h.rt.db, { username: 'carol', passwordHash: await hashPassword('carol-password-3') });
+    await createUser(h.rt.db, { username: 'carol', passwordHash: await hashPassword('carol-password-3') });
     const r = await login({ username: 'carol', password: 'carol-password-3' });
     expect(r.status).toBe(303);
     const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -122,16 +122,14 @@ describe('sign-in for people (real Postgres, HTTP)', () => {
     expect(dag.is_paused).toBe(false);
   });
 
-  it("ends a person's other sessions when the password changes (users create on an existing user)", async () => {
-    await upsertUser(h.rt.db, { username: 'dave', passwordHash: await hashPassword('dave-password-4') });
+  it("ends a person's other sessions when the password changes (users reset-password)", async () => {
+    await createUser(h.rt.db, { username: 'dave', passwordHash: await hashPassword('dave-password-4') });
     const first = await login({ username: 'dave', password: 'dave-password-4' });
     expect(first.status).toBe(303);
     const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect((await fetch(`${web.url}/dags/signin_dag/grid`, { headers: { cookie } })).status).toBe(200);
-    // what `heatflow users create --username dave` does for an existing user
-    expect(
-      await upsertUser(h.rt.db, { username: 'dave', passwordHash: await hashPassword('dave-password-5') }),
-    ).toBe(false);
+    // what `heatflow users reset-password --username dave` does
+    expect(await setUserPassword(h.rt.db, 'dave', await hashPassword('dave-password-5'))).toBe(true);
     const after = await fetch(`${web.url}/dags/signin_dag/grid`, { headers: { cookie } });
     expect(after.status).toBe(401);
     expect(await after.text()).toContain('the password of user \\"dave\\" changed');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encryptionStatus, warnNoFernetKeyOnce } from '../../src/secrets/no-key-warning.js';
 import { generateFernetKey, NO_FERNET_KEY_WARNING } from '../../src/secrets/secret-cipher.js';
 
@@ -10,6 +10,18 @@ describe('the no-key warning', () => {
     warnNoFernetKeyOnce(logger);
     warnNoFernetKeyOnce(logger);
     expect(lines).toEqual([NO_FERNET_KEY_WARNING]);
+  });
+
+  it('printed as WARNING: text first (a command a person runs), it is not logged again', async () => {
+    vi.resetModules(); // a fresh process: nothing warned yet
+    const fresh = await import('../../src/secrets/no-key-warning.js');
+    const printed: string[] = [];
+    const logged: unknown[] = [];
+    expect(fresh.printNoFernetKeyWarningOnce((l) => void printed.push(l))).toBe(true);
+    expect(fresh.printNoFernetKeyWarningOnce((l) => void printed.push(l))).toBe(false);
+    expect(fresh.warnNoFernetKeyOnce({ warn: (m: unknown) => void logged.push(m) })).toBe(false);
+    expect(printed).toEqual([`WARNING: ${NO_FERNET_KEY_WARNING}\n`]);
+    expect(logged).toEqual([]);
   });
 });
 
