@@ -133,6 +133,18 @@ const UNREACHABLE_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
+/**
+ * How long after a container's SIGTERM/SIGKILL exit the engine may still answer while it shuts
+ * down, in ms (it stops its containers, then its API; about 0.5 s on the build machines).
+ */
+const ENGINE_SHUTDOWN_WINDOW_MS = 3000;
+/** period of the pings in that window, in ms */
+const ENGINE_SHUTDOWN_PING_MS = 100;
+/** a ping unanswered for this long means the engine is unreachable, in ms */
+const PING_TIMEOUT_MS = 3000;
+/** period of the checks on a running container while its wait is unanswered, in ms */
+const WAIT_CHECK_MS = 2000;
+
 interface DockerApiError {
   statusCode?: number;
   code?: string;
@@ -218,12 +230,36 @@ export class DockerExecutor implements Executor {
    * @throws DockerImageMissingError when the image is not on the engine
    */
   async verify(image = this.settings.defaultImage): Promise<void> {
-    await this.call('ping', () => this.docker.ping());
+    await this.ping();
     try {
       await this.docker.getImage(image).inspect();
     } catch (err) {
       if ((err as DockerApiError).statusCode === 404) throw this.imageMissing(image, err);
       throw this.wrap('inspect image', err);
+    }
+  }
+
+  /**
+   * Checks that the engine answers (`GET /_ping`).
+   * @throws DockerUnavailableError when it does not
+   */
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new DockerUnavailableError(this.endpoint.description, 'ping', {
+              detail: `no answer within ${PING_TIMEOUT_MS} ms`,
+            }),
+          ),
+        PING_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.call('ping', () => this.docker.ping()), silent]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -374,7 +410,7 @@ export class DockerExecutor implements Executor {
       if (isAborted(req.signal)) onAbort();
       let waited: { StatusCode?: number };
       try {
-        waited = (await this.call('wait for container', () => c.wait())) as { StatusCode?: number };
+        waited = await this.waitForExit(c);
       } finally {
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
@@ -418,6 +454,12 @@ export class DockerExecutor implements Executor {
         const error = `killed by the kernel for running out of memory (OOM): the container exceeded ${limit}; exit code ${exitCode}${tail.describe()}`;
         note(error);
         return { ...base, outcome, error, durationMs: durationMs() };
+      }
+      // SIGTERM or SIGKILL not sent by this executor (not OOM either): the engine's own shutdown?
+      if ((exitCode === 143 || exitCode === 137) && (await this.engineGoingDown())) {
+        throw new DockerUnavailableError(this.endpoint.description, 'wait for container', {
+          detail: `the engine's shutdown stopped the container (exit code ${exitCode}; the engine stopped answering within ${ENGINE_SHUTDOWN_WINDOW_MS} ms)`,
+        });
       }
       if (exitCode === 0) {
         const rv = await this.readReturn(c, req, paths, access);
@@ -476,14 +518,71 @@ export class DockerExecutor implements Executor {
         durationMs: durationMs(),
       };
     } catch (err) {
-      note(err instanceof Error ? err.message : String(err));
-      throw err;
+      const e = await this.asShutdownError(err);
+      note(e instanceof Error ? e.message : String(e));
+      throw e;
     } finally {
       if (container !== undefined) {
         this.active.delete(container.id);
         await this.dispose(container, outcome, note);
       }
       await new Promise<void>((resolve) => log.end(resolve));
+    }
+  }
+
+  /**
+   * Whether the engine is shutting down (`systemctl stop/restart docker` without live-restore
+   * stops every container, refuses new ones with HTTP 500, then exits): it stops answering within
+   * {@link ENGINE_SHUTDOWN_WINDOW_MS}. Asked after a container exited by SIGTERM or SIGKILL that
+   * this executor did not send, and after an HTTP 5xx; pings the engine until the window ends, so
+   * a container stopped by someone else (`docker stop`) or a 5xx of a running engine costs that
+   * wait and stays what it was.
+   */
+  private async engineGoingDown(): Promise<boolean> {
+    const until = Date.now() + ENGINE_SHUTDOWN_WINDOW_MS;
+    while (Date.now() < until) {
+      try {
+        await this.ping();
+      } catch (err) {
+        if (err instanceof DockerUnavailableError) return true;
+      }
+      await sleep(ENGINE_SHUTDOWN_PING_MS);
+    }
+    return false;
+  }
+
+  /** An HTTP 5xx of an engine that then stopped answering, as the DockerUnavailableError it was. */
+  private async asShutdownError(err: unknown): Promise<unknown> {
+    if (!(err instanceof DockerOperationError) || (err.statusCode ?? 0) < 500) return err;
+    if (!(await this.engineGoingDown())) return err;
+    return new DockerUnavailableError(this.endpoint.description, err.operation, {
+      cause: err,
+      detail: `${err.message}, and then the engine stopped answering (it was shutting down)`,
+    });
+  }
+
+  /**
+   * Waits for the container's exit (`POST /wait`). The engine dying under that request can leave
+   * it unanswered for good (seen when the engine was stopped for 20 s: the try stayed `running`
+   * after the engine was back), so the container is inspected every {@link WAIT_CHECK_MS}: an
+   * engine that does not answer, or a container that has exited with the wait still unanswered
+   * one period later, ends the wait with a DockerUnavailableError.
+   */
+  private async waitForExit(c: Dockerode.Container): Promise<{ StatusCode?: number }> {
+    const waited = this.call('wait for container', () => c.wait() as Promise<{ StatusCode?: number }>);
+    waited.catch(() => undefined); // read below, or abandoned once the engine is known gone
+    const within = async (ms: number) =>
+      Promise.race([waited.then((v) => ({ v })), sleep(ms).then(() => undefined)]);
+    for (;;) {
+      const r = await within(WAIT_CHECK_MS);
+      if (r !== undefined) return r.v;
+      const info = await this.call('inspect container (waiting for its exit)', () => c.inspect());
+      if (info.State.Running) continue;
+      const late = await within(WAIT_CHECK_MS);
+      if (late !== undefined) return late.v;
+      throw new DockerUnavailableError(this.endpoint.description, 'wait for container', {
+        detail: `the engine never answered the wait (connection lost); the container has exited with code ${info.State.ExitCode}`,
+      });
     }
   }
 
