@@ -131,7 +131,11 @@ export class TaskWorker {
             probeMs: o.engineProbeMs ?? 1000,
             logger: o.logger,
             onDown: async () => this.bull?.pause(true),
-            onUp: async () => this.bull?.resume(),
+            // resume, and remove at once the containers the outage left (their removal failed)
+            onUp: async () => {
+              await this.bull?.resume();
+              await this.reapLogged();
+            },
           });
   }
 
@@ -162,16 +166,7 @@ export class TaskWorker {
         this.heartbeatMs,
       ),
     );
-    this.timers.push(
-      setInterval(
-        () =>
-          void this.reap().catch((err: unknown) => {
-            this.o.logger.warn({ err }, 'orphan reaping failed');
-            if (err instanceof ExecutorUnavailableError) this.engine?.noteUnavailable(err);
-          }),
-        this.o.reapIntervalMs ?? 30_000,
-      ),
-    );
+    this.timers.push(setInterval(() => void this.reapLogged(), this.o.reapIntervalMs ?? 30_000));
     this.bull = new Worker(TASK_QUEUE_NAME, (job) => this.process(job), {
       connection: bullConnection(this.o.redisUrl),
       prefix: this.o.prefix,
@@ -212,6 +207,14 @@ export class TaskWorker {
   /** Number of tries running now. */
   get activeTries(): number {
     return this.running.size;
+  }
+
+  /** {@link reap}, its failure logged; an unreachable engine noted. */
+  private async reapLogged(): Promise<void> {
+    await this.reap().catch((err: unknown) => {
+      this.o.logger.warn({ err }, 'orphan reaping failed');
+      if (err instanceof ExecutorUnavailableError) this.engine?.noteUnavailable(err);
+    });
   }
 
   private async beat(): Promise<void> {
