@@ -175,8 +175,9 @@ export class TaskWorker {
       maxStalledCount: 1,
     });
     this.bull.on('error', (err) => this.o.logger.error({ err }, 'BullMQ worker error'));
-    if (this.engine?.state === 'down') await this.bull.pause(true);
     this.stateValue = 'RUNNING';
+    // the engine was found down at start (reaping): take no tries until it answers
+    if (this.engine?.state === 'down') await this.bull.pause(true);
     this.o.logger.info(
       { workerId: this.workerId, executor: this.o.executor.name, concurrency: this.o.concurrency ?? 4 },
       'worker started',
@@ -314,10 +315,12 @@ export class TaskWorker {
       this.o.logger.error({ jobId: job.id, issues: parsed.error.issues }, 'malformed job dropped');
       return 'malformed';
     }
-    // a job fetched as the engine went down waits, unclaimed, for it to answer again
-    await this.engine?.whenUp();
-    // stopping meanwhile: left queued, unclaimed; the scheduler re-enqueues it (checkQueued)
-    if (this.stateValue !== 'RUNNING') return 'dropped';
+    if (this.engine?.state === 'down') {
+      // a job fetched as the engine went down waits, unclaimed, for it to answer again
+      await this.engine.whenUp();
+      // stopping meanwhile: left queued, unclaimed; the scheduler re-enqueues it (checkQueued)
+      if (this.stateValue !== 'RUNNING') return 'dropped';
+    }
     return this.claimAndRun(parsed.data);
   }
 
