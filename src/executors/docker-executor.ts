@@ -6,7 +6,8 @@
  * volume; the container is removed once its result is read. See docs/docker-executor.md.
  *
  * Docker Engine API used: create, archive (put/get), attach, start, wait, inspect, stop, remove,
- * rename, list (https://docs.docker.com/reference/api/engine/).
+ * rename, list, ping (https://docs.docker.com/reference/api/engine/); engine liveness:
+ * docker-liveness.ts.
  */
 import { createWriteStream } from 'node:fs';
 import { logSink, type LogSink } from '../secrets/masking-stream.js';
@@ -32,6 +33,7 @@ import {
 } from './docker-container-spec.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from './docker-endpoint.js';
 import { DockerImageMissingError, DockerOperationError, DockerUnavailableError } from './docker-errors.js';
+import { ENGINE_SHUTDOWN_WINDOW_MS, engineGoingDown, pingEngine, waitForExit } from './docker-liveness.js';
 import { readReturnValue, StderrTail } from './executor-files.js';
 import { explainSnapshotRefusal } from './snapshot-guard.js';
 import {
@@ -133,19 +135,6 @@ const UNREACHABLE_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
-/**
- * How long after a container's SIGTERM/SIGKILL exit the engine may still answer while it shuts
- * down, in ms (it stops its containers, then exits: the fault tests' private engine exited 1.3-1.5 s
- * after its SIGTERM).
- */
-const ENGINE_SHUTDOWN_WINDOW_MS = 3000;
-/** period of the pings in that window, in ms */
-const ENGINE_SHUTDOWN_PING_MS = 100;
-/** a ping unanswered for this long means the engine is unreachable, in ms */
-const PING_TIMEOUT_MS = 3000;
-/** period of the checks on a running container while its wait is unanswered, in ms */
-const WAIT_CHECK_MS = 2000;
-
 interface DockerApiError {
   statusCode?: number;
   code?: string;
@@ -245,23 +234,7 @@ export class DockerExecutor implements Executor {
    * @throws DockerUnavailableError when it does not
    */
   async ping(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DockerUnavailableError(this.endpoint.description, 'ping', {
-              detail: `no answer within ${PING_TIMEOUT_MS} ms`,
-            }),
-          ),
-        PING_TIMEOUT_MS,
-      );
-    });
-    try {
-      await Promise.race([this.call('ping', () => this.docker.ping()), silent]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await pingEngine(this.docker, (op, fn) => this.call(op, fn), this.endpoint.description);
   }
 
   /**
@@ -411,7 +384,7 @@ export class DockerExecutor implements Executor {
       if (isAborted(req.signal)) onAbort();
       let waited: { StatusCode?: number };
       try {
-        waited = await this.waitForExit(c);
+        waited = await waitForExit(c, (op, fn) => this.call(op, fn), this.endpoint.description);
       } finally {
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
@@ -457,7 +430,7 @@ export class DockerExecutor implements Executor {
         return { ...base, outcome, error, durationMs: durationMs() };
       }
       // SIGTERM or SIGKILL not sent by this executor (not OOM either): the engine's own shutdown?
-      if ((exitCode === 143 || exitCode === 137) && (await this.engineGoingDown())) {
+      if ((exitCode === 143 || exitCode === 137) && (await engineGoingDown(() => this.ping()))) {
         throw new DockerUnavailableError(this.endpoint.description, 'wait for container', {
           detail: `the engine's shutdown stopped the container (exit code ${exitCode}; the engine stopped answering within ${ENGINE_SHUTDOWN_WINDOW_MS} ms)`,
         });
@@ -531,60 +504,14 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  /**
-   * Whether the engine is shutting down (`systemctl stop/restart docker` without live-restore
-   * stops every container, refuses new ones with HTTP 500, then exits): it stops answering within
-   * {@link ENGINE_SHUTDOWN_WINDOW_MS}. Asked after a container exited by SIGTERM or SIGKILL that
-   * this executor did not send, and after an HTTP 5xx; pings the engine until the window ends, so
-   * a container stopped by someone else (`docker stop`) or a 5xx of a running engine costs that
-   * wait and stays what it was.
-   */
-  private async engineGoingDown(): Promise<boolean> {
-    const until = Date.now() + ENGINE_SHUTDOWN_WINDOW_MS;
-    while (Date.now() < until) {
-      try {
-        await this.ping();
-      } catch (err) {
-        if (err instanceof DockerUnavailableError) return true;
-      }
-      await sleep(ENGINE_SHUTDOWN_PING_MS);
-    }
-    return false;
-  }
-
   /** An HTTP 5xx of an engine that then stopped answering, as the DockerUnavailableError it was. */
   private async asShutdownError(err: unknown): Promise<unknown> {
     if (!(err instanceof DockerOperationError) || (err.statusCode ?? 0) < 500) return err;
-    if (!(await this.engineGoingDown())) return err;
+    if (!(await engineGoingDown(() => this.ping()))) return err;
     return new DockerUnavailableError(this.endpoint.description, err.operation, {
       cause: err,
       detail: `${err.message}, and then the engine stopped answering (it was shutting down)`,
     });
-  }
-
-  /**
-   * Waits for the container's exit (`POST /wait`). The engine dying under that request can leave
-   * it unanswered for good (seen when the engine was stopped for 20 s: the try stayed `running`
-   * after the engine was back), so the container is inspected every {@link WAIT_CHECK_MS}: an
-   * engine that does not answer, or a container that has exited with the wait still unanswered
-   * one period later, ends the wait with a DockerUnavailableError.
-   */
-  private async waitForExit(c: Dockerode.Container): Promise<{ StatusCode?: number }> {
-    const waited = this.call('wait for container', () => c.wait() as Promise<{ StatusCode?: number }>);
-    waited.catch(() => undefined); // read below, or abandoned once the engine is known gone
-    const within = async (ms: number) =>
-      Promise.race([waited.then((v) => ({ v })), sleep(ms).then(() => undefined)]);
-    for (;;) {
-      const r = await within(WAIT_CHECK_MS);
-      if (r !== undefined) return r.v;
-      const info = await this.call('inspect container (waiting for its exit)', () => c.inspect());
-      if (info.State.Running) continue;
-      const late = await within(WAIT_CHECK_MS);
-      if (late !== undefined) return late.v;
-      throw new DockerUnavailableError(this.endpoint.description, 'wait for container', {
-        detail: `the engine never answered the wait (connection lost); the container has exited with code ${info.State.ExitCode}`,
-      });
-    }
   }
 
   /** Removes the try's container, or keeps (renames) it when it failed and keeping is on. */
