@@ -3,25 +3,28 @@
  * with them, and `retryable` tells the worker whether trying again may help.
  */
 import { HeatflowError } from '../core/errors.js';
+import { ExecutorUnavailableError } from './executor-unavailable-error.js';
 
 /**
  * The Docker daemon did not answer (socket missing, connection refused or reset, permission
- * denied). Retryable: the try is put back, not lost. `endpoint` names the socket or DOCKER_HOST.
+ * denied), or its own shutdown stopped the try's container. Retryable: the try is put back, not
+ * lost, and costs no retry. `endpoint` names the socket or DOCKER_HOST.
  */
-export class DockerUnavailableError extends HeatflowError {
+export class DockerUnavailableError extends ExecutorUnavailableError {
   constructor(
     /** what was tried, e.g. `unix socket /var/run/docker.sock (DOCKER_HOST not set)` */
-    readonly endpoint: string,
+    endpoint: string,
     /** the operation that failed, e.g. `create container` */
     readonly operation: string,
     options: { cause?: unknown; detail?: string },
   ) {
     super(
       'DOCKER_UNAVAILABLE',
+      endpoint,
       `Docker daemon unreachable at ${endpoint} during ${operation}` +
         `${options.detail === undefined ? '' : `: ${options.detail}`}; ` +
         'start dockerd (or Docker Desktop), or point DOCKER_HOST at a running engine',
-      { cause: options.cause, retryable: true },
+      { cause: options.cause },
     );
   }
 }

@@ -6,7 +6,8 @@
  * volume; the container is removed once its result is read. See docs/docker-executor.md.
  *
  * Docker Engine API used: create, archive (put/get), attach, start, wait, inspect, stop, remove,
- * rename, list (https://docs.docker.com/reference/api/engine/).
+ * rename, list, ping (https://docs.docker.com/reference/api/engine/); engine liveness:
+ * docker-liveness.ts.
  */
 import { createWriteStream } from 'node:fs';
 import { logSink, type LogSink } from '../secrets/masking-stream.js';
@@ -32,6 +33,7 @@ import {
 } from './docker-container-spec.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from './docker-endpoint.js';
 import { DockerImageMissingError, DockerOperationError, DockerUnavailableError } from './docker-errors.js';
+import { ENGINE_SHUTDOWN_WINDOW_MS, engineGoingDown, pingEngine, waitForExit } from './docker-liveness.js';
 import { readReturnValue, StderrTail } from './executor-files.js';
 import { explainSnapshotRefusal } from './snapshot-guard.js';
 import {
@@ -218,13 +220,21 @@ export class DockerExecutor implements Executor {
    * @throws DockerImageMissingError when the image is not on the engine
    */
   async verify(image = this.settings.defaultImage): Promise<void> {
-    await this.call('ping', () => this.docker.ping());
+    await this.ping();
     try {
       await this.docker.getImage(image).inspect();
     } catch (err) {
       if ((err as DockerApiError).statusCode === 404) throw this.imageMissing(image, err);
       throw this.wrap('inspect image', err);
     }
+  }
+
+  /**
+   * Checks that the engine answers (`GET /_ping`).
+   * @throws DockerUnavailableError when it does not
+   */
+  async ping(): Promise<void> {
+    await pingEngine(this.docker, (op, fn) => this.call(op, fn), this.endpoint.description);
   }
 
   /**
@@ -374,7 +384,7 @@ export class DockerExecutor implements Executor {
       if (isAborted(req.signal)) onAbort();
       let waited: { StatusCode?: number };
       try {
-        waited = (await this.call('wait for container', () => c.wait())) as { StatusCode?: number };
+        waited = await waitForExit(c, (op, fn) => this.call(op, fn), this.endpoint.description);
       } finally {
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
@@ -418,6 +428,12 @@ export class DockerExecutor implements Executor {
         const error = `killed by the kernel for running out of memory (OOM): the container exceeded ${limit}; exit code ${exitCode}${tail.describe()}`;
         note(error);
         return { ...base, outcome, error, durationMs: durationMs() };
+      }
+      // SIGTERM or SIGKILL not sent by this executor (not OOM either): the engine's own shutdown?
+      if ((exitCode === 143 || exitCode === 137) && (await engineGoingDown(() => this.ping()))) {
+        throw new DockerUnavailableError(this.endpoint.description, 'wait for container', {
+          detail: `the engine's shutdown stopped the container (exit code ${exitCode}; the engine stopped answering within ${ENGINE_SHUTDOWN_WINDOW_MS} ms)`,
+        });
       }
       if (exitCode === 0) {
         const rv = await this.readReturn(c, req, paths, access);
@@ -476,8 +492,9 @@ export class DockerExecutor implements Executor {
         durationMs: durationMs(),
       };
     } catch (err) {
-      note(err instanceof Error ? err.message : String(err));
-      throw err;
+      const e = await this.asShutdownError(err);
+      note(e instanceof Error ? e.message : String(e));
+      throw e;
     } finally {
       if (container !== undefined) {
         this.active.delete(container.id);
@@ -485,6 +502,16 @@ export class DockerExecutor implements Executor {
       }
       await new Promise<void>((resolve) => log.end(resolve));
     }
+  }
+
+  /** An HTTP 5xx of an engine that then stopped answering, as the DockerUnavailableError it was. */
+  private async asShutdownError(err: unknown): Promise<unknown> {
+    if (!(err instanceof DockerOperationError) || (err.statusCode ?? 0) < 500) return err;
+    if (!(await engineGoingDown(() => this.ping()))) return err;
+    return new DockerUnavailableError(this.endpoint.description, err.operation, {
+      cause: err,
+      detail: `${err.message}, and then the engine stopped answering (it was shutting down)`,
+    });
   }
 
   /** Removes the try's container, or keeps (renames) it when it failed and keeping is on. */

@@ -143,6 +143,13 @@ export interface Executor {
    * can fail them. `isLive` tells whether a try is still owned by a live worker.
    */
   reapOrphans(isLive: (orphan: OrphanTry) => Promise<boolean>): Promise<OrphanTry[]>;
+  /**
+   * Checks that the executor's backend answers (the Docker engine's `GET /_ping`); absent when
+   * there is none (the process executor). The worker calls it while the backend is down, to
+   * learn when to take tries again.
+   * @throws ExecutorUnavailableError when the backend does not answer
+   */
+  ping?(): Promise<void>;
   /** Releases resources (connections). Does not kill running tries. */
   close(): Promise<void>;
 }

@@ -10,6 +10,10 @@
  * At start and every 30 s it reaps what dead workers left: containers (Docker executor) and
  * process groups on this host (process executor), failing those tries.
  *
+ * When a try finds the executor's backend unreachable (the Docker engine is down), the try costs
+ * no retry and its next try waits for the next ping; the worker takes no tries until the engine
+ * answers a ping again (engine-watch.ts).
+ *
  * Lifecycle: first `stop()` drains (running tries finish, no new ones are taken); `stop(true)`
  * aborts running tries (their processes or containers are killed, the tries recorded as failed).
  */
@@ -50,11 +54,13 @@ import {
 } from '../db/task-instance-repository.js';
 import type { DagRegistry } from '../dag-processing/dag-registry.js';
 import type { ExecutionResult, Executor, OrphanTry } from '../executors/executor.js';
+import { ExecutorUnavailableError } from '../executors/executor-unavailable-error.js';
 import { killTryProcessGroup } from '../executors/process-groups.js';
 import { publishEvent } from '../queue/events.js';
 import { bullConnection, TASK_QUEUE_NAME, taskJobSchema } from '../queue/task-queue.js';
 import type { XComStore } from '../xcom/xcom-store.js';
 import { controlOutcome } from './control-outcome.js';
+import { EngineWatch } from './engine-watch.js';
 import { refuseTry } from './refuse-try.js';
 import { renderTask } from './render-task.js';
 import { renderSecretTemplates } from './render-secrets.js';
@@ -82,6 +88,11 @@ export interface TaskWorkerOptions {
   readonly heartbeatMs?: number;
   /** period of orphan reaping after start, in ms; `@defaultValue 30_000` */
   readonly reapIntervalMs?: number;
+  /**
+   * period of the pings of an unreachable executor backend (the Docker engine), in ms; the try
+   * the outage cut is queued again no sooner; `@defaultValue 1000`
+   */
+  readonly engineProbeMs?: number;
   /** stable id of this worker; `@defaultValue` `<hostname>-<pid>-<random>` */
   readonly workerId?: string;
   /**
@@ -105,10 +116,27 @@ export class TaskWorker {
   private readonly running = new Map<string, AbortController>();
   private timers: NodeJS.Timeout[] = [];
   private readonly heartbeatMs: number;
+  /** set when the executor has a backend to ping (Docker) */
+  private readonly engine: EngineWatch | undefined;
 
   constructor(private readonly o: TaskWorkerOptions) {
     this.workerId = o.workerId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.heartbeatMs = o.heartbeatMs ?? 5000;
+    const ping = o.executor.ping?.bind(o.executor);
+    this.engine =
+      ping === undefined
+        ? undefined
+        : new EngineWatch({
+            ping,
+            probeMs: o.engineProbeMs ?? 1000,
+            logger: o.logger,
+            onDown: async () => this.bull?.pause(true),
+            // resume, and remove at once the containers the outage left (their removal failed)
+            onUp: async () => {
+              await this.bull?.resume();
+              await this.reapLogged();
+            },
+          });
   }
 
   get state(): WorkerState {
@@ -127,9 +155,10 @@ export class TaskWorker {
     try {
       await this.reap();
     } catch (err) {
-      // e.g. the Docker daemon is down: start anyway (tries fail with a retryable error that
-      // names the socket) and reap again on the next period.
+      // e.g. the Docker daemon is down: start anyway (paused until it answers) and reap again on
+      // the next period.
       this.o.logger.warn({ err }, 'orphan reaping at start failed; will retry');
+      if (err instanceof ExecutorUnavailableError) this.engine?.noteUnavailable(err);
     }
     this.timers.push(
       setInterval(
@@ -137,12 +166,7 @@ export class TaskWorker {
         this.heartbeatMs,
       ),
     );
-    this.timers.push(
-      setInterval(
-        () => void this.reap().catch((err: unknown) => this.o.logger.warn({ err }, 'orphan reaping failed')),
-        this.o.reapIntervalMs ?? 30_000,
-      ),
-    );
+    this.timers.push(setInterval(() => void this.reapLogged(), this.o.reapIntervalMs ?? 30_000));
     this.bull = new Worker(TASK_QUEUE_NAME, (job) => this.process(job), {
       connection: bullConnection(this.o.redisUrl),
       prefix: this.o.prefix,
@@ -152,6 +176,8 @@ export class TaskWorker {
     });
     this.bull.on('error', (err) => this.o.logger.error({ err }, 'BullMQ worker error'));
     this.stateValue = 'RUNNING';
+    // the engine was found down at start (reaping): take no tries until it answers
+    if (this.engine?.state === 'down') await this.bull.pause(true);
     this.o.logger.info(
       { workerId: this.workerId, executor: this.o.executor.name, concurrency: this.o.concurrency ?? 4 },
       'worker started',
@@ -165,6 +191,7 @@ export class TaskWorker {
   async stop(force = false): Promise<void> {
     if (this.stateValue === 'STOPPED') return;
     this.stateValue = 'DRAINING';
+    this.engine?.stop();
     if (force) for (const ac of this.running.values()) ac.abort();
     await this.bull?.close(force);
     if (force) {
@@ -181,6 +208,14 @@ export class TaskWorker {
   /** Number of tries running now. */
   get activeTries(): number {
     return this.running.size;
+  }
+
+  /** {@link reap}, its failure logged; an unreachable engine noted. */
+  private async reapLogged(): Promise<void> {
+    await this.reap().catch((err: unknown) => {
+      this.o.logger.warn({ err }, 'orphan reaping failed');
+      if (err instanceof ExecutorUnavailableError) this.engine?.noteUnavailable(err);
+    });
   }
 
   private async beat(): Promise<void> {
@@ -279,6 +314,12 @@ export class TaskWorker {
     if (!parsed.success) {
       this.o.logger.error({ jobId: job.id, issues: parsed.error.issues }, 'malformed job dropped');
       return 'malformed';
+    }
+    if (this.engine?.state === 'down') {
+      // a job fetched as the engine went down waits, unclaimed, for it to answer again
+      await this.engine.whenUp();
+      // stopping meanwhile: left queued, unclaimed; the scheduler re-enqueues it (checkQueued)
+      if (this.stateValue !== 'RUNNING') return 'dropped';
     }
     return this.claimAndRun(parsed.data);
   }
@@ -597,7 +638,17 @@ export class TaskWorker {
       }
     } catch (err) {
       const retryable = err instanceof HeatflowError && err.retryable;
-      return fail(`could not run the try: ${(err as Error).message}`, null, retryable);
+      const failed = await fail(`could not run the try: ${(err as Error).message}`, null, retryable);
+      if (!(err instanceof ExecutorUnavailableError) || this.engine === undefined) return failed;
+      // the engine is down: no retry spent (extraTry), no try taken until it answers, and the next
+      // try of this one not queued before the next ping
+      this.engine.noteUnavailable(err);
+      const nextCheckAt = this.engine.nextCheckAt(new Date());
+      return failed.tiState === 'up_for_retry' &&
+        failed.nextRetryAt !== undefined &&
+        failed.nextRetryAt < nextCheckAt
+        ? { ...failed, nextRetryAt: nextCheckAt }
+        : failed;
     }
 
     if (result.outcome === 'success') {

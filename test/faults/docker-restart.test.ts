@@ -9,18 +9,15 @@
  * exactly 24 rows a day, each task instance's tries numbered 1..n, each try executed once, and no
  * container is left on the engine.
  */
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import Dockerode from 'dockerode';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dockerBackfillEnv, dockerDataDir } from '../helpers/docker-fault-setup.js';
 import { ensureTaskImage } from '../helpers/docker-image.js';
 import {
   expectCompleteAndExact,
   killChildren,
-  LOAD,
   startBackfill,
-  STEP,
   successes,
   writeDag,
 } from '../helpers/fault-backfill.js';
@@ -46,23 +43,6 @@ afterEach(async () => {
 });
 
 /**
- * The fault DAG's scripts copied onto the data volume, where the containers see them. The load
- * script's `pg` comes from the task image's own node_modules (/app), as a task program's would.
- */
-async function copyScripts(dataDir: string): Promise<{ step: string; load: string }> {
-  const dir = path.join(dataDir, 'scripts');
-  await mkdir(dir, { recursive: true });
-  await copyFile(STEP, path.join(dir, 'step.mjs'));
-  const load = (await readFile(LOAD, 'utf8')).replace(
-    "import pg from 'pg';",
-    "import { createRequire } from 'node:module';\nconst pg = createRequire('/app/package.json')('pg');",
-  );
-  expect(load).toContain("createRequire('/app/package.json')");
-  await writeFile(path.join(dir, 'upsert-rows.mjs'), load);
-  return { step: '/data/scripts/step.mjs', load: '/data/scripts/upsert-rows.mjs' };
-}
-
-/**
  * Errors of a try whose program may not have reached its first line (see expectCompleteAndExact):
  * the engine was gone, or refused the start while it was shutting down (HTTP 500 from
  * libnetwork), or its container had just started when the engine's shutdown stopped it (exit 143,
@@ -71,33 +51,20 @@ async function copyScripts(dataDir: string): Promise<{ step: string; load: strin
  * is not a recorded try.
  */
 const NOT_STARTED =
-  /Docker daemon unreachable at .* during (ping|create volume|create container|upload XCom input|attach to container|start container)|Docker start container failed|container exited with code 143/;
+  /Docker daemon unreachable at .* during (ping|create volume|create container|upload XCom input|attach to container|start container|wait for container)|Docker start container failed|container exited with code 143/;
 
 describe('Docker engine restarted during a Docker-executor backfill', () => {
   it('the worker lives on, every run succeeds, rows exact, no container left', async () => {
     engine = await startPrivateDockerd();
     const e = engine;
     await e.loadImage(image);
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hf-dockerrestart-data-'));
+    const { dataDir, scripts } = await dockerDataDir('dockerrestart');
     dirs.push(dataDir);
-    await chmod(dataDir, 0o777); // tasks run as the image's non-root user
-    const scripts = await copyScripts(dataDir);
     const dagsDir = await writeDag(2, scripts);
     dirs.push(dagsDir);
     h = await createTestOrchestrator('docker_restart', {
       dagsDir,
-      env: {
-        HEATFLOW_EXECUTOR: 'docker',
-        DOCKER_HOST: e.host,
-        HEATFLOW_TASK_IMAGE: image,
-        HEATFLOW_DATA_DIR: dataDir,
-        HEATFLOW_DOCKER_DATA_VOLUME: dataDir,
-        HEATFLOW_DOCKER_NETWORK: 'host',
-        HEATFLOW_DOCKER_FORWARD_ENV: 'TZ,DATABASE_URL',
-        HEATFLOW_DOCKER_MEMORY_MB: '256',
-        HEATFLOW_DOCKER_KILL_GRACE_MS: '1000',
-        HEATFLOW_LOG_LEVEL: 'error',
-      },
+      env: dockerBackfillEnv(e.host, image, dataDir),
     });
     const t = h;
     const { scheduler, worker, backfillId } = await startBackfill(t);

@@ -64,10 +64,12 @@ export function spawnCli(t: TestOrchestrator, args: string[]): ChildProcess {
  * @param loadSleepS - how long load holds its transaction, in s
  * @param scripts - the task scripts' paths as the tasks see them; `@defaultValue` the fixtures
  *   on this host (the process executor); a Docker test passes copies on the data volume
+ * @param retries - the DAG's `retries` (its retry delay is 300 ms); `@defaultValue 20`
  */
 export async function writeDag(
   loadSleepS = 0.2,
   scripts: { step: string; load: string } = { step: STEP, load: LOAD },
+  retries = 20,
 ): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hf-fault-dags-'));
   await mkdir(dir, { recursive: true });
@@ -83,7 +85,7 @@ export const dag = defineDag({
   startDate: '2022-01-01',
   isPausedUponCreation: true,
   maxActiveRuns: 4,
-  defaultArgs: { retries: 20, retryDelayMs: 300 },
+  defaultArgs: { retries: ${retries}, retryDelayMs: 300 },
   tasks: [
     { taskId: 'extract', command: ['node', ${JSON.stringify(scripts.step)}, 'sleep:100'] },
     { taskId: 'load', command: ['node', ${JSON.stringify(scripts.load)}, '${loadSleepS}'], upstream: ['extract'] },

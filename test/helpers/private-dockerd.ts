@@ -29,6 +29,10 @@ export interface PrivateDockerd {
    * @returns how long the engine was down, in ms
    */
   restart(): Promise<number>;
+  /** stops the engine as {@link restart} does (SIGTERM, its containers stopped) and waits for its exit */
+  stop(): Promise<void>;
+  /** starts the stopped engine again on the same socket and data; resolves once it answers a ping */
+  start(): Promise<void>;
   /** stops the engine (SIGKILL when it does not exit in 20 s) and deletes its folder */
   destroy(): Promise<void>;
 }
@@ -108,6 +112,12 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
       await stop('SIGTERM');
       await start();
       return Date.now() - t0;
+    },
+    async stop() {
+      await stop('SIGTERM');
+    },
+    async start() {
+      await start();
     },
     async destroy() {
       await stop('SIGTERM');
