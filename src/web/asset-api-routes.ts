@@ -15,7 +15,7 @@ import {
   listAssetEventPage,
   listAssetsWithRefs,
 } from '../db/asset-queries.js';
-import { limitSchema, offsetSchema } from './api-routes.js';
+import { limitSchema, offsetSchema } from './api-common.js';
 import { datasetEventJson, datasetJson } from './api-serializers.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { idSchema, runIdSchema, type WebContext } from './web-context.js';

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EVENT_ORDER_COLUMNS, getEvent, listEvents, type EventLogQuery } from '../audit/event-log.js';
 import type { EventLogRow } from '../db/database.js';
-import { limitSchema, offsetSchema } from './api-routes.js';
+import { limitSchema, offsetSchema } from './api-common.js';
 import { collapseWhitespace } from './html.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { pageContextOf } from './page-context.js';

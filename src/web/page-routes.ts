@@ -28,7 +28,7 @@ import {
   markTaskInstance,
   triggerDagRun,
 } from '../scheduler/dag-run-service.js';
-import { parseDate, serviceProblem } from './api-routes.js';
+import { parseDate, serviceProblem } from './api-common.js';
 import { collapseWhitespace, type SafeHtml } from './html.js';
 import { storedSecretsMasker } from '../secrets/stored-secrets-masker.js';
 import { webStores } from './secret-route-helpers.js';

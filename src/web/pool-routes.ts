@@ -15,7 +15,7 @@ import {
   setPool,
   type PoolWithUsage,
 } from '../db/pool-repository.js';
-import { limitSchema, offsetSchema } from './api-routes.js';
+import { limitSchema, offsetSchema } from './api-common.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { requestActor } from './web-auth.js';
 import { idSchema, listParam, type WebContext } from './web-context.js';

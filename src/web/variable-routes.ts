@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { CONN_ID_PATTERN, type Connection } from '../connections/connection-service.js';
 import { MASK, SecretMasker } from '../secrets/secret-masker.js';
 import type { Unreadable, Variable } from '../variables/variable-service.js';
-import { limitSchema, offsetSchema } from './api-routes.js';
+import { limitSchema, offsetSchema } from './api-common.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import {
   apiActor,
