@@ -59,9 +59,17 @@ const textArea = (name: string, rows: number, value: string): SafeHtml =>
 export function variableFormView(ctx: PageContext, s: VariableFormState): SafeHtml {
   const action = s.mode === 'add' ? '/variables' : `${urlPath('variables', s.key)}/edit`;
   const keepHint =
-    s.mode === 'edit' && s.unreadable === undefined && s.sensitive
-      ? html`<p class="muted">The key looks secret: its value is not shown. Leave it empty to keep it.</p>`
-      : html``;
+    s.mode !== 'edit'
+      ? html``
+      : s.unreadable !== undefined
+        ? html`<p class="muted">
+            Its description cannot be shown either: left empty, the stored one is kept.
+          </p>`
+        : s.sensitive
+          ? html`<p class="muted">
+              The key looks secret: its value is not shown. Leave it empty to keep it.
+            </p>`
+          : html``;
   const body = html`<h1>${s.mode === 'add' ? 'Add a variable' : `Edit variable ${s.key}`}</h1>
     ${errorBox(s.error)} ${unreadableBox(s.unreadable, 'value')} ${keepHint}
     <form method="post" action="${action}" class="secret-form" id="variable-form">
