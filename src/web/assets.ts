@@ -60,6 +60,7 @@ label{display:flex;flex-direction:column;font-size:12px;color:#52606d;gap:2px}
 input,select,button{font:inherit;padding:4px 8px;border:1px solid #bcccdc;border-radius:4px;background:#fff}
 button{background:#16324f;color:#fff;border-color:#16324f;cursor:pointer} button.secondary{background:#fff;color:#16324f}
 button.danger{background:#b3261e;border-color:#b3261e}
+a.button{display:inline-block;padding:4px 10px;background:#16324f;color:#fff;border-radius:4px;text-decoration:none} form.secret-form{display:flex;flex-direction:column;gap:8px;max-width:640px} textarea{font:inherit;font-family:monospace;padding:4px 8px;border:1px solid #bcccdc;border-radius:4px}
 .grid-wrap{overflow-x:auto;background:#fff;padding:8px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 table.grid{border-collapse:separate;border-spacing:3px;width:100%}
 table.grid th.task{width:1%}

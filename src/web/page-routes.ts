@@ -35,7 +35,8 @@ import { webStores } from './secret-route-helpers.js';
 import { HttpProblem, parseInput } from './http-problem.js';
 import { encodeLogToken, fileSize, logFileOf, readLogSlice } from './log-reader.js';
 import { wholeLines } from './log-routes.js';
-import { FLASH_COOKIE, pageContextOf } from './page-context.js';
+import { pageContextOf } from './page-context.js';
+import { guardFormAction, setFlash } from './form-guard.js';
 import { assetsView } from './views/assets-view.js';
 import { dagListView } from './views/dag-list-view.js';
 import { calendarView, durationsView, gridView, runView } from './views/dag-views.js';
@@ -328,25 +329,8 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
 
   // --- actions ----------------------------------------------------------------------------
 
-  /**
-   * Checks a form action: same origin, signed in, CSRF token of the session.
-   * @throws HttpProblem 403/401
-   */
-  function guardAction(req: FastifyRequest): void {
-    if (!ctx.auth.enabled)
-      throw new HttpProblem(
-        403,
-        'actions are disabled: the server has no HEATFLOW_WEB_TOKEN',
-        'Actions disabled',
-      );
-    if (!isSameOrigin(req)) throw new HttpProblem(403, 'cross-site request refused', 'Forbidden');
-    const session = ctx.auth.session(req);
-    if (session === undefined)
-      throw new HttpProblem(401, 'sign in with the web token first (/login)', 'Not signed in');
-    const csrf = (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (!ctx.auth.checkCsrf(session, csrf))
-      throw new HttpProblem(403, 'missing or wrong CSRF token: reload the page and try again', 'Forbidden');
-  }
+  /** Checks a form action (form-guard.ts). @throws HttpProblem 403/401 */
+  const guardAction = (req: FastifyRequest): void => guardFormAction(ctx, req);
 
   /** Records a form action in the event log (after it succeeded). */
   const audit = (req: FastifyRequest, entry: EventLogEntry) =>
@@ -371,10 +355,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: WebContext): void 
       if (!(problem instanceof HttpProblem) || problem.status >= 500) throw problem;
       message = `!${problem.detail}`;
     }
-    void reply.header(
-      'set-cookie',
-      `${FLASH_COOKIE}=${encodeURIComponent(message.slice(0, 500))}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60`,
-    );
+    setFlash(reply, message);
     return reply.code(303).redirect(target);
   };
 

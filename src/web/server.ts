@@ -37,6 +37,7 @@ import { registerPageRoutes } from './page-routes.js';
 import { registerPoolRoutes } from './pool-routes.js';
 import { registerVariableRoutes } from './variable-routes.js';
 import { registerSecretPageRoutes } from './secret-page-routes.js';
+import { registerSecretFormRoutes } from './secret-form-routes.js';
 import { errorView } from './views/misc-views.js';
 import { isLoopbackHost, SESSION_COOKIE, WebAuth } from './web-auth.js';
 import { WebContext } from './web-context.js';
@@ -236,6 +237,7 @@ export async function buildWebApp(rt: Runtime, options: WebServerOptions): Promi
   registerEventLogRoutes(app, ctx);
   registerVariableRoutes(app, ctx);
   registerSecretPageRoutes(app, ctx);
+  registerSecretFormRoutes(app, ctx);
   return app;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The credential that authorises actions (trigger, clear, mark, pause, backfill), and the defences
- * against cross-site requests.
+ * The credential that authorises actions (trigger, clear, mark, pause, backfill; the variable and
+ * connection forms), and the defences against cross-site requests.
  *
  * - API clients send `Authorization: Bearer <HEATFLOW_WEB_TOKEN>`. A browser never attaches that
  *   header to a cross-site request on its own, so the API needs no CSRF token; API writes never

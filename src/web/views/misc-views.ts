@@ -112,8 +112,9 @@ export function backfillsView(
 export function loginView(ctx: PageContext, next: string, error?: string): SafeHtml {
   const body = html`<h1>Sign in</h1>
     <p class="sub">
-      Actions (trigger, clear, mark, pause, backfill) need a person's username and password (heatflow users
-      create) or the web token (HEATFLOW_WEB_TOKEN). Pages stay readable without them.
+      Actions (trigger, clear, mark, pause, backfill; adding, editing or deleting variables and connections)
+      need a person's username and password (heatflow users create) or the web token (HEATFLOW_WEB_TOKEN).
+      Pages stay readable without them.
     </p>
     ${error === undefined ? '' : html`<div class="flash bad" id="login-error">${error}</div>`}
     <div class="card">

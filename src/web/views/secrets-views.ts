@@ -1,19 +1,47 @@
 /**
- * The Variables and Connections pages (Airflow's Admin → Variables / Connections), read-only:
- * changes go through `heatflow variables|connections …` or the REST API with the token. A value
+ * The Variables and Connections pages (Airflow's Admin → Variables / Connections): the lists, with
+ * links to the add / edit / delete forms (secret-form-views.ts) for a reader signed in to act;
+ * changes also go through `heatflow variables|connections …` or the REST API with the token. A value
  * whose key looks sensitive is shown as `***`, a connection's password never, sensitive extra
  * fields masked; an entry the configured key cannot decrypt is listed with the reason.
  */
 import type { Connection } from '../../connections/connection-service.js';
 import { MASK, SecretMasker } from '../../secrets/secret-masker.js';
 import type { Unreadable, Variable } from '../../variables/variable-service.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, urlPath, type SafeHtml } from '../html.js';
 import { layout, type PageContext } from './layout.js';
 
-const unreadableRow = (u: Unreadable, columns: number): SafeHtml =>
+/** The edit and delete links of a row, for a reader signed in to act (nothing otherwise). */
+const rowActions = (ctx: PageContext, list: 'variables' | 'connections', id: string): SafeHtml =>
+  ctx.csrf === undefined
+    ? html``
+    : html`<td class="row-actions">
+        <a href="${urlPath(list, id)}/edit">Edit</a> · <a href="${urlPath(list, id)}/delete">Delete</a>
+      </td>`;
+
+/** The add link above a list, or how to get it (sign in, or set HEATFLOW_WEB_TOKEN). */
+const addLink = (ctx: PageContext, list: 'variables' | 'connections', what: string): SafeHtml => {
+  if (ctx.csrf !== undefined)
+    return html`<p><a class="button" id="add-${list}" href="/${list}/new">Add a ${what}</a></p>`;
+  if (!ctx.actionsEnabled)
+    return html`<p class="muted">Read-only: set HEATFLOW_WEB_TOKEN to add, edit or delete here.</p>`;
+  return html`<p class="muted">
+    <a href="/login?next=${encodeURIComponent(ctx.here)}">Sign in</a> to add, edit or delete.
+  </p>`;
+};
+
+const actionsHead = (ctx: PageContext): SafeHtml => (ctx.csrf === undefined ? html`` : html`<th></th>`);
+
+const unreadableRow = (
+  ctx: PageContext,
+  list: 'variables' | 'connections',
+  u: Unreadable,
+  columns: number,
+): SafeHtml =>
   html`<tr class="unreadable">
     <td>${u.id}</td>
     <td colspan="${String(columns - 1)}" class="bad">cannot decrypt: ${u.error}</td>
+    ${rowActions(ctx, list, u.id)}
   </tr>`;
 
 /** The Variables page. */
@@ -24,9 +52,10 @@ export function variablesView(
 ): SafeHtml {
   const body = html`<h1>Variables</h1>
     <p class="sub">
-      Set with <code>heatflow variables set KEY VALUE</code> or <code>POST /api/v1/variables</code>; used in a
-      task's env as <code>{{ var.value.KEY }}</code>. Values of keys that look secret are hidden.
+      Set here, with <code>heatflow variables set KEY VALUE</code> or <code>POST /api/v1/variables</code>;
+      used in a task's env as <code>{{ var.value.KEY }}</code>. Values of keys that look secret are hidden.
     </p>
+    ${addLink(ctx, 'variables', 'variable')}
     <table class="data" id="variables">
       <thead>
         <tr>
@@ -34,6 +63,7 @@ export function variablesView(
           <th>Value</th>
           <th>Description</th>
           <th>Encrypted</th>
+          ${actionsHead(ctx)}
         </tr>
       </thead>
       <tbody>
@@ -44,9 +74,10 @@ export function variablesView(
               <td><code>${v.isSensitive ? MASK : v.value}</code></td>
               <td>${v.description ?? ''}</td>
               <td>${v.isEncrypted ? 'yes' : 'no'}</td>
+              ${rowActions(ctx, 'variables', v.key)}
             </tr>`,
         )}
-        ${unreadable.map((u) => unreadableRow(u, 4))}
+        ${unreadable.map((u) => unreadableRow(ctx, 'variables', u, 4))}
       </tbody>
     </table>
     ${variables.length + unreadable.length === 0 ? html`<p class="muted">No variables.</p>` : ''}`;
@@ -62,10 +93,11 @@ export function connectionsView(
   const masker = new SecretMasker();
   const body = html`<h1>Connections</h1>
     <p class="sub">
-      Added with <code>heatflow connections add ID --conn-uri URI</code> or
+      Added here, with <code>heatflow connections add ID --conn-uri URI</code> or
       <code>POST /api/v1/connections</code>; used in a task's env as <code>{{ conn.ID.FIELD }}</code> (a
       <code>tado</code> connection feeds tado_etl's extract). Passwords are never shown.
     </p>
+    ${addLink(ctx, 'connections', 'connection')}
     <table class="data" id="connections">
       <thead>
         <tr>
@@ -77,6 +109,7 @@ export function connectionsView(
           <th>Port</th>
           <th>Password</th>
           <th>Extra</th>
+          ${actionsHead(ctx)}
         </tr>
       </thead>
       <tbody>
@@ -91,9 +124,10 @@ export function connectionsView(
               <td>${c.port === null ? '' : String(c.port)}</td>
               <td>${(c.password ?? '') === '' ? '' : MASK}</td>
               <td><code>${c.extra === null ? '' : JSON.stringify(masker.maskJson(c.extra))}</code></td>
+              ${rowActions(ctx, 'connections', c.connId)}
             </tr>`,
         )}
-        ${unreadable.map((u) => unreadableRow(u, 8))}
+        ${unreadable.map((u) => unreadableRow(ctx, 'connections', u, 8))}
       </tbody>
     </table>
     ${connections.length + unreadable.length === 0 ? html`<p class="muted">No connections.</p>` : ''}`;
