@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliActor, listEvents } from '../../src/audit/event-log.js';
-import { upsertUser } from '../../src/db/user-repository.js';
+import { createUser } from '../../src/db/user-repository.js';
 import { generateFernetKey } from '../../src/secrets/secret-cipher.js';
 import { secretStores, type SecretStores } from '../../src/secrets/secret-stores.js';
 import { hashPassword } from '../../src/web/password-hash.js';
@@ -74,7 +74,7 @@ describe('Variables and Connections forms (real HTTP, Postgres, Redis)', () => {
       env: { HEATFLOW_WEB_TOKEN: TOKEN, HEATFLOW_FERNET_KEY: generateFernetKey() },
     });
     stores = secretStores(h.rt.db, h.config);
-    await upsertUser(h.rt.db, { username: 'erin', passwordHash: await hashPassword('erin-password-8') });
+    await createUser(h.rt.db, { username: 'erin', passwordHash: await hashPassword('erin-password-8') });
     web = await startWebServer(h.rt, { host: '127.0.0.1', port: 0 });
     const login = await fetch(`${web.url}/login`, {
       method: 'POST',
