@@ -138,8 +138,8 @@ export function registerSecretFormRoutes(app: FastifyInstance, ctx: WebContext):
   });
 
   app.get('/variables/:key/edit', async (req, reply) => {
-    guardFormPage(ctx, req);
     const { key } = parseInput(keyParams, req.params, 'path');
+    guardFormPage(ctx, req);
     const r = await readOrUnreadable(stores().variables.require(key), key).catch(rethrow);
     return variableForm(
       req,
@@ -196,8 +196,8 @@ export function registerSecretFormRoutes(app: FastifyInstance, ctx: WebContext):
   });
 
   app.get('/variables/:key/delete', async (req, reply) => {
-    guardFormPage(ctx, req);
     const { key } = parseInput(keyParams, req.params, 'path');
+    guardFormPage(ctx, req);
     await readOrUnreadable(stores().variables.require(key), key).catch(rethrow);
     return send(reply, 200, deleteConfirmView(pageContextOf(ctx, req, reply), 'variable', key));
   });
@@ -245,8 +245,8 @@ export function registerSecretFormRoutes(app: FastifyInstance, ctx: WebContext):
   });
 
   app.get('/connections/:connId/edit', async (req, reply) => {
-    guardFormPage(ctx, req);
     const { connId } = parseInput(connParams, req.params, 'path');
+    guardFormPage(ctx, req);
     const r = await readOrUnreadable(stores().connections.require(connId), connId).catch(rethrow);
     return connectionForm(
       req,
@@ -296,8 +296,8 @@ export function registerSecretFormRoutes(app: FastifyInstance, ctx: WebContext):
   });
 
   app.get('/connections/:connId/delete', async (req, reply) => {
-    guardFormPage(ctx, req);
     const { connId } = parseInput(connParams, req.params, 'path');
+    guardFormPage(ctx, req);
     await readOrUnreadable(stores().connections.require(connId), connId).catch(rethrow);
     return send(reply, 200, deleteConfirmView(pageContextOf(ctx, req, reply), 'connection', connId));
   });

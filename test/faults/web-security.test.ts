@@ -67,7 +67,14 @@ const VALID: Readonly<Record<string, string>> = {
   eventLogId: '1',
   poolName: 'default_pool',
   connectionId: 'probe_conn',
+  connId: 'probe_conn',
 };
+/**
+ * Form pages that need a signed-in person (secret-form-routes.ts): an id that is invalid is a 400
+ * before the sign-in check; a valid-looking one (a variable key may hold `/` and `.`) gets 401
+ * for the unsigned probe, without being looked up.
+ */
+const SIGN_IN_PAGES = /^\/(variables|connections)\/:\w+\/(edit|delete)$/;
 /** Routes that read although their method is POST (Airflow's batch list forms). */
 const POST_READS: readonly string[] = ['/api/v1/dags/~/dagRuns/list'];
 /** Query parameters that carry ids, by route (probed besides the path parameters). */
@@ -150,12 +157,17 @@ describe('web security probes (real Postgres, Redis, HTTP)', () => {
   it('traversal, NUL and bad percent-encoding in every id of every read route: 400 or 404, never 500', async () => {
     const failures: string[] = [];
     const probes: string[] = [];
+    const signIn = new Set<string>();
     for (const [method, template] of registeredRoutes()) {
       if (method !== 'GET') continue;
       const params = [...template.matchAll(/:(\w+)/g)].map((m) => m[1] ?? '');
       const fill = (bad: string, hostile: string) =>
         template.replace(/:(\w+)/g, (_m, name: string) => (name === bad ? hostile : (VALID[name] ?? '')));
-      for (const name of params) for (const v of HOSTILE) probes.push(fill(name, v));
+      for (const name of params)
+        for (const v of HOSTILE) {
+          probes.push(fill(name, v));
+          if (SIGN_IN_PAGES.test(template)) signIn.add(fill(name, v));
+        }
       for (const q of ID_QUERIES[template] ?? [])
         for (const v of HOSTILE) probes.push(`${fill('', '')}?${q}=${v}`);
     }
@@ -165,7 +177,7 @@ describe('web security probes (real Postgres, Redis, HTTP)', () => {
         const type = r.headers.get('content-type') ?? '';
         const text = await r.text();
         const api = p.startsWith('/api/');
-        const okStatus = r.status === 400 || r.status === 404;
+        const okStatus = r.status === 400 || r.status === 404 || (r.status === 401 && signIn.has(p));
         // the API answers problem JSON; a page answers HTML to a browser, and to a JSON client
         // either problem JSON (the DAG pages) or its HTML message (the heating pages, issue 13 §4)
         const okType = api
