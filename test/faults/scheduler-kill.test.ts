@@ -113,10 +113,11 @@ describe('the scheduler SIGKILLed mid-backfill', () => {
       const t = h;
       const { scheduler, worker, backfillId } = await startBackfill(t);
       const at = await killMidBackfill(t, backfillId, scheduler, 0);
+      const killedMs = Date.now() - started;
       const next = spawnCli(t, ['scheduler']);
       const text = await expectNoTryLost(t, backfillId, [next, worker]);
       process.stdout.write(
-        `scheduler SIGKILLed at ${JSON.stringify(at)}, restarted; ${text}; ${Date.now() - started} ms\n`,
+        `scheduler SIGKILLed at ${JSON.stringify(at)} after ${killedMs} ms, restarted; ${text}; ${Date.now() - started} ms in all\n`,
       );
     },
     TIMEOUT_MS,
@@ -132,17 +133,16 @@ describe('the scheduler SIGKILLed mid-backfill', () => {
       const first = await startBackfill(t);
       const { worker, backfillId } = first;
       let scheduler = first.scheduler;
-      const kills: { success: number; running: number }[] = [];
+      // each kill once the previous one's successor has closed a run (only a scheduler does)
+      const kills: { success: number; running: number; afterMs: number }[] = [];
       for (let i = 0; i < longOr(2, 5); i++) {
-        kills.push(await killMidBackfill(t, backfillId, scheduler, kills.at(-1)?.success ?? 0));
+        const at = await killMidBackfill(t, backfillId, scheduler, kills.at(-1)?.success ?? 0);
+        kills.push({ ...at, afterMs: Date.now() - started });
         scheduler = spawnCli(t, ['scheduler']);
       }
-      // each kill came after the previous scheduler's successor had finished a run
-      expect(kills.map((k) => k.success)).toEqual([...kills.map((k) => k.success)].sort((a, b) => a - b));
-      expect(new Set(kills.map((k) => k.success)).size).toBe(kills.length);
       const text = await expectNoTryLost(t, backfillId, [scheduler, worker]);
       process.stdout.write(
-        `scheduler SIGKILLed ${kills.length} times at ${JSON.stringify(kills)}; ${text}; ${Date.now() - started} ms\n`,
+        `scheduler SIGKILLed ${kills.length} times at ${JSON.stringify(kills)}; ${text}; ${Date.now() - started} ms in all\n`,
       );
     },
     TIMEOUT_MS,
@@ -160,9 +160,10 @@ describe('the scheduler SIGKILLed mid-backfill', () => {
       if (killed === undefined || survivor === undefined || survivor === worker)
         throw new Error('two schedulers expected');
       const at = await killMidBackfill(t, backfillId, killed, 0);
+      const killedMs = Date.now() - started;
       const text = await expectNoTryLost(t, backfillId, [survivor, worker]);
       process.stdout.write(
-        `one of two schedulers SIGKILLed at ${JSON.stringify(at)}, none restarted; ${text}; ${Date.now() - started} ms\n`,
+        `one of two schedulers SIGKILLed at ${JSON.stringify(at)} after ${killedMs} ms, none restarted; ${text}; ${Date.now() - started} ms in all\n`,
       );
     },
     TIMEOUT_MS,
