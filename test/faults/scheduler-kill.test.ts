@@ -101,7 +101,7 @@ async function expectNoTryLost(
 // a killed scheduler may have queued tries in Postgres whose jobs it never added: re-enqueued
 // after this (the default, 2 min, would outlast the case)
 const ENV = { HEATFLOW_LOG_LEVEL: 'error', HEATFLOW_QUEUED_TIMEOUT_MS: '3000' };
-const TIMEOUT_MS = longOr(150_000, 400_000);
+const TIMEOUT_MS = longOr(240_000, 600_000);
 
 describe('the scheduler SIGKILLed mid-backfill', () => {
   it(

@@ -180,7 +180,7 @@ describe('a worker SIGKILLed in each phase of a try', () => {
             () => undefined,
           );
         },
-        60_000,
+        120_000,
         25,
       );
       const paused = JSON.parse(await readFile(marker, 'utf8')) as {
@@ -244,7 +244,7 @@ describe('a worker SIGKILLed in each phase of a try', () => {
           const n = await countRunsByState(t.rt.db, { backfillId });
           return (n.success ?? 0) + (n.failed ?? 0) === 1 ? n : undefined;
         },
-        60_000,
+        120_000,
         100,
       );
       expect(counts).toEqual({ success: 1 });
@@ -303,6 +303,6 @@ describe('a worker SIGKILLed in each phase of a try', () => {
       process.stdout.write(
         `worker SIGKILLed at ${caseName(c)}: load tries ${load.map((x) => x.state).join(', ')}; paused after ${pausedMs} ms, ${Date.now() - started} ms in all\n`,
       );
-    }, 150_000);
+    }, 240_000);
   }
 });

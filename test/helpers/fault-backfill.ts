@@ -211,7 +211,7 @@ export async function expectCompleteAndExact(
         return undefined;
       }
     },
-    longOr(90_000, 300_000),
+    longOr(180_000, 400_000),
     200,
   );
   const stderr = children.map((c) => c.stderr()).join('\n');
