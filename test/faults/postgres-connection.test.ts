@@ -6,7 +6,7 @@
  *
  * - every session of the test database is killed again and again with `pg_terminate_backend`
  *   (on the shared server: only this test's database);
- * - a private cluster (initdb in a temporary folder, its own port) is restarted twice.
+ * - a private cluster (initdb in a temporary folder, its own port) is restarted twice (4 times in the long variant).
  *
  * Both processes must stay alive, every run must end `success`, each task instance's tries must
  * be numbered 1..n with only the last one a success, and the table must hold exactly 24 rows a
@@ -108,7 +108,7 @@ describe('Postgres connections cut during a backfill', () => {
   );
 
   it(
-    'a private cluster restarted twice mid-backfill: processes live, every run succeeds, rows exact',
+    `a private cluster restarted ${longOr('twice', '4 times')} mid-backfill: processes live, every run succeeds, rows exact`,
     async () => {
       cluster = await startPrivatePostgres();
       const pgc = cluster;
