@@ -155,7 +155,9 @@ describe('a worker SIGKILLed in each phase of a try', () => {
       const w1Env = running
         ? { HEATFLOW_HEARTBEAT_MS: '500' }
         : { HEATFLOW_TEST_PAUSE_AT: c.phase, HEATFLOW_TEST_PAUSE_FILE: marker };
-      const w1 = spawnCli({ ...t, env: { ...t.env, ...w1Env } }, ['worker']);
+      // one job at a time: paused at `finished` (load recorded), it must not also take report's try
+      // (a race seen under load: report's try 1 then died with it and was retried)
+      const w1 = spawnCli({ ...t, env: { ...t.env, ...w1Env } }, ['worker', '--concurrency', '1']);
       await waitFor(
         'the DAG to be recorded',
         async () =>
