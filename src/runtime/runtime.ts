@@ -162,6 +162,7 @@ export async function startScheduler(
     intervalMs: c.HEATFLOW_SCHEDULER_INTERVAL_MS,
     zombieThresholdMs: c.HEATFLOW_ZOMBIE_THRESHOLD_MS,
     queuedTimeoutMs: c.HEATFLOW_QUEUED_TIMEOUT_MS,
+    xcom: rt.xcom,
   });
   const sub = new Redis(c.REDIS_URL, { maxRetriesPerRequest: null });
   sub.on('error', (err: Error) => rt.logger.warn({ err }, 'redis subscriber connection error'));

@@ -38,7 +38,7 @@ import {
   countActiveTis,
   findStaleQueued,
   findZombies,
-  finishTry,
+  finishTryFenced,
   insertTaskInstances,
   listRunTis,
   poolUsage,
@@ -48,6 +48,7 @@ import {
 } from '../db/task-instance-repository.js';
 import type { DagRegistry } from '../dag-processing/dag-registry.js';
 import type { TaskQueue, TaskJob } from '../queue/task-queue.js';
+import type { XComStore } from '../xcom/xcom-store.js';
 import { createAssetTriggeredRun } from './asset-triggered-run.js';
 import { createScheduledRunsWithinLimit } from './scheduled-runs.js';
 
@@ -74,6 +75,12 @@ export interface SchedulerOptions {
   readonly maxRunsPerPass?: number;
   /** clock; `@defaultValue () => new Date()` */
   readonly clock?: () => Date;
+  /**
+   * where the XComs are: a zombie try's XComs (pushed inside its fence by a worker killed before
+   * its transaction committed) are deleted when the try is failed; without it they are left in
+   * Redis (tests that never push)
+   */
+  readonly xcom?: XComStore;
 }
 
 /** Lifecycle of a scheduler. */
@@ -479,7 +486,11 @@ export class Scheduler {
     return tries;
   }
 
-  /** Fails the tries of workers that stopped heartbeating (then retried per the task's retries). */
+  /**
+   * Fails the tries of workers that stopped heartbeating (then retried per the task's retries) and
+   * deletes the XComs they left.
+   * @returns how many tries were failed
+   */
   async reapZombies(): Promise<number> {
     const now = this.clock();
     const cutoff = new Date(now.getTime() - (this.o.zombieThresholdMs ?? 60_000));
@@ -489,15 +500,20 @@ export class Scheduler {
       const dag = await this.o.registry.get(ti.dag_id);
       const decision = decideAfterFailure(dag?.tasks.get(ti.task_id), ti.try_number, ti.max_tries, now);
       const error = `zombie: no heartbeat from worker ${ti.worker_id ?? '?'} since ${ti.heartbeat_at?.toISOString() ?? 'start'}`;
-      const ok = await finishTry(
+      const t = {
+        dagId: ti.dag_id,
+        runId: ti.run_id,
+        taskId: ti.task_id,
+        tryNumber: ti.try_number,
+        leaseToken: ti.lease_token,
+      };
+      // Under the row lock of this lease: any XCom of the task instance now is this try's (pushed
+      // by a worker killed before its transaction committed) and no other try can push, so the
+      // failed try leaves no value an `all_done` downstream could read (issue 14). A Redis error
+      // rolls the failure back: the pass fails and the next one retries it.
+      const ok = await finishTryFenced(
         this.o.db,
-        {
-          dagId: ti.dag_id,
-          runId: ti.run_id,
-          taskId: ti.task_id,
-          tryNumber: ti.try_number,
-          leaseToken: ti.lease_token,
-        },
+        t,
         {
           tiState: decision.state,
           tryState: 'failed',
@@ -507,6 +523,9 @@ export class Scheduler {
           durationMs: ti.start_date === null ? 0 : now.getTime() - ti.start_date.getTime(),
         },
         now,
+        async () => {
+          await this.o.xcom?.clear(t);
+        },
       );
       if (ok) {
         n++;

@@ -272,7 +272,10 @@ export class TaskWorker {
     await this.failOrphans(await this.o.executor.reapOrphans((o) => this.isOwnedByLiveWorker(o)));
   }
 
-  /** Fails reaped tries (fenced: a try failed meanwhile as a zombie is left as it is). */
+  /**
+   * Fails reaped tries and deletes their XComs (fenced: a try failed meanwhile as a zombie is left
+   * as it is).
+   */
   private async failOrphans(orphans: readonly OrphanTry[]): Promise<void> {
     for (const o of orphans) {
       const dag = await this.o.registry.get(o.dagId);
@@ -285,7 +288,8 @@ export class TaskWorker {
         .executeTakeFirst();
       const now = new Date();
       const decision = decideAfterFailure(dag?.tasks.get(o.taskId), o.tryNumber, ti?.max_tries ?? 0, now);
-      const ok = await finishTry(
+      // fenced, and its XComs deleted under the lease, as the scheduler's zombie pass does
+      const ok = await finishTryFenced(
         this.o.db,
         o,
         {
@@ -297,6 +301,9 @@ export class TaskWorker {
           durationMs: ti?.start_date == null ? 0 : now.getTime() - ti.start_date.getTime(),
         },
         now,
+        async () => {
+          await this.o.xcom.clear(o);
+        },
       );
       this.o.logger.warn({ ...o, recorded: ok }, 'reaped orphaned try');
       if (ok)

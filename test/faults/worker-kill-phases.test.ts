@@ -1,17 +1,18 @@
 /**
  * Fault suite, issue 14: a real `heatflow worker` process (from the sources, through tsx)
- * SIGKILLed in each phase of a try that has no other test: claimed (before the child starts), the
- * child exited (outcome not yet recorded), the XCom pushed inside the lease fence (the transaction
- * that records the outcome not yet committed), finished (recorded, the event not yet published).
- * The running phase (a child still running) is `test/integration/orchestrator-failures.test.ts`
- * and `worker-sigkill-process-group.test.ts`.
+ * SIGKILLed in each phase of a try: claimed (before the child starts), running (the child still
+ * running), the child exited (outcome not yet recorded), the XCom pushed inside the lease fence
+ * (the transaction that records the outcome not yet committed; also on the task's last allowed
+ * try), finished (recorded, the event not yet published).
  *
  * The worker is stopped at the phase by its test-only hook (`HEATFLOW_TEST_PAUSE_AT`, see
- * src/worker/test-pause.ts): it writes a marker file and waits; the test then SIGKILLs it and
- * starts another worker. Each case asserts exactly: the run ends `success`; the load task's tries
- * (numbers, states; a lost try failed as a zombie); one XCom, the successful try's, which the
- * downstream task saw; each recorded try executed once (executions.log); 24 rows with the right
- * values (the load is idempotent: a retried try changes nothing).
+ * src/worker/test-pause.ts): it writes a marker file and waits; for `running` the load child
+ * writes the marker itself once its rows are in and sleeps. The test then SIGKILLs the worker and
+ * starts another. Each case asserts exactly: the run's state; the load task's tries (numbers,
+ * states; a lost try failed as a zombie, or as an orphan whose process group the next worker
+ * killed); the XComs left (the successful try's, which the downstream task saw; none for a failed
+ * task instance); each recorded try executed once (executions.log); 24 rows with the right values
+ * (the load is idempotent: a retried try changes nothing).
  */
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDagDate } from '../../src/core/timetable.js';
 import { countRunsByState } from '../../src/db/dag-run-repository.js';
+import { processStateOfStat } from '../../src/executors/process-groups.js';
 import { createBackfill } from '../../src/scheduler/dag-run-service.js';
 import type { TestPausePhase } from '../../src/worker/test-pause.js';
 import { children, killChildren, spawnCli } from '../helpers/fault-backfill.js';
@@ -38,9 +40,14 @@ afterEach(async () => {
   tmp = undefined;
 });
 
-async function writeDag(dir: string): Promise<void> {
+/** The case's DAG: `load` (the retries given; `hold`: the marker file try 1 writes) >> `report`. */
+async function writeDag(
+  dir: string,
+  o: { retries: number; reportRule: 'all_success' | 'all_done'; hold?: string },
+): Promise<void> {
   await writeFile(path.join(dir, 'package.json'), '{"type":"module"}');
   const core = path.resolve('src/core/define-dag.js');
+  const load = ['node', LOAD, ...(o.hold === undefined ? [] : [o.hold])];
   await writeFile(
     path.join(dir, 'kill_dag.ts'),
     `import { defineDag } from ${JSON.stringify(core)};
@@ -49,44 +56,91 @@ export const dag = defineDag({
   schedule: '@daily',
   startDate: '${DS}',
   isPausedUponCreation: true,
-  defaultArgs: { retries: 3, retryDelayMs: 300 },
+  defaultArgs: { retries: ${o.retries}, retryDelayMs: 300 },
   tasks: [
-    { taskId: 'load', command: ['node', ${JSON.stringify(LOAD)}] },
-    { taskId: 'report', command: ['node', ${JSON.stringify(STEP)}, 'echo-upstream'], upstream: ['load'] },
+    { taskId: 'load', command: ${JSON.stringify(load)} },
+    { taskId: 'report', command: ['node', ${JSON.stringify(STEP)}, 'echo-upstream'], upstream: ['load'], triggerRule: '${o.reportRule}' },
   ],
 });
 `,
   );
 }
 
-/** What each phase must end with: the load task's tries and the executions of its child. */
-const CASES: {
-  phase: TestPausePhase;
-  tries: string[];
-  executed: string[];
-}[] = [
+/** Is the process alive (not gone, not a zombie waiting for its parent)? */
+async function alive(pid: number): Promise<boolean> {
+  try {
+    return processStateOfStat(await readFile(`/proc/${pid}/stat`, 'utf8')) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** A case: where the worker is killed, the load task's retries, and what must follow. */
+interface Case {
+  /** a phase of the worker's hook, or `running`: the load child has written its rows and sleeps */
+  readonly phase: TestPausePhase | 'running';
+  /** the load task's retries; `@defaultValue 3` */
+  readonly retries?: number;
+  /** the load task's tries' states, in order */
+  readonly tries: readonly ('failed' | 'success')[];
+  /** how the lost try was failed (the start of its error) */
+  readonly lostAs?: RegExp;
+  /** the load child's executions (executions.log) */
+  readonly executed: readonly string[];
+}
+
+/** Case names in the test titles: `xcom-pushed` on the last allowed try is `xcom-pushed, retries 0`. */
+const caseName = (c: Case) => (c.retries === 0 ? `${c.phase}, retries 0` : c.phase);
+
+const ZOMBIE = /^zombie: no heartbeat from worker/;
+const CASES: readonly Case[] = [
   // the child never ran: try 1 is failed as a zombie, try 2 does the work
-  { phase: 'claimed', tries: ['failed', 'success'], executed: ['load try=2'] },
+  { phase: 'claimed', tries: ['failed', 'success'], lostAs: ZOMBIE, executed: ['load try=2'] },
+  // the child wrote its rows and still runs: the next worker kills its process group (the dead
+  // worker's liveness key gone) and fails try 1 as orphaned; try 2 repeats the idempotent load
+  {
+    phase: 'running',
+    tries: ['failed', 'success'],
+    lostAs: /^orphaned: its worker died; process group \d+ killed by worker /,
+    executed: ['load try=1', 'load try=2'],
+  },
   // the child did the work but nothing was recorded: retried, the idempotent load repeats it
-  { phase: 'exited', tries: ['failed', 'success'], executed: ['load try=1', 'load try=2'] },
+  { phase: 'exited', tries: ['failed', 'success'], lostAs: ZOMBIE, executed: ['load try=1', 'load try=2'] },
   // try 1's XCom reached Redis but its transaction died with the worker: retried; try 2's XCom kept
-  { phase: 'xcom-pushed', tries: ['failed', 'success'], executed: ['load try=1', 'load try=2'] },
+  {
+    phase: 'xcom-pushed',
+    tries: ['failed', 'success'],
+    lostAs: ZOMBIE,
+    executed: ['load try=1', 'load try=2'],
+  },
+  // the same on the last allowed try: failed for good, and the failed try's XCom deleted with it,
+  // so the `all_done` downstream reads no value (before the fix it read try 1's)
+  { phase: 'xcom-pushed', retries: 0, tries: ['failed'], lostAs: ZOMBIE, executed: ['load try=1'] },
   // recorded, only the event lost: the scheduler's own pass moves on; no second try
   { phase: 'finished', tries: ['success'], executed: ['load try=1'] },
 ];
 
 describe('a worker SIGKILLed in each phase of a try', () => {
   for (const c of CASES) {
-    it(`${c.phase}: the run succeeds, tries ${c.tries.join(', ')}, one XCom (the successful try's), rows once`, async () => {
+    const last = c.tries.length;
+    const loadEnds = c.tries[last - 1] ?? 'success';
+    const xcoms = loadEnds === 'success' ? "one XCom (the successful try's)" : 'no XCom left';
+    it(`${caseName(c)}: the run succeeds, load tries ${c.tries.join(', ')}, ${xcoms}, rows once`, async () => {
       const started = Date.now();
       tmp = await mkdtemp(path.join(os.tmpdir(), 'hf-wkill-phases-'));
       const dagsDir = path.join(tmp, 'dags');
       await mkdir(dagsDir);
-      await writeDag(dagsDir);
       const marker = path.join(tmp, 'paused.json');
-      h = await createTestOrchestrator(`wkp-${c.phase}`, {
+      const running = c.phase === 'running';
+      await writeDag(dagsDir, {
+        retries: c.retries ?? 3,
+        reportRule: loadEnds === 'success' ? 'all_success' : 'all_done',
+        ...(running ? { hold: marker } : {}),
+      });
+      h = await createTestOrchestrator(`wkp-${c.phase}${c.retries === 0 ? '-last' : ''}`, {
         dagsDir,
-        env: { HEATFLOW_LOG_LEVEL: 'error', HEATFLOW_ZOMBIE_THRESHOLD_MS: '5000' },
+        // running: the zombie pass must not come before the next worker's reaping of the group
+        env: { HEATFLOW_LOG_LEVEL: 'error', HEATFLOW_ZOMBIE_THRESHOLD_MS: running ? '60000' : '5000' },
       });
       const t = h;
       await t.rt.db.schema
@@ -97,10 +151,13 @@ describe('a worker SIGKILLed in each phase of a try', () => {
         .addPrimaryKeyConstraint('fault_rows_pk', ['ds', 'hour'])
         .execute();
       const scheduler = spawnCli(t, ['scheduler']);
-      const w1 = spawnCli(
-        { ...t, env: { ...t.env, HEATFLOW_TEST_PAUSE_AT: c.phase, HEATFLOW_TEST_PAUSE_FILE: marker } },
-        ['worker'],
-      );
+      // running: a short liveness key (3 heartbeats of 500 ms), so that it is soon gone after the kill
+      const w1Env = running
+        ? { HEATFLOW_HEARTBEAT_MS: '500' }
+        : { HEATFLOW_TEST_PAUSE_AT: c.phase, HEATFLOW_TEST_PAUSE_FILE: marker };
+      // one job at a time: paused at `finished` (load recorded), it must not also take report's try
+      // (a race seen under load: report's try 1 then died with it and was retried)
+      const w1 = spawnCli({ ...t, env: { ...t.env, ...w1Env } }, ['worker', '--concurrency', '1']);
       await waitFor(
         'the DAG to be recorded',
         async () =>
@@ -125,37 +182,55 @@ describe('a worker SIGKILLed in each phase of a try', () => {
             () => undefined,
           );
         },
-        60_000,
+        120_000,
         25,
       );
       const paused = JSON.parse(await readFile(marker, 'utf8')) as {
-        taskId: string;
-        tryNumber: number;
-        runId: string;
+        pid: number;
+        taskId?: string;
+        tryNumber?: number;
       };
-      expect({ taskId: paused.taskId, tryNumber: paused.tryNumber }).toEqual({
-        taskId: 'load',
-        tryNumber: 1,
-      });
+      if (!running)
+        expect({ taskId: paused.taskId, tryNumber: paused.tryNumber }).toEqual({
+          taskId: 'load',
+          tryNumber: 1,
+        });
+      const pausedMs = Date.now() - started;
       const exited = new Promise((r) => w1.once('exit', r));
       w1.kill('SIGKILL');
       await exited;
-      const ref = { dagId: 'kill_dag', runId: paused.runId, taskId: 'load' };
       // what the kill left: the try still running except once finished; try 1's XCom in Redis only
       // when it was pushed (and its transaction died)
       const ti = await t.rt.db
         .selectFrom('heatflow.task_instances')
-        .select(['state', 'try_number'])
-        .where('run_id', '=', paused.runId)
+        .select(['run_id', 'state', 'try_number'])
         .where('task_id', '=', 'load')
         .executeTakeFirstOrThrow();
-      expect(ti).toEqual({ state: c.phase === 'finished' ? 'success' : 'running', try_number: 1 });
-      const left = await t.rt.xcom.list(ref);
-      expect(left).toEqual(
+      const runId = ti.run_id;
+      expect({ state: ti.state, try_number: ti.try_number }).toEqual({
+        state: c.phase === 'finished' ? 'success' : 'running',
+        try_number: 1,
+      });
+      const ref = { dagId: 'kill_dag', runId, taskId: 'load' };
+      expect(await t.rt.xcom.list(ref)).toEqual(
         c.phase === 'xcom-pushed' || c.phase === 'finished'
           ? [{ key: 'return_value', value: { rows: 24, ds: DS, try: 1 } }]
           : [],
       );
+      if (running) {
+        // the child outlived its worker (its own process group); the next worker, started once
+        // the dead one's liveness key is gone, must kill it
+        expect(await alive(paused.pid)).toBe(true);
+        await waitFor(
+          "the dead worker's liveness key to expire",
+          async () =>
+            (await t.rt.redis.keys(`${t.config.HEATFLOW_REDIS_PREFIX}:worker:*`)).length === 0
+              ? true
+              : undefined,
+          10_000,
+          100,
+        );
+      }
       const w2 = spawnCli(t, ['worker']);
       const counts = await waitFor(
         'the run to finish',
@@ -171,10 +246,11 @@ describe('a worker SIGKILLed in each phase of a try', () => {
           const n = await countRunsByState(t.rt.db, { backfillId });
           return (n.success ?? 0) + (n.failed ?? 0) === 1 ? n : undefined;
         },
-        60_000,
+        120_000,
         100,
       );
       expect(counts).toEqual({ success: 1 });
+      if (running) expect(await alive(paused.pid), 'the orphaned load child').toBe(false);
       const tries = await t.rt.db
         .selectFrom('heatflow.task_tries')
         .select(['task_id', 'try_number', 'state', 'error'])
@@ -183,7 +259,7 @@ describe('a worker SIGKILLed in each phase of a try', () => {
         .execute();
       const load = tries.filter((x) => x.task_id === 'load');
       expect(load.map((x) => [x.try_number, x.state])).toEqual(c.tries.map((s, i) => [i + 1, s]));
-      if (c.tries.length > 1) expect(load[0]?.error).toMatch(/^zombie: no heartbeat from worker/);
+      if (c.lostAs !== undefined) expect(load[0]?.error).toMatch(c.lostAs);
       expect(tries.filter((x) => x.task_id === 'report').map((x) => [x.try_number, x.state])).toEqual([
         [1, 'success'],
       ]);
@@ -193,16 +269,20 @@ describe('a worker SIGKILLed in each phase of a try', () => {
         .orderBy('task_id')
         .execute();
       expect(tis).toEqual([
-        { task_id: 'load', state: 'success', try_number: c.tries.length },
+        { task_id: 'load', state: loadEnds, try_number: last },
         { task_id: 'report', state: 'success', try_number: 1 },
       ]);
-      // one XCom, the successful try's; the downstream task read that one
-      const value = { rows: 24, ds: DS, try: c.tries.length };
-      expect(await t.rt.xcom.list(ref)).toEqual([{ key: 'return_value', value }]);
-      expect(await t.rt.xcom.pull({ ...ref, taskId: 'report' })).toEqual({ sawUpstream: { load: value } });
+      // the successful try's XCom, which the downstream task read; none for a failed load
+      const value = { rows: 24, ds: DS, try: last };
+      expect(await t.rt.xcom.list(ref)).toEqual(
+        loadEnds === 'success' ? [{ key: 'return_value', value }] : [],
+      );
+      expect(await t.rt.xcom.pull({ ...ref, taskId: 'report' })).toEqual({
+        sawUpstream: loadEnds === 'success' ? { load: value } : {},
+      });
       // each recorded execution once, nothing else
       const log = await readFile(
-        path.join(t.config.HEATFLOW_DATA_DIR, 'runs', 'kill_dag', paused.runId, 'executions.log'),
+        path.join(t.config.HEATFLOW_DATA_DIR, 'runs', 'kill_dag', runId, 'executions.log'),
         'utf8',
       );
       const lines = log
@@ -223,8 +303,8 @@ describe('a worker SIGKILLed in each phase of a try', () => {
       expect(scheduler.exitCode).toBeNull();
       expect(w2.exitCode).toBeNull();
       process.stdout.write(
-        `worker SIGKILLed at ${c.phase}: load tries ${load.map((x) => x.state).join(', ')}; ${Date.now() - started} ms\n`,
+        `worker SIGKILLed at ${caseName(c)}: load tries ${load.map((x) => x.state).join(', ')}; paused after ${pausedMs} ms, ${Date.now() - started} ms in all\n`,
       );
-    }, 90_000);
+    }, 240_000);
   }
 });

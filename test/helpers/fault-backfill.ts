@@ -2,7 +2,8 @@
  * The backfill the fault tests run while they break something: a real scheduler and a real
  * worker as separate `heatflow` processes (from the sources, through tsx: no build needed) with
  * the process executor, an 8-day backfill of `extract >> load` where load upserts 24 rows a day
- * into `fault_rows` through its own Postgres connection, and the assertions every case ends with:
+ * into `fault_rows` through its own Postgres connection (30 days with `HEATFLOW_FAULTS_LONG=1`),
+ * and the assertions every case ends with:
  * the processes alive, every run `success`, each task instance's tries numbered 1..n with only
  * the last a success, each recorded try executed exactly once (the run folder's executions.log),
  * exactly 24 rows a day with the right values.
@@ -23,8 +24,17 @@ import { waitFor, type TestOrchestrator } from './orchestrator.js';
 export const STEP = path.resolve('test/fixtures/task-scripts/step.mjs');
 export const LOAD = path.resolve('test/fixtures/task-scripts/upsert-rows.mjs');
 const MAIN = path.resolve('src/cli/main.ts');
-/** days of the backfill */
-export const DAYS = 8;
+/**
+ * The long variants (`HEATFLOW_FAULTS_LONG=1`, `npm run test:faults:long`): longer backfills, more
+ * fault rounds and longer outages, for a run outside CI's time; off by default (CI).
+ */
+export const LONG = process.env.HEATFLOW_FAULTS_LONG === '1';
+/** `short` by default, `long` in the long variants (a count, a duration or a timeout in ms). */
+export function longOr<T>(short: T, long: T): T {
+  return LONG ? long : short;
+}
+/** days of the backfill: 8, or 30 in the long variants */
+export const DAYS = longOr(8, 30);
 
 /** The processes spawned by {@link spawnCli}, with their stderr (the test kills them after each case). */
 export const children: { child: ChildProcess; stderr: () => string }[] = [];
@@ -157,7 +167,7 @@ export async function startBackfill(
   if (dag === undefined) throw new Error('DAG not parsed');
   const { backfill } = await createBackfill(t.rt.deps, dag, {
     from: parseDagDate('2022-01-01', 'UTC', false),
-    to: parseDagDate(`2022-01-0${DAYS}`, 'UTC', true),
+    to: parseDagDate(`2022-01-${String(DAYS).padStart(2, '0')}`, 'UTC', true),
   });
   return { scheduler, worker, processes: [...schedulers, ...workers], backfillId: backfill?.id ?? '' };
 }
@@ -203,7 +213,7 @@ export async function expectCompleteAndExact(
         return undefined;
       }
     },
-    90_000,
+    longOr(180_000, 400_000),
     200,
   );
   const stderr = children.map((c) => c.stderr()).join('\n');

@@ -15,8 +15,11 @@ import { Redis } from 'ioredis';
 export interface PrivateRedis {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
-  /** stops the server (its clients see the connection drop) and starts it again on the same port */
-  restart(options: { keepData: boolean }): Promise<void>;
+  /**
+   * stops the server (its clients see the connection drop) and starts it again on the same port,
+   * `downMs` later (`@defaultValue 0`)
+   */
+  restart(options: { keepData: boolean; downMs?: number }): Promise<void>;
   /** stops the server and deletes its folder */
   destroy(): Promise<void>;
 }
@@ -86,12 +89,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await start();
   return {
     url,
-    async restart({ keepData }) {
+    async restart({ keepData, downMs = 0 }) {
       await stop(keepData);
       if (!keepData) {
         await rm(dir, { recursive: true, force: true });
         await mkdir(dir, { recursive: true });
       }
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await start();
     },
     async destroy() {
