@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAllowedHostList } from '../core/host-check.js';
+import { SecretCipher } from '../secrets/secret-cipher.js';
 import { parseEnv } from './parse-env.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -81,9 +82,22 @@ const schema = z.object({
   /**
    * Key(s) encrypting variables and connection secrets at rest, as Airflow's `fernet_key`: url-safe
    * base64 of 32 bytes, comma-separated for rotation (the first encrypts). Unset: stored in plain
-   * text, with a loud warning (src/secrets/secret-cipher.ts).
+   * text, with a loud warning (src/secrets/secret-cipher.ts). A malformed key fails at start.
    */
-  HEATFLOW_FERNET_KEY: z.string().optional(),
+  HEATFLOW_FERNET_KEY: z
+    .string()
+    .optional()
+    .superRefine((v, issue) => {
+      try {
+        new SecretCipher(v);
+      } catch (err) {
+        // the cipher's own words (which key, what is wrong), never the key itself
+        issue.addIssue({
+          code: 'custom',
+          message: (err as Error).message.replace(/^HEATFLOW_FERNET_KEY: /, ''),
+        });
+      }
+    }),
   /** Bearer token that authorises actions in the web UI and API; unset: actions disabled. */
   HEATFLOW_WEB_TOKEN: z.string().min(8, 'at least 8 characters').optional(),
   /**

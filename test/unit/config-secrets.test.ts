@@ -15,6 +15,17 @@ function configErrorOf(fn: () => unknown): ConfigError {
 }
 
 describe('configuration errors never echo a secret', () => {
+  it('a malformed HEATFLOW_FERNET_KEY fails at start, naming which key and why, never the key', () => {
+    const good = 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
+    const e = configErrorOf(() => loadConfig({ HEATFLOW_FERNET_KEY: `${good},garbage` }));
+    expect(e.variables).toEqual(['HEATFLOW_FERNET_KEY']);
+    expect(e.message).toContain('key 2 decodes to 5 bytes, expected 32');
+    expect(e.message).not.toContain('garbage');
+    expect(e.message).not.toContain(good);
+    expect(loadConfig({ HEATFLOW_FERNET_KEY: good }).HEATFLOW_FERNET_KEY).toBe(good);
+    expect(loadConfig({ HEATFLOW_FERNET_KEY: '' }).HEATFLOW_FERNET_KEY).toBeUndefined();
+  });
+
   it('an invalid DATABASE_URL is shown with its password masked, the rest kept', () => {
     const e = configErrorOf(() => loadConfig({ DATABASE_URL: 'mysql://app:S3cr3t-pw@db.example:5432/hf' }));
     expect(e.variables).toEqual(['DATABASE_URL']);
