@@ -123,6 +123,10 @@ async function runDemo(o: DemoOptions): Promise<void> {
     });
     const dag = await requireDag(rt, 'tado_etl');
     const { from, to } = parseDateRange(dag, o.startDate, o.endDate);
+    // the range as the backfill will judge it (a future end, an end before the start, no logical
+    // date in it): refused here, before any DAG is paused or anything recorded (a dry run writes nothing)
+    const reprocess = o.reprocess as 'none' | 'failed' | 'completed';
+    await createBackfill(rt.deps, dag, { from, to, maxActiveRuns, reprocess, dryRun: true });
     const analyticsDag = await rt.registry.get(ANALYTICS_DAG);
     // The flags as they are now, put back when the demo ends, however it ends (before the
     // database closes, after the scheduler and worker stopped: stops run first to last).
@@ -200,7 +204,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
       from,
       to,
       maxActiveRuns,
-      reprocess: o.reprocess as 'none' | 'failed' | 'completed',
+      reprocess,
     });
     await audit({
       event: 'backfill',

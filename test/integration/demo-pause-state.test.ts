@@ -58,6 +58,9 @@ describe('heatflow demo and the paused flags', () => {
       [['--max-active-runs', '0'], '--max-active-runs must be a positive integer, got "0"'],
       [['--concurrency', 'four'], '--concurrency must be a positive integer, got "four"'],
       [['-s', '2022-01-01', '-e', '2022-13-01'], '--end-date: invalid date "2022-13-01"'],
+      // the backfill's own range checks run before anything is paused (a dry run)
+      [['-s', '2022-03-01', '-e', '9999-12-31'], 'is in the future'],
+      [['-s', '2022-03-05', '-e', '2022-03-01'], '--end-date 2022-03-01 is before'],
     ] as const) {
       const r = await demo([...args]);
       expect(r.code, args.join(' ')).toBe(1);
@@ -65,7 +68,9 @@ describe('heatflow demo and the paused flags', () => {
       expect(await flags(), args.join(' ')).toEqual(USER_FLAGS);
     }
     expect(await h.rt.db.selectFrom('heatflow.dag_runs').select('run_id').execute()).toEqual([]);
-  }, 120_000);
+    // nothing paused and put back either: no pause / unpause / backfill in the event log
+    expect(await h.rt.db.selectFrom('heatflow.log').select('event').execute()).toEqual([]);
+  }, 180_000);
 
   it('an error after pausing (--serve on a port in use) puts the flags back', async () => {
     const busy = createServer();
