@@ -19,6 +19,8 @@ import { clearTis, listRunTis } from '../db/task-instance-repository.js';
 import { publishEvent } from '../queue/events.js';
 import type { XComStore } from '../xcom/xcom-store.js';
 
+/** 10000-01-01T00:00:00Z: the first instant ISO 8601 text with a four-digit year cannot give. */
+const LAST_ISO_INSTANT_MS = Date.UTC(10000, 0, 1);
 /** What the operations need. */
 export interface ServiceDeps {
   readonly db: Kysely<Database>;
@@ -74,6 +76,12 @@ export async function triggerDagRun(
     options.dataInterval === undefined
       ? inferManualDataInterval(dag, logicalDate)
       : { logicalDate, dataInterval: options.dataInterval };
+  // tasks get the interval as ISO 8601 text, which has four-digit years only
+  if (info.dataInterval.end.getTime() >= LAST_ISO_INSTANT_MS)
+    throw new HeatflowError(
+      'INVALID_DATE',
+      `logical date ${logicalDate.toISOString()}: its data interval ends after 9999-12-31, which tasks cannot be given (ISO 8601 four-digit years)`,
+    );
   // a run id names folders of the log and data roots: refuse unsafe ones at the door
   const runId =
     options.runId === undefined ? makeRunId('manual', logicalDate) : assertId('run_id', options.runId);

@@ -78,6 +78,10 @@ describe('dates given to the API and the forms (real Postgres, Redis, HTTP)', ()
       for (const bad of BAD)
         await expect400(await api('/dags/dates_dag/dagRuns', authed({ [field]: bad })), field, bad);
     }
+    // a day whose data interval would end in year 10000: tasks could not be given it (ISO 8601)
+    const far = await api('/dags/dates_dag/dagRuns', authed({ logical_date: '9999-12-31' }));
+    expect(far.status).toBe(400);
+    expect(((await far.json()) as { detail: string }).detail).toMatch(/data interval ends after 9999-12-31/);
     const none = await countRunsByState(h.rt.db, { dagId: 'dates_dag' });
     expect(none).toEqual({});
     const ok = await api('/dags/dates_dag/dagRuns', authed({ logical_date: `${GOOD_DATE}T00:00:00Z` }));
