@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/event-log.js';
-import { HeatflowError, NotFoundError } from '../core/errors.js';
+import { ConfigError, HeatflowError, NotFoundError } from '../core/errors.js';
 import type { Database } from '../db/database.js';
 import {
   deleteConnectionRow,
@@ -18,7 +18,8 @@ import {
 } from '../db/connection-repository.js';
 import { DecryptError, type SecretCipher } from '../secrets/secret-cipher.js';
 import type { ChangeContext, Unreadable } from '../variables/variable-service.js';
-import type { ConnectionFields } from './conn-uri.js';
+import { checkTadoConnection } from '../tado/tado-connection-check.js';
+import { connToUri, type ConnectionFields } from './conn-uri.js';
 
 /** A connection, decrypted. */
 export interface Connection extends ConnectionFields {
@@ -80,6 +81,16 @@ function checkFields(connId: string, f: ConnectionFields): void {
       );
   if (f.extra !== null && f.extra !== undefined && (typeof f.extra !== 'object' || Array.isArray(f.extra)))
     throw new ConnectionError('CONNECTION', `connection "${connId}": extra must be a JSON object`);
+  // a tado connection is what tado_etl's extract reads: refused now, not first at run time
+  if (f.connType === 'tado') {
+    try {
+      checkTadoConnection(connToUri(f));
+    } catch (err) {
+      if (err instanceof ConfigError)
+        throw new ConnectionError('CONNECTION', `connection "${connId}" (conn_type tado): ${err.message}`);
+      throw err;
+    }
+  }
 }
 
 /** The connection store. */

@@ -18,8 +18,8 @@ import { ConfigError } from '../core/errors.js';
 /** The environment variable a task receives the `tado` connection's URI in. */
 export const TADO_CONNECTION_ENV = 'HEATFLOW_CONN_TADO';
 
-/** Extra keys and the setting each sets. */
-const EXTRA_SETTINGS: Readonly<Record<string, string>> = {
+/** Extra keys of a `tado` connection and the `TADO_*` setting each sets. */
+export const EXTRA_SETTINGS: Readonly<Record<string, string>> = {
   api_url: 'TADO_API_URL',
   auth_url: 'TADO_AUTH_URL',
   client_id: 'TADO_CLIENT_ID',

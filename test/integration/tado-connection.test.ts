@@ -114,6 +114,27 @@ describe("the worker renders the connection into extract's environment", () => {
   }, 60_000);
   afterAll(async () => h?.cleanup());
 
+  it('connections add refuses a tado connection extract would refuse, naming the part, storing nothing', async () => {
+    for (const [uri, message] of [
+      ['tado://me:hunter2@my.tado.com/api%2Fv2', 'not a login and password'],
+      ['tado://my.tado.com/api%2Fv2?home_id=abc', 'extra "home_id"="abc"'],
+      ['tado://my.tado.com/api%2Fv2?bogus=1', 'unknown extra "bogus"'],
+    ] as const) {
+      const r = await runCli(['connections', 'add', 'tado_bad', '--conn-uri', uri], h.env);
+      expect(r.code, uri).toBe(1);
+      expect(r.err, uri).toContain(`connection "tado_bad" (conn_type tado): `);
+      expect(r.err, uri).toContain(message);
+      expect(r.err + r.out).not.toContain('hunter2');
+    }
+    expect(
+      await h.rt.db
+        .selectFrom('heatflow.connections')
+        .select('conn_id')
+        .where('conn_id', '=', 'tado_bad')
+        .execute(),
+    ).toEqual([]);
+  }, 180_000);
+
   it('HEATFLOW_CONN_TADO is empty without a tado connection and its URI with one', async () => {
     const render = () => runCli(['tasks', 'render', 'tado_etl', 'extract', '2022-03-01'], h.env);
     const without = await render();

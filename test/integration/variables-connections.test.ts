@@ -108,7 +108,7 @@ describe('REST API', () => {
     ).toBe(200);
     const conn = await call('POST', '/api/v1/connections', {
       connection_id: 'tado',
-      conn_type: 'tado',
+      conn_type: 'http',
       host: 'tado.example',
       login: 'me',
       password: CONN_PASSWORD,
@@ -116,7 +116,7 @@ describe('REST API', () => {
     });
     expect(conn.statusCode).toBe(200);
     expect(
-      (await call('POST', '/api/v1/connections', { connection_id: 'tado', conn_type: 'tado' })).statusCode,
+      (await call('POST', '/api/v1/connections', { connection_id: 'tado', conn_type: 'http' })).statusCode,
     ).toBe(409);
     const one = await call('GET', '/api/v1/variables/api_token');
     expect(one.json()).toEqual({ key: 'api_token', value: '***', description: null });
@@ -133,7 +133,7 @@ describe('REST API', () => {
       (
         await call('PATCH', '/api/v1/connections/tado', {
           connection_id: 'tado',
-          conn_type: 'tado',
+          conn_type: 'http',
           host: 'tado.example',
           login: 'me',
         })

@@ -164,7 +164,7 @@ describe('Variables and Connections forms (real HTTP, Postgres, Redis)', () => {
   it('adds, edits and deletes a connection; the password is never shown, empty keeps it', async () => {
     const added = await submit('/connections/new', '/connections', {
       conn_id: 'tado_home',
-      conn_type: 'tado',
+      conn_type: 'http',
       host: 'my.tado.com',
       login: 'me@example.com',
       password: CONN_PW,
@@ -182,7 +182,7 @@ describe('Variables and Connections forms (real HTTP, Postgres, Redis)', () => {
     const extraShown = /<textarea name="extra"[^>]*>([^<]*)<\/textarea>/.exec(form.text)?.[1] ?? '';
     const saved = await post('/connections/tado_home/edit', {
       _csrf: csrfOf(form.text),
-      conn_type: 'tado',
+      conn_type: 'http',
       host: 'api.tado.example',
       login: 'me@example.com',
       password: '',
@@ -199,7 +199,7 @@ describe('Variables and Connections forms (real HTTP, Postgres, Redis)', () => {
     ]);
     // a new password replaces the stored one
     const replaced = await submit('/connections/tado_home/edit', '/connections/tado_home/edit', {
-      conn_type: 'tado',
+      conn_type: 'http',
       password: CONN_PW2,
     });
     expect(replaced.status).toBe(303);

@@ -4,6 +4,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { etlTaskSignal } from '../../src/etl/etl-task-signal.js';
 import { FailTask } from '../../src/task-sdk/index.js';
 import { loadTadoConfig } from '../../src/tado/tado-config.js';
+import { checkTadoConnection } from '../../src/tado/tado-connection-check.js';
 import { tadoSettingsFromConnection } from '../../src/tado/tado-connection.js';
 
 describe('tadoSettingsFromConnection', () => {
@@ -74,5 +75,26 @@ describe('a bad tado setting fails extract without retries', () => {
     expect((signal as FailTask).message).toMatch(
       /^HEATFLOW_CONN_TADO \(the "tado" connection\): .*\[not retried: CONFIG_INVALID, fix the setting\]$/,
     );
+  });
+});
+
+describe('checkTadoConnection (when a tado connection is stored)', () => {
+  it('names the connection part at fault, not the TADO_* variable', () => {
+    const why = (uri: string) => {
+      try {
+        checkTadoConnection(uri);
+        return 'accepted';
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+    };
+    expect(why('tado://127.0.0.1:8081/api%2Fv2?protocol=http&home_id=7')).toBe('accepted');
+    expect(why('tado://u:hunter2@my.tado.com/api%2Fv2')).toMatch(/not a login and password/);
+    expect(why('tado://u:hunter2@my.tado.com/api%2Fv2')).not.toContain('hunter2');
+    expect(why('tado://my.tado.com/api%2Fv2?home_id=abc')).toMatch(/^extra "home_id"="abc": /);
+    expect(why('tado://my.tado.com/api%2Fv2?rate_reserve=-5')).toMatch(/^extra "rate_reserve"="-5": /);
+    expect(why('tado://my.tado.com/api%2Fv2?bogus=1')).toMatch(/unknown extra "bogus"/);
+    expect(why('tado://my.tado.com/api%2Fv2?home_id=abc')).not.toContain('TADO_');
   });
 });
