@@ -5,6 +5,7 @@
  * the extra (each key a string), or `__extra__=<JSON>` for an extra that is not flat strings.
  */
 import { HeatflowError } from '../core/errors.js';
+import { isSensitiveName } from '../secrets/sensitive.js';
 
 /** A connection's fields (Airflow's `Connection`), without its id. */
 export interface ConnectionFields {
@@ -110,11 +111,14 @@ export function parseConnUri(uri: string): ConnectionFields {
 
 const enc = (s: string): string => encodeURIComponent(s);
 
+/** What a masked secret is shown as (src/secrets/secret-masker.ts `MASK`). */
+const MASK = '***';
+
 /**
- * The URI of a connection (Airflow's `get_uri`): the inverse of {@link parseConnUri}. It holds the
- * password: never print it; use {@link connUriMasked} for display.
+ * The URI of `c`; `jsonExtra` says whether its extra goes in `__extra__` (decided on the real
+ * extra, so that masking a value does not change the URI's shape).
  */
-export function connToUri(c: ConnectionFields): string {
+function buildUri(c: ConnectionFields, jsonExtra: boolean): string {
   let uri = `${c.connType.replace(/_/g, '-')}://`;
   if ((c.login ?? '') !== '' || (c.password ?? '') !== '') {
     uri += enc(c.login ?? '');
@@ -126,19 +130,46 @@ export function connToUri(c: ConnectionFields): string {
   if ((c.schema ?? '') !== '') uri += `/${enc(c.schema ?? '')}`;
   const extra = c.extra ?? {};
   if (Object.keys(extra).length > 0) {
-    const flat = Object.values(extra).every((v) => typeof v === 'string');
-    const qs = flat
-      ? new URLSearchParams(extra as Record<string, string>).toString()
-      : new URLSearchParams({ __extra__: JSON.stringify(extra) }).toString();
+    const qs = jsonExtra
+      ? new URLSearchParams({ __extra__: JSON.stringify(extra) }).toString()
+      : new URLSearchParams(extra as Record<string, string>).toString();
     uri += `${(c.schema ?? '') === '' ? '/' : ''}?${qs}`;
   }
   return uri;
 }
 
-/** {@link connToUri} with the password replaced by `***`. */
+const isFlat = (extra: Readonly<Record<string, unknown>> | null | undefined): boolean =>
+  Object.values(extra ?? {}).every((v) => typeof v === 'string');
+
+/**
+ * The URI of a connection (Airflow's `get_uri`): the inverse of {@link parseConnUri}. It holds the
+ * password and the extra's secrets: never print it; use {@link connUriMasked} for display.
+ */
+export function connToUri(c: ConnectionFields): string {
+  return buildUri(c, !isFlat(c.extra));
+}
+
+/** A JSON value with the value of every sensitive field name (src/secrets/sensitive.ts) masked. */
+function maskSensitiveFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSensitiveFields);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      out[k] = isSensitiveName(k) && v !== null ? MASK : maskSensitiveFields(v);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * {@link connToUri} for display: the password and the value of every sensitive extra field
+ * (`api_key`, `token`, … at any depth of an `__extra__` JSON, the rule of
+ * src/secrets/sensitive.ts, as the `extra` shown beside it) replaced by `***`.
+ */
 export function connUriMasked(c: ConnectionFields): string {
-  return connToUri({ ...c, password: (c.password ?? '') === '' ? null : '___MASK___' }).replace(
-    '___MASK___',
-    '***',
-  );
+  const extra =
+    c.extra === null || c.extra === undefined
+      ? c.extra
+      : (maskSensitiveFields(c.extra) as Record<string, unknown>);
+  return buildUri({ ...c, password: (c.password ?? '') === '' ? null : MASK, extra }, !isFlat(c.extra));
 }

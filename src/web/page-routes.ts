@@ -51,11 +51,25 @@ import { confSchema, idSchema, runIdSchema, triggerDateSchema, type WebContext }
 /** Bytes of a log shown on the page (its tail); the rest is one click away. */
 const PAGE_LOG_BYTES = 512 * 1024;
 
-/** A local path to return to after an action (never another site). */
+/**
+ * A local path to return to after an action (never another site): no whitespace and no control
+ * character (U+0000–U+001F, U+007F: 400), which cannot go in the Location header (a 500
+ * otherwise); a character past ASCII, which cannot go there either, is percent-encoded.
+ */
 const nextSchema = z
   .string()
   .max(2000)
-  .regex(/^\/(?![/\\])[^\s]*$/, 'a path on this server')
+  // eslint-disable-next-line no-control-regex -- control characters are refused as whitespace is
+  .regex(/^\/(?![/\\])[^\s\x00-\x1f\x7f]*$/, 'a path on this server')
+  .transform((s, c) => {
+    try {
+      return s.replace(/[^\p{ASCII}]+/gu, (chars) => encodeURIComponent(chars));
+    } catch {
+      // a lone surrogate cannot be encoded
+      c.addIssue({ code: 'custom', message: 'a path on this server' });
+      return z.NEVER;
+    }
+  })
   .default('/');
 
 const formBool = z

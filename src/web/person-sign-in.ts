@@ -82,6 +82,8 @@ export class PersonSignIn {
   }
 
   private async storedHash(username: string): Promise<string | undefined> {
+    // a NUL cannot be in a user's name (Postgres refuses it in text: the query would fail, a 500)
+    if (username.includes('\u0000')) return undefined;
     return (await getUser(this.rt.db, username))?.password_hash ?? this.env.get(username);
   }
 
@@ -100,7 +102,11 @@ export class PersonSignIn {
     await recordEvent(
       this.rt.db,
       { owner: 'anonymous', source: 'web', remoteAddr: address },
-      { event: 'login.failed', extra: { username: username ?? null, reason } },
+      // a NUL is recorded as U+FFFD: Postgres refuses it in jsonb, and the failure would go unrecorded
+      {
+        event: 'login.failed',
+        extra: { username: username?.replaceAll('\u0000', '\uFFFD') ?? null, reason },
+      },
       this.rt.logger,
     );
   }
