@@ -7,9 +7,17 @@
  * claimed, so none is started (and failed) while the engine is known to be down.
  *
  * States: `up` (no outage known), `down` (an operation failed as unreachable; probing).
+ *
+ * The watch resumes only after {@link ANSWERS_TO_RESUME} pings in a row answered: an engine that
+ * is shutting down still answers for about a second after its first refusals (measured: a private
+ * dockerd took 1.1–1.5 s to exit after SIGTERM), and resuming on that answer let one more try
+ * start and fail (test/faults/docker-outage.test.ts).
  */
 import type { Logger } from 'pino';
 import type { ExecutorUnavailableError } from '../executors/executor-unavailable-error.js';
+
+/** Pings in a row that must answer before tries are taken again. */
+export const ANSWERS_TO_RESUME = 2;
 
 /** What the watch knows of the backend. */
 export type EngineState =
@@ -39,6 +47,7 @@ export class EngineWatch {
   private timer: NodeJS.Timeout | undefined;
   private waiters: (() => void)[] = [];
   private stopped = false;
+  private answers = 0;
 
   constructor(private readonly o: EngineWatchOptions) {}
 
@@ -53,6 +62,7 @@ export class EngineWatch {
   noteUnavailable(err: ExecutorUnavailableError): void {
     if (this.stateValue === 'down' || this.stopped) return;
     this.stateValue = 'down';
+    this.answers = 0;
     this.downSince = new Date();
     this.endpoint = err.endpoint;
     this.o.logger.warn(
@@ -90,10 +100,16 @@ export class EngineWatch {
     try {
       await this.o.ping();
     } catch {
+      this.answers = 0;
       this.schedule();
       return;
     }
     if (this.stopped) return;
+    this.answers += 1;
+    if (this.answers < ANSWERS_TO_RESUME) {
+      this.schedule();
+      return;
+    }
     const downMs = Date.now() - (this.downSince?.getTime() ?? Date.now());
     this.stateValue = 'up';
     this.o.logger.warn(

@@ -43,6 +43,7 @@ function setup(probeMs = 20) {
     calls,
     pings: () => pings,
     answer: () => (answering = true),
+    refuse: () => (answering = false),
   };
 }
 
@@ -90,6 +91,21 @@ describe('EngineWatch', () => {
     s.watch.noteUnavailable(unreachable());
     await sleep(50);
     expect(s.calls).toEqual(['pause', 'resume', 'pause', 'resume']);
+  });
+
+  it('an engine that answers once while it shuts down is not taken as back: pings must answer twice in a row', async () => {
+    const s = setup(30);
+    s.watch.noteUnavailable(unreachable());
+    await sleep(45); // the first ping (at 30 ms) refused
+    s.answer(); // the next one answers (the engine is still exiting) ...
+    await sleep(35);
+    s.refuse(); // ... and then the engine is gone
+    await sleep(100);
+    expect(s.watch.state).toBe('down');
+    expect(s.calls).toEqual(['pause']);
+    s.answer();
+    await s.watch.whenUp();
+    expect(s.calls).toEqual(['pause', 'resume']);
   });
 
   it('the next try after one the outage cut is not queued before the next ping', () => {
