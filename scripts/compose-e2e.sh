@@ -141,6 +141,11 @@ heating_days=$(sql_json "SELECT count(*) FROM tado.days WHERE zone_type = 'HEATI
 tries=$(sql_json "SELECT json_build_object('tries', count(*), 'withContainer', count(container_id),
   'succeeded', count(*) FILTER (WHERE state = 'success'), 'executors', json_agg(DISTINCT executor))
   FROM heatflow.task_tries WHERE dag_id = 'tado_etl'")
+# every try that did not succeed, with its error, on stderr: what to look at when the counts differ
+failed_tries=$(sql_json "SELECT coalesce(json_agg(json_build_object('run', run_id, 'task', task_id, 'try', try_number,
+  'state', state, 'container', container_id IS NOT NULL, 'error', left(error, 300)) ORDER BY start_date), '[]')
+  FROM heatflow.task_tries WHERE state <> 'success'" || echo null)
+log "tries not successful: ${failed_tries:-null}"
 runs=$(sql_json "SELECT coalesce(json_object_agg(state, n), '{}') FROM (SELECT state, count(*) AS n FROM heatflow.dag_runs WHERE dag_id = 'tado_etl' GROUP BY state) s")
 analytics=$(sql_json "SELECT json_build_object(
   'runs', (SELECT coalesce(json_object_agg(state, n), '{}') FROM (SELECT state, count(*) AS n FROM heatflow.dag_runs
